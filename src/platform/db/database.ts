@@ -1,0 +1,43 @@
+/**
+ * The storage interface every module uses: one SQL text with `$1` parameters for both engines,
+ * and values in one JS shape whichever engine answered (see docs/architecture.md).
+ *
+ * Value shape of rows read back:
+ *   integers of any width and NUMERIC/DECIMAL → number; TIMESTAMP → Date (stored as UTC);
+ *   DATE → 'YYYY-MM-DD' string; JSON → parsed value; arrays → JS arrays; NULL → null.
+ * Parameters accept the same shapes; a plain object or array given for a JSON column is serialised by the caller
+ * with `JSON.stringify` (arrays as parameters bind as SQL lists).
+ */
+import { AppError, messageOf } from '../errors/app-error.ts';
+
+export type Engine = 'duckdb' | 'postgres';
+
+export type Row = Record<string, unknown>;
+
+export interface Queryable {
+  /** Runs one statement with positional `$1…$n` parameters and returns its rows. */
+  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs a script of one or more statements without parameters (DDL, migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+/** Rows for a bulk append: each row holds one value per named column, in the same order. */
+export type AppendRows = Iterable<readonly unknown[]> | AsyncIterable<readonly unknown[]>;
+
+export interface Database extends Queryable {
+  readonly engine: Engine;
+  /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Appends rows through the engine's fast path (DuckDB appender, PostgreSQL COPY).
+   * Columns not named are NULL, so callers give every key and id themselves. Returns the number of rows.
+   */
+  append(table: string, columns: readonly string[], rows: AppendRows): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Wraps a driver's error as QUERY_FAILED, keeping the driver's message (it names the failing SQL part). */
+export function asQueryError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  return new AppError('QUERY_FAILED', messageOf(error), { cause: error });
+}

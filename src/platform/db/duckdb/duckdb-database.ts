@@ -1,0 +1,254 @@
+/**
+ * The embedded engine: one DuckDB file per data directory, held by this process alone.
+ * A small pool of connections lets reads run side by side; a transaction or an append keeps one connection.
+ */
+import {
+  type DuckDBConnection,
+  DuckDBDataChunk,
+  DuckDBInstance,
+  type DuckDBType,
+  DuckDBTypeId,
+  type DuckDBValue,
+  type DuckDBValueConverter,
+  type JS,
+  JSDuckDBValueConverter,
+  JSToDuckDBValueConverter,
+  listValue,
+  timestampValue,
+} from '@duckdb/node-api';
+import { AppError } from '../../errors/app-error.ts';
+import { type AppendRows, asQueryError, type Database, type Queryable, type Row } from '../database.ts';
+
+const POOL_SIZE = 4;
+/** DuckDB's vector size: the most rows one data chunk holds. */
+const CHUNK_ROWS = 2048;
+
+export async function openDuckDB(file: string): Promise<Database> {
+  const instance = await DuckDBInstance.create(file);
+  return new DuckDBDatabase(instance);
+}
+
+class DuckDBDatabase implements Database {
+  readonly engine = 'duckdb' as const;
+  private readonly pool: ConnectionPool;
+
+  constructor(private readonly instance: DuckDBInstance) {
+    this.pool = new ConnectionPool(instance, POOL_SIZE);
+  }
+
+  query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.pool.use((connection) => runQuery<T>(connection, sql, params));
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.pool.use(async (connection) => {
+      await connection.run(sql);
+    });
+  }
+
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.pool.use((connection) =>
+      inTransaction(connection, () =>
+        work({
+          query: (sql, params = []) => runQuery(connection, sql, params),
+          exec: async (sql) => {
+            await connection.run(sql);
+          },
+        }),
+      ),
+    );
+  }
+
+  append(table: string, columns: readonly string[], rows: AppendRows): Promise<number> {
+    return this.pool.use((connection) =>
+      inTransaction(connection, () => appendRows(connection, table, columns, rows)),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.pool.drain();
+    this.instance.closeSync();
+  }
+}
+
+async function inTransaction<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    const result = await work();
+    await connection.run('COMMIT');
+    return result;
+  } catch (error) {
+    await connection.run('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+async function runQuery<T extends Row>(
+  connection: DuckDBConnection,
+  sql: string,
+  params: readonly unknown[],
+): Promise<T[]> {
+  const reader = await connection.runAndReadAll(sql, params.map(toDuckDBParameter));
+  const rows = reader.convertRowObjects(toAgoraValue);
+  // Value converters see the vector's type, which has lost the JSON alias; the result's column types keep it.
+  const jsonColumns = reader.columnNames().filter((_, index) => reader.columnType(index).alias === 'JSON');
+  for (const column of jsonColumns) {
+    for (const row of rows) {
+      const text = row[column];
+      if (typeof text === 'string') row[column] = JSON.parse(text);
+    }
+  }
+  return rows as T[];
+}
+
+function toDuckDBParameter(value: unknown): DuckDBValue {
+  if (value === undefined || value === null) return null;
+  if (value instanceof Date) return timestampValue(BigInt(value.getTime()) * 1000n);
+  if (Array.isArray(value)) return listValue(value.map(toDuckDBParameter));
+  return value as DuckDBValue;
+}
+
+/** Reads DuckDB values into Agora's one value shape (see database.ts). */
+const toAgoraValue: DuckDBValueConverter<JS> = (value, type, converter) => {
+  if (value === null) return null;
+  switch (type.typeId) {
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.UBIGINT:
+    case DuckDBTypeId.UHUGEINT:
+      return Number(value as bigint);
+    case DuckDBTypeId.DATE:
+      return String(value);
+    default:
+      return JSDuckDBValueConverter(value, type, converter);
+  }
+};
+
+async function appendRows(
+  connection: DuckDBConnection,
+  table: string,
+  columns: readonly string[],
+  rows: AppendRows,
+): Promise<number> {
+  const layout = await describeTable(connection, table);
+  const positions = columns.map((column) => {
+    const position = layout.names.indexOf(column);
+    if (position < 0) throw new AppError('QUERY_FAILED', `Table ${table} has no column "${column}".`);
+    return position;
+  });
+  const appender = await connection.createAppender(table);
+  const types = layout.names.map((_, index) => appender.columnType(index));
+  let count = 0;
+  try {
+    let batch: unknown[][] = [];
+    for await (const row of rows) {
+      const tableRow: unknown[] = new Array(types.length).fill(null);
+      positions.forEach((position, index) => {
+        tableRow[position] = toAppendValue(row[index], types[position]!);
+      });
+      batch.push(tableRow);
+      if (batch.length === CHUNK_ROWS) {
+        appendChunk(appender, types, batch);
+        count += batch.length;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) appendChunk(appender, types, batch);
+    count += batch.length;
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+  return count;
+}
+
+function appendChunk(
+  appender: { appendDataChunk(chunk: DuckDBDataChunk): void },
+  types: DuckDBType[],
+  rows: unknown[][],
+): void {
+  const chunk = DuckDBDataChunk.create(types, rows.length);
+  chunk.setRowsConverted(rows as never, JSToDuckDBValueConverter);
+  appender.appendDataChunk(chunk);
+}
+
+/** Brings a JS value to the form the data-chunk converter takes for the column's type. */
+function toAppendValue(value: unknown, type: DuckDBType): unknown {
+  if (value === undefined || value === null) return null;
+  if (type.alias === 'JSON') return typeof value === 'string' ? value : JSON.stringify(value);
+  if (type.typeId === DuckDBTypeId.TIMESTAMP && !(value instanceof Date)) return new Date(value as string);
+  if (type.typeId === DuckDBTypeId.DATE && typeof value === 'string') return new Date(`${value}T00:00:00Z`);
+  return value;
+}
+
+interface TableLayout {
+  names: string[];
+}
+
+async function describeTable(connection: DuckDBConnection, table: string): Promise<TableLayout> {
+  const rows = await runQuery<{ column_name: string }>(
+    connection,
+    `SELECT column_name FROM information_schema.columns
+      WHERE table_name = $1 AND table_schema = current_schema()
+      ORDER BY ordinal_position`,
+    [table],
+  );
+  if (rows.length === 0) throw new AppError('QUERY_FAILED', `Table ${table} does not exist.`);
+  return { names: rows.map((row) => row.column_name) };
+}
+
+/** A fixed number of connections, each used by one caller at a time. */
+class ConnectionPool {
+  private readonly idle: DuckDBConnection[] = [];
+  private readonly waiting: Array<(connection: DuckDBConnection) => void> = [];
+  private readonly drainWaiters: Array<() => void> = [];
+  private created = 0;
+  private closed = false;
+
+  constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly size: number,
+  ) {}
+
+  async use<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = await this.acquire();
+    try {
+      return await work(connection);
+    } catch (error) {
+      throw asQueryError(error);
+    } finally {
+      this.release(connection);
+    }
+  }
+
+  /** Refuses new work, lets queued and running work finish, then closes every connection. */
+  async drain(): Promise<void> {
+    this.closed = true;
+    while (this.idle.length < this.created) {
+      await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    }
+    for (const connection of this.idle.splice(0)) connection.closeSync();
+  }
+
+  private async acquire(): Promise<DuckDBConnection> {
+    if (this.closed)
+      throw new AppError('DATABASE_UNAVAILABLE', 'The database is closed; Agora is shutting down.');
+    const idle = this.idle.pop();
+    if (idle) return idle;
+    if (this.created < this.size) {
+      this.created += 1;
+      return this.instance.connect();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(connection: DuckDBConnection): void {
+    const next = this.waiting.shift();
+    if (next) {
+      next(connection);
+      return;
+    }
+    this.idle.push(connection);
+    for (const resolve of this.drainWaiters.splice(0)) resolve();
+  }
+}
