@@ -16,7 +16,7 @@ export type Row = Record<string, unknown>;
 
 export interface Queryable {
   /** Runs one statement with positional `$1…$n` parameters and returns its rows. */
-  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  query<T extends object = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs a script of one or more statements without parameters (DDL, migrations). */
   exec(sql: string): Promise<void>;
 }

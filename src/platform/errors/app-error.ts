@@ -39,8 +39,12 @@ export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
 
-/** The message of anything thrown, for wrapping low-level failures into an AppError. */
+/**
+ * The message of anything thrown, on one line, for wrapping low-level failures into an AppError.
+ * Drivers add context after a blank line (DuckDB's caret diagram under the SQL); only the first paragraph is kept.
+ */
 export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const [firstParagraph = ''] = message.trim().split(/\n\s*\n/);
+  return firstParagraph.replace(/\s*\n\s*/g, ' ');
 }

@@ -36,7 +36,7 @@ class DuckDBDatabase implements Database {
     this.pool = new ConnectionPool(instance, POOL_SIZE);
   }
 
-  query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+  query<T extends object = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return this.pool.use((connection) => runQuery<T>(connection, sql, params));
   }
 
@@ -83,7 +83,7 @@ async function inTransaction<T>(connection: DuckDBConnection, work: () => Promis
   }
 }
 
-async function runQuery<T extends Row>(
+async function runQuery<T extends object>(
   connection: DuckDBConnection,
   sql: string,
   params: readonly unknown[],

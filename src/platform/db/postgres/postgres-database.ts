@@ -84,7 +84,7 @@ class PostgresDatabase implements Database {
 
   constructor(private readonly pool: pg.Pool) {}
 
-  query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+  query<T extends object = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return runQuery<T>(this.pool, sql, params);
   }
 
@@ -178,7 +178,7 @@ class PostgresDatabase implements Database {
   }
 }
 
-async function runQuery<T extends Row>(
+async function runQuery<T extends object>(
   client: pg.Pool | pg.PoolClient,
   sql: string,
   params: readonly unknown[],

@@ -1,0 +1,80 @@
+/** buildApp(deps): the Fastify application with its plugins and the explicit list of routes. Never listens. */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  type FastifyPluginAsyncZod,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import type { Deps } from './deps.ts';
+import { createTaxonomyService, taxonomyRoutes } from './modules/taxonomy/index.ts';
+import { apiKeyRoutes, createAdminAuth, createWorkspaceService } from './modules/workspaces/index.ts';
+import { registerErrorHandling } from './platform/http/error-handler.ts';
+import { healthRoutes } from './platform/http/health.routes.ts';
+import { migrationRoutes } from './platform/http/migration.routes.ts';
+
+export interface AppOptions {
+  /** The token a local CLI presents instead of an admin key (see platform/http/server-file.ts). */
+  localToken?: string | undefined;
+}
+
+export const API_VERSION = '0.1.0';
+
+export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    // Shutdown closes idle keep-alive connections at once and lets in-flight requests finish.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+  await registerOpenApi(app);
+
+  const workspaces = createWorkspaceService(deps);
+  const taxonomy = createTaxonomyService(deps);
+
+  app.get('/', { schema: { hide: true } }, async () => ({
+    name: 'Agora',
+    version: API_VERSION,
+    docs: '/docs',
+  }));
+  await app.register(healthRoutes(deps.db));
+
+  const adminRoutes: FastifyPluginAsyncZod[] = [
+    apiKeyRoutes(workspaces),
+    taxonomyRoutes(taxonomy),
+    migrationRoutes(deps.db),
+  ];
+  await app.register(async (admin) => {
+    admin.addHook('onRequest', createAdminAuth(workspaces, options.localToken));
+    for (const routes of adminRoutes) await admin.register(routes);
+  });
+  return app;
+}
+
+async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Agora API',
+        version: API_VERSION,
+        description:
+          'Self-hosted customer network platform. Admin endpoints take `Authorization: Bearer <admin key>`; ' +
+          'every error answers `{ "error": { "code", "message", "details" } }`.',
+      },
+      components: {
+        securitySchemes: {
+          adminKey: { type: 'http', scheme: 'bearer', description: 'A secret admin key (sk_…)' },
+        },
+      },
+      security: [{ adminKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

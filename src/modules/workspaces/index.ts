@@ -1,0 +1,12 @@
+// Workspaces and their API keys: write keys for tracking, secret admin keys for the admin API,
+// and the request hook that authenticates admin calls.
+export { createAdminAuth, WORKSPACE_HEADER } from './admin-auth.ts';
+export { keyCommands } from './api-key.commands.ts';
+export { apiKeyRoutes } from './api-key.routes.ts';
+export * from './workspace.schema.ts';
+export {
+  createWorkspaceService,
+  DEFAULT_WORKSPACE_SLUG,
+  hashApiKey,
+  type WorkspaceService,
+} from './workspace.service.ts';

@@ -1,0 +1,95 @@
+/**
+ * `agora serve`: opens and migrates the database, makes sure the default workspace exists, listens,
+ * and on SIGTERM/SIGINT stops taking requests, lets in-flight ones finish, then closes the database.
+ */
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { closeDeps, createDeps, type Deps } from './deps.ts';
+import { type CreatedApiKey, createWorkspaceService, type Workspace } from './modules/workspaces/index.ts';
+import { ensureWritableDirectory } from './platform/db/open-database.ts';
+import { AppError } from './platform/errors/app-error.ts';
+import {
+  createLocalToken,
+  findRunningServer,
+  removeServerFile,
+  writeServerFile,
+} from './platform/http/server-file.ts';
+import type { Logger } from './platform/log.ts';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  deps: Deps;
+  url: string;
+  workspace: Workspace;
+  /** The first admin key, when this start created the workspace; null otherwise. */
+  adminKey: CreatedApiKey | null;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, options: { log?: Logger } = {}): Promise<RunningServer> {
+  await refuseSecondServer(config);
+  const deps = await createDeps(config, options);
+  let app: FastifyInstance | undefined;
+  try {
+    const { workspace, adminKey } = await createWorkspaceService(deps).ensureWorkspace();
+    const localToken = createLocalToken();
+    app = await buildApp(deps, { localToken });
+    const url = await listen(app, config);
+    if (config.engine === 'duckdb')
+      await writeServerFile(config.dataDir, { pid: process.pid, url, token: localToken });
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= (async () => {
+        await removeServerFile(config.dataDir);
+        await app!.close();
+        await closeDeps(deps);
+      })();
+      return closing;
+    };
+    return { app, deps, url, workspace, adminKey, close };
+  } catch (error) {
+    await app?.close();
+    await closeDeps(deps);
+    throw error;
+  }
+}
+
+/** A second server on one DuckDB directory would find the file locked; say who holds it instead. */
+async function refuseSecondServer(config: Config): Promise<void> {
+  if (config.engine !== 'duckdb') return;
+  await ensureWritableDirectory(config.dataDir);
+  const running = await findRunningServer(config.dataDir);
+  if (running) {
+    throw new AppError(
+      'DATABASE_LOCKED',
+      `Agora already serves ${config.dataDir} at ${running.url} (PID ${running.pid}). ` +
+        'Use that server, stop it first, or choose another data directory with --data-dir.',
+    );
+  }
+}
+
+async function listen(app: FastifyInstance, config: Config): Promise<string> {
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new AppError(
+        'PORT_IN_USE',
+        `Port ${config.port} on ${config.host} is already in use. Choose another with --port or AGORA_PORT.`,
+      );
+    }
+    if (code === 'EACCES') {
+      throw new AppError(
+        'PORT_IN_USE',
+        `Port ${config.port} needs privileges Agora does not have. Use a port above 1024.`,
+      );
+    }
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return `http://${host}:${port}`;
+}
