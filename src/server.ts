@@ -33,11 +33,11 @@ export async function startServer(config: Config, options: { log?: Logger } = {}
   let app: FastifyInstance | undefined;
   try {
     const { workspace, adminKey } = await createWorkspaceService(deps).ensureWorkspace();
-    const localToken = createLocalToken();
+    // Only a DuckDB directory needs the CLI to come through the server (PostgreSQL takes many clients).
+    const localToken = config.engine === 'duckdb' ? createLocalToken() : undefined;
     app = await buildApp(deps, { localToken });
     const url = await listen(app, config);
-    if (config.engine === 'duckdb')
-      await writeServerFile(config.dataDir, { pid: process.pid, url, token: localToken });
+    if (localToken) await writeServerFile(config.dataDir, { pid: process.pid, url, token: localToken });
     let closing: Promise<void> | undefined;
     const close = () => {
       closing ??= (async () => {

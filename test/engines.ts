@@ -49,6 +49,13 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
   };
 }
 
+/** A DATABASE_URL for the agora CLI or server that works inside a test schema. */
+export function postgresUrlForSchema(schema: string): string {
+  const url = new URL(testDatabaseUrl!);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
 async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: testDatabaseUrl });
   await client.connect();

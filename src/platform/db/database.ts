@@ -30,7 +30,8 @@ export interface Database extends Queryable {
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /**
    * Appends rows through the engine's fast path (DuckDB appender, PostgreSQL COPY).
-   * Columns not named are NULL, so callers give every key and id themselves. Returns the number of rows.
+   * Name every column: one left out is NULL on DuckDB (its appender writes whole rows) but takes its DEFAULT
+   * on PostgreSQL. Timestamps may be Dates or text JavaScript's Date can read. Returns the number of rows.
    */
   append(table: string, columns: readonly string[], rows: AppendRows): Promise<number>;
   close(): Promise<void>;

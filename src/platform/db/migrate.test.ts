@@ -1,9 +1,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeEachEngine } from '../../../test/engines.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestDatabase,
+  describeEachEngine,
+  testDatabaseUrl,
+  testEngines,
+} from '../../../test/engines.ts';
 import { loadMigrations, migrate } from './migrate.ts';
+import { openPostgres } from './postgres/postgres-database.ts';
 
 let directory: string;
 
@@ -86,4 +92,32 @@ describeEachEngine(
     });
   },
   { migrated: false },
+);
+
+describe.runIf(testEngines.includes('postgres'))(
+  'migrations from several instances at once [postgres]',
+  () => {
+    it('applies each migration exactly once when six instances start together on an empty database', async () => {
+      const test = await createTestDatabase('postgres');
+      const instances = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          openPostgres({ connectionString: testDatabaseUrl!, schema: test.location, poolSize: 2 }),
+        ),
+      );
+      try {
+        const results = await Promise.all(instances.map((instance) => migrate(instance)));
+        const appliedVersions = results.flatMap((result) =>
+          result.applied.map((migration) => migration.version),
+        );
+        const allVersions = results[0]!.migrations.map((migration) => migration.version);
+        expect(appliedVersions.sort((a, b) => a - b)).toEqual(allVersions);
+        expect(
+          results.every((result) => result.migrations.every((migration) => migration.appliedAt !== null)),
+        ).toBe(true);
+      } finally {
+        await Promise.all(instances.map((instance) => instance.close()));
+        await test.drop();
+      }
+    });
+  },
 );

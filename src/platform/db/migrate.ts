@@ -64,25 +64,34 @@ export async function loadMigrations(engine: Engine, directory = MIGRATIONS_DIR)
 
 export async function migrate(db: Database, directory = MIGRATIONS_DIR): Promise<MigrateResult> {
   const migrations = await loadMigrations(db.engine, directory);
-  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER PRIMARY KEY,
-    name TEXT NOT NULL,
-    checksum TEXT NOT NULL,
-    applied_at TIMESTAMP NOT NULL
-  )`);
+  await db.transaction(async (tx) => {
+    await lockMigrations(db, tx);
+    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      checksum TEXT NOT NULL,
+      applied_at TIMESTAMP NOT NULL
+    )`);
+  });
   const applied: MigrationStatus[] = [];
   for (const migration of migrations) {
     const appliedAt = await db.transaction(async (tx) => {
-      if (db.engine === 'postgres') {
-        // Several app instances may start at once on one PostgreSQL: one applies, the others wait and skip.
-        await tx.query('SELECT pg_advisory_xact_lock(727274001) AS locked');
-      }
+      await lockMigrations(db, tx);
       if (await isApplied(tx, migration)) return null;
       return applyMigration(tx, migration);
     });
     if (appliedAt) applied.push({ version: migration.version, name: migration.name, appliedAt });
   }
   return { applied, migrations: await migrationStatus(db, migrations) };
+}
+
+/**
+ * Several app instances may start at once on one PostgreSQL: each migration step holds a transaction-scoped
+ * advisory lock, so one instance applies it and the others wait, then find it applied. A DuckDB file has
+ * one process, so it needs none.
+ */
+async function lockMigrations(db: Database, tx: Queryable): Promise<void> {
+  if (db.engine === 'postgres') await tx.query('SELECT pg_advisory_xact_lock(727274001) AS locked');
 }
 
 async function isApplied(tx: Queryable, migration: Migration): Promise<boolean> {

@@ -59,7 +59,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     connectionString: options.connectionString,
     max: options.poolSize ?? 10,
     types: { getTypeParser } as pg.CustomTypesConfig,
-    options: options.schema ? `-c search_path=${options.schema}` : undefined,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     connectionTimeoutMillis: 5000,
   });
   // An idle client that loses its connection must not crash the process; the next query reconnects.
@@ -207,6 +207,8 @@ function toCsvField(value: unknown, dataType: string): string {
     return quoteCsv(typeof value === 'string' ? value : JSON.stringify(value));
   }
   if (value instanceof Date) return value.toISOString();
+  // A timestamp given as text is read as JavaScript reads it, as the DuckDB engine does, then stored in UTC.
+  if (dataType === 'timestamp without time zone') return new Date(value as string).toISOString();
   if (Array.isArray(value)) return quoteCsv(toArrayLiteral(value));
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (typeof value === 'boolean') return value ? 't' : 'f';

@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp } from '../test/app.ts';
+import { describeEachEngine } from '../test/engines.ts';
+import { loadConfig } from './config.ts';
+import { silentLogger } from './platform/log.ts';
+import { startServer } from './server.ts';
+
+describe('agora serve on a DuckDB data directory', () => {
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'agora-serve-'));
+  });
+
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('creates the default workspace with an admin key once, and leaves a server file while it runs', async () => {
+    const config = loadConfig({}, { dataDir, port: 0 });
+    const first = await startServer(config, { log: silentLogger });
+    expect(first.workspace.slug).toBe('default');
+    expect(first.adminKey?.key).toMatch(/^sk_/);
+    expect(existsSync(path.join(dataDir, 'server.json'))).toBe(true);
+
+    await expect(startServer(config, { log: silentLogger })).rejects.toMatchObject({
+      code: 'DATABASE_LOCKED',
+      message: expect.stringContaining(`Agora already serves ${dataDir} at ${first.url}`),
+    });
+
+    await first.close();
+    expect(existsSync(path.join(dataDir, 'server.json'))).toBe(false);
+
+    const second = await startServer(config, { log: silentLogger });
+    expect(second.workspace.workspaceId).toBe(first.workspace.workspaceId);
+    expect(second.adminKey).toBeNull();
+    await second.close();
+  });
+
+  it('says which port is taken and how to choose another', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      await expect(
+        startServer(loadConfig({}, { dataDir, port }), { log: silentLogger }),
+      ).rejects.toMatchObject({
+        code: 'PORT_IN_USE',
+        message: `Port ${port} on 127.0.0.1 is already in use. Choose another with --port or AGORA_PORT.`,
+      });
+      // The failed start released the database: the next one opens it.
+      const next = await startServer(loadConfig({}, { dataDir, port: 0 }), { log: silentLogger });
+      await next.close();
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+describeEachEngine('graceful shutdown', ({ db }) => {
+  it('lets an in-flight request finish before the server closes, and takes no new ones', async () => {
+    const { app } = await createTestApp(db());
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started!: () => void;
+    const requestStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    app.get('/slow-write', async () => {
+      started();
+      await gate;
+      return { written: true };
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const url = `http://127.0.0.1:${(app.server.address() as net.AddressInfo).port}`;
+
+    const inFlight = fetch(`${url}/slow-write`);
+    await requestStarted;
+    const startedClosing = Date.now();
+    const closing = app.close();
+    await expect(fetch(`${url}/health`)).rejects.toThrow();
+    release();
+
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ written: true });
+    await closing;
+    // Bounded by the slow request, not by the 72-second keep-alive timeout of its connection.
+    expect(Date.now() - startedClosing).toBeLessThan(5000);
+  });
+});
