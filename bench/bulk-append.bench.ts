@@ -12,44 +12,14 @@ import { parseArgs } from 'node:util';
 import type { Database, Engine } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { createTestDatabase, testEngines } from '../test/engines.ts';
+import { SYNTHETIC_EVENT_COLUMNS, syntheticEvents } from '../test/synthetic-events.ts';
 
 const { values } = parseArgs({
   options: { rows: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' } },
 });
 const ROWS = Number(values.rows);
 const RUNS = Number(values.runs);
-const START = Date.parse('2026-01-01T00:00:00Z');
-
-const COLUMNS = [
-  'workspace_id',
-  'customer_id',
-  'message_id',
-  'type',
-  'name',
-  'occurred_at',
-  'received_at',
-  'device',
-  'properties',
-];
-
-/** The rows a tracking batch would hand to append: ids, names, two timestamps and a JSON document. */
-function eventRows(count: number): unknown[][] {
-  const rows: unknown[][] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    rows[i] = [
-      1,
-      i % 20_000,
-      `bulk-${i}`,
-      i % 3 === 0 ? 'page' : 'track',
-      i % 3 === 0 ? 'Page Viewed' : 'Product Viewed',
-      new Date(START + i * 1000),
-      new Date(START + i * 1000 + 50),
-      i % 2 === 0 ? 'mobile' : 'desktop',
-      { index: i },
-    ];
-  }
-  return rows;
-}
+const COLUMNS = SYNTHETIC_EVENT_COLUMNS;
 
 /** The same rows, made by the engine itself. */
 const IN_ENGINE_SQL: Record<Engine, string> = {
@@ -78,7 +48,10 @@ function median(numbers: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-async function measure(engine: Engine, rows: unknown[][]): Promise<{ append: number; limit: number }> {
+async function measure(
+  engine: Engine,
+  rows: readonly unknown[][],
+): Promise<{ append: number; limit: number }> {
   const test = await createTestDatabase(engine);
   const db: Database = test.db;
   try {
@@ -97,7 +70,8 @@ async function measure(engine: Engine, rows: unknown[][]): Promise<{ append: num
   }
 }
 
-const rows = eventRows(ROWS);
+// Built before timing: ingestion hands append rows it already holds in memory.
+const rows = Array.from(syntheticEvents(ROWS));
 console.log(`bulk append of ${ROWS.toLocaleString('en')} events, median of ${RUNS} runs`);
 console.log(
   `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,

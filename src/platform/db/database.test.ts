@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { describeEachEngine } from '../../../test/engines.ts';
+import {
+  SYNTHETIC_EVENT_COLUMNS,
+  SYNTHETIC_EVENTS_START,
+  syntheticEvents,
+} from '../../../test/synthetic-events.ts';
 import { AppError } from '../errors/app-error.ts';
 
 const at = (iso: string) => new Date(iso);
@@ -240,34 +245,8 @@ describeEachEngine('storage', ({ db }) => {
 
     it('appends 1,000,000 events from a stream and reads their totals back', async () => {
       const total = 1_000_000;
-      const start = Date.parse('2026-01-01T00:00:00Z');
-      function* events() {
-        for (let i = 0; i < total; i++) {
-          yield [
-            1,
-            i % 20_000,
-            `bulk-${i}`,
-            i % 3 === 0 ? 'page' : 'track',
-            i % 3 === 0 ? 'Page Viewed' : 'Product Viewed',
-            new Date(start + i * 1000),
-            new Date(start + i * 1000 + 50),
-            i % 2 === 0 ? 'mobile' : 'desktop',
-            { index: i },
-          ];
-        }
-      }
-      const columns = [
-        'workspace_id',
-        'customer_id',
-        'message_id',
-        'type',
-        'name',
-        'occurred_at',
-        'received_at',
-        'device',
-        'properties',
-      ];
-      const appended = await db().append('events', columns, events());
+      const start = SYNTHETIC_EVENTS_START;
+      const appended = await db().append('events', SYNTHETIC_EVENT_COLUMNS, syntheticEvents(total));
       expect(appended).toBe(total);
       const [summary] = await db().query(
         `SELECT count(*) AS events,
