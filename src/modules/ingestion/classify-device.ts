@@ -1,0 +1,42 @@
+/**
+ * The class of device a touchpoint came from: mobile, tablet, desktop, tv, iot or kiosk. An SDK's own
+ * `context.device.type` wins; otherwise the user agent decides. Null when nothing tells (a server event).
+ */
+import { UAParser } from 'ua-parser-js';
+
+export const DEVICE_CLASSES = ['mobile', 'tablet', 'desktop', 'tv', 'iot', 'kiosk'] as const;
+export type DeviceClass = (typeof DEVICE_CLASSES)[number];
+
+const DECLARED: Record<string, DeviceClass> = {
+  mobile: 'mobile',
+  phone: 'mobile',
+  ios: 'mobile',
+  android: 'mobile',
+  tablet: 'tablet',
+  ipad: 'tablet',
+  desktop: 'desktop',
+  tv: 'tv',
+  smarttv: 'tv',
+  tvos: 'tv',
+  console: 'tv',
+  kiosk: 'kiosk',
+  pos: 'kiosk',
+  iot: 'iot',
+  wearable: 'iot',
+  embedded: 'iot',
+  watch: 'iot',
+};
+
+export function classifyDevice(context: { device?: unknown; userAgent?: unknown }): DeviceClass | null {
+  const declared = (context.device as { type?: unknown } | undefined)?.type;
+  if (typeof declared === 'string') {
+    const device = DECLARED[declared.trim().toLowerCase()];
+    if (device) return device;
+  }
+  if (typeof context.userAgent !== 'string' || context.userAgent === '') return null;
+  const parsed = new UAParser(context.userAgent).getResult();
+  const byParser = parsed.device.type ? DECLARED[parsed.device.type] : undefined;
+  if (byParser) return byParser;
+  // A browser on a desktop OS has no device type in the parser's terms.
+  return parsed.browser.name || parsed.os.name ? 'desktop' : null;
+}
