@@ -9,6 +9,7 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { Deps } from './deps.ts';
+import { createIngestService, trackingRoutes } from './modules/ingestion/index.ts';
 import { createTaxonomyService, taxonomyRoutes } from './modules/taxonomy/index.ts';
 import { apiKeyRoutes, createAdminAuth, createWorkspaceService } from './modules/workspaces/index.ts';
 import { registerErrorHandling } from './platform/http/error-handler.ts';
@@ -37,6 +38,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   const workspaces = createWorkspaceService(deps);
   const taxonomy = createTaxonomyService(deps);
+  const ingest = createIngestService(deps);
 
   app.get('/', { schema: { hide: true } }, async () => ({
     name: 'Agora',
@@ -44,6 +46,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     docs: '/docs',
   }));
   await app.register(healthRoutes(deps.db));
+  await app.register(trackingRoutes(ingest, workspaces));
 
   const adminRoutes: FastifyPluginAsyncZod[] = [
     apiKeyRoutes(workspaces),
@@ -85,6 +88,11 @@ async function registerOpenApi(app: FastifyInstance): Promise<void> {
       components: {
         securitySchemes: {
           adminKey: { type: 'http', scheme: 'bearer', description: 'A secret admin key (sk_…)' },
+          writeKey: {
+            type: 'http',
+            scheme: 'basic',
+            description: 'A write key (wk_…) as the username, empty password',
+          },
         },
       },
       security: [{ adminKey: [] }],

@@ -33,6 +33,8 @@ export interface NormalizedMessage {
   identities: IdentityRef[];
   traits: Record<string, unknown> | null;
   groupId: string | null;
+  /** A group call's traits: the account's (name, industry…) and the caller's role in it. */
+  groupTraits: Record<string, unknown> | null;
   previousId: string | null;
   properties: Record<string, unknown>;
   context: Record<string, unknown>;
@@ -115,6 +117,7 @@ export function normalizeMessage(raw: unknown, envelope: Envelope): Normalized {
       identities: identitiesOf(userId, anonymousId, traits, context),
       traits,
       groupId: message.type === 'group' ? message.groupId : (stringOr(context.groupId) ?? null),
+      groupTraits: message.type === 'group' ? (message.traits ?? {}) : null,
       previousId: message.type === 'alias' ? message.previousId : null,
       properties,
       context,

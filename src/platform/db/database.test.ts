@@ -314,5 +314,13 @@ describeEachEngine('storage', ({ db }) => {
       );
       expect(row).toEqual({ next_day: new Date('2026-02-01T23:00:00Z'), listed: true, extracted: 'v' });
     });
+
+    it('binds an empty array as an empty list', async () => {
+      const [row] = await db().query(
+        'SELECT $1 = ANY(CAST($2 AS TEXT[])) AS listed, 7 = ANY(CAST($3 AS BIGINT[])) AS counted',
+        ['a', [], []],
+      );
+      expect(row).toEqual({ listed: false, counted: false });
+    });
   });
 });

@@ -13,8 +13,10 @@ import {
   type JS,
   JSDuckDBValueConverter,
   JSToDuckDBValueConverter,
+  LIST,
   listValue,
   timestampValue,
+  VARCHAR,
 } from '@duckdb/node-api';
 import { AppError } from '../../errors/app-error.ts';
 import { type AppendRows, asQueryError, type Database, type Queryable, type Row } from '../database.ts';
@@ -88,7 +90,11 @@ async function runQuery<T extends object>(
   sql: string,
   params: readonly unknown[],
 ): Promise<T[]> {
-  const reader = await connection.runAndReadAll(sql, params.map(toDuckDBParameter));
+  // DuckDB infers a parameter's type from its value, which an empty array does not have.
+  const types = params.map((value) =>
+    Array.isArray(value) && value.length === 0 ? LIST(VARCHAR) : undefined,
+  );
+  const reader = await connection.runAndReadAll(sql, params.map(toDuckDBParameter), types as DuckDBType[]);
   const rows = reader.convertRowObjects(toAgoraValue);
   // Value converters see the vector's type, which has lost the JSON alias; the result's column types keep it.
   const jsonColumns = reader.columnNames().filter((_, index) => reader.columnType(index).alias === 'JSON');

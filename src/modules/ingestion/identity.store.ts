@@ -1,0 +1,203 @@
+/** The SQL of identity resolution: batched lookups, new customers and identities, and merges. */
+import type { Queryable } from '../../platform/db/database.ts';
+import type { IdentityKind, IdentityRef } from './normalize-message.ts';
+
+export interface IdentityOwner extends IdentityRef {
+  customerId: number;
+}
+
+export async function findIdentityOwners(
+  db: Queryable,
+  workspaceId: number,
+  kind: IdentityKind,
+  values: readonly string[],
+): Promise<IdentityOwner[]> {
+  if (values.length === 0) return [];
+  const rows = await db.query<{ value: string; customer_id: number }>(
+    'SELECT value, customer_id FROM identities WHERE workspace_id = $1 AND kind = $2 AND value = ANY(CAST($3 AS TEXT[]))',
+    [workspaceId, kind, values],
+  );
+  return rows.map((row) => ({ kind, value: row.value, customerId: row.customer_id }));
+}
+
+/** The user id of each of these customers that has one. */
+export async function findUserIds(
+  db: Queryable,
+  workspaceId: number,
+  customerIds: readonly number[],
+): Promise<Map<number, string>> {
+  if (customerIds.length === 0) return new Map();
+  const rows = await db.query<{ customer_id: number; value: string }>(
+    `SELECT customer_id, value FROM identities
+      WHERE workspace_id = $1 AND kind = 'user' AND customer_id = ANY(CAST($2 AS BIGINT[]))`,
+    [workspaceId, customerIds],
+  );
+  return new Map(rows.map((row) => [row.customer_id, row.value]));
+}
+
+export async function countMergesThrough(
+  db: Queryable,
+  workspaceId: number,
+  identity: IdentityRef,
+): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `SELECT count(*) AS n FROM customer_merges
+      WHERE workspace_id = $1 AND identity_kind = $2 AND identity_value = $3`,
+    [workspaceId, identity.kind, identity.value],
+  );
+  return row!.n;
+}
+
+/** Reserves customer ids from the sequence in one statement. */
+export async function reserveCustomerIds(db: Queryable, count: number): Promise<number[]> {
+  const rows = await db.query<{ id: number }>(
+    "SELECT nextval('customer_id_seq') AS id FROM generate_series(1, $1) AS t(g)",
+    [count],
+  );
+  return rows.map((row) => row.id);
+}
+
+export interface NewCustomer {
+  customerId: number;
+  firstSeenAt: Date;
+}
+
+export interface NewIdentity extends IdentityOwner {
+  source: string;
+  seenAt: Date;
+}
+
+export interface Merge {
+  mergedCustomerId: number;
+  intoCustomerId: number;
+  reason: string;
+  identity: IdentityRef;
+  messageId: string;
+  mergedAt: Date;
+}
+
+const ROWS_PER_INSERT = 200;
+
+/** INSERT … VALUES in slices, so that a large batch stays within the engines' parameter limits. */
+export async function insertRows(
+  db: Queryable,
+  sqlHead: string,
+  sqlTail: string,
+  rows: readonly unknown[][],
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const slice = rows.slice(start, start + ROWS_PER_INSERT);
+    const params: unknown[] = [];
+    const tuples = slice.map((row) => {
+      const placeholders = row.map((value) => {
+        params.push(value);
+        return `$${params.length}`;
+      });
+      return `(${placeholders.join(', ')})`;
+    });
+    await db.query(`${sqlHead} VALUES ${tuples.join(', ')} ${sqlTail}`, params);
+  }
+}
+
+export async function createCustomers(db: Queryable, workspaceId: number, customers: readonly NewCustomer[]) {
+  await insertRows(
+    db,
+    'INSERT INTO customers (workspace_id, customer_id, first_seen_at, last_seen_at, updated_at)',
+    '',
+    customers.map((customer) => [
+      workspaceId,
+      customer.customerId,
+      customer.firstSeenAt,
+      customer.firstSeenAt,
+      customer.firstSeenAt,
+    ]),
+  );
+}
+
+/** Identities already recorded (by another instance in the meantime) are left as they are. */
+export async function createIdentities(
+  db: Queryable,
+  workspaceId: number,
+  identities: readonly NewIdentity[],
+) {
+  await insertRows(
+    db,
+    'INSERT INTO identities (workspace_id, kind, value, customer_id, source, first_seen_at, last_seen_at)',
+    'ON CONFLICT (workspace_id, kind, value) DO NOTHING',
+    identities.map((identity) => [
+      workspaceId,
+      identity.kind,
+      identity.value,
+      identity.customerId,
+      identity.source,
+      identity.seenAt,
+      identity.seenAt,
+    ]),
+  );
+}
+
+/**
+ * Moves everything of the merged customer to the one it joins: identities, events, orders and account
+ * memberships, so that every earlier touchpoint counts for the person. The merged row stays, pointing
+ * at its successor, and the merge is recorded with the identity that proved it.
+ */
+export async function applyMerge(db: Queryable, workspaceId: number, merge: Merge): Promise<void> {
+  const from = merge.mergedCustomerId;
+  const into = merge.intoCustomerId;
+  const moved = [workspaceId, into, from];
+  await mergeTraits(db, workspaceId, from, into, merge.mergedAt);
+  for (const table of ['identities', 'events', 'orders', 'order_lines', 'trait_history']) {
+    await db.query(
+      `UPDATE ${table} SET customer_id = $2 WHERE workspace_id = $1 AND customer_id = $3`,
+      moved,
+    );
+  }
+  await db.query(
+    `DELETE FROM account_memberships WHERE workspace_id = $1 AND customer_id = $3
+        AND account_id IN (SELECT account_id FROM account_memberships WHERE workspace_id = $1 AND customer_id = $2)`,
+    moved,
+  );
+  await db.query(
+    'UPDATE account_memberships SET customer_id = $2 WHERE workspace_id = $1 AND customer_id = $3',
+    moved,
+  );
+  await db.query(
+    `UPDATE customers SET merged_into = $2, updated_at = $4
+      WHERE workspace_id = $1 AND (customer_id = $3 OR merged_into = $3)`,
+    [...moved, merge.mergedAt],
+  );
+  await db.query(
+    `INSERT INTO customer_merges
+       (workspace_id, merged_customer_id, into_customer_id, reason, identity_kind, identity_value, message_id, merged_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [
+      workspaceId,
+      from,
+      into,
+      merge.reason,
+      merge.identity.kind,
+      merge.identity.value,
+      merge.messageId,
+      merge.mergedAt,
+    ],
+  );
+}
+
+/** The joined customer keeps its own traits and gains those only the merged one had. */
+async function mergeTraits(
+  db: Queryable,
+  workspaceId: number,
+  from: number,
+  into: number,
+  at: Date,
+): Promise<void> {
+  const rows = await db.query<{ customer_id: number; traits: Record<string, unknown> }>(
+    'SELECT customer_id, traits FROM customers WHERE workspace_id = $1 AND customer_id IN ($2, $3)',
+    [workspaceId, from, into],
+  );
+  const traitsOf = (id: number) => rows.find((row) => row.customer_id === id)?.traits ?? {};
+  await db.query(
+    'UPDATE customers SET traits = CAST($3 AS JSON), updated_at = $4 WHERE workspace_id = $1 AND customer_id = $2',
+    [workspaceId, into, JSON.stringify({ ...traitsOf(from), ...traitsOf(into) }), at],
+  );
+}

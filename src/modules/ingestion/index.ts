@@ -1,0 +1,11 @@
+// Ingestion: the Segment-compatible tracking API, identity resolution and touchpoint classification.
+// Every message, from an SDK or an import, enters Agora through createIngestService.
+export { CHANNELS, type Channel, classifyChannel } from './classify-channel.ts';
+export { classifyDevice, DEVICE_CLASSES, type DeviceClass } from './classify-device.ts';
+export {
+  createIngestService,
+  DEFAULT_INGEST_OPTIONS,
+  type IngestResult,
+  type IngestService,
+} from './ingest.service.ts';
+export { trackingRoutes } from './tracking.routes.ts';

@@ -1,0 +1,337 @@
+/**
+ * Takes tracking messages in: validates each, drops retries already stored, resolves identities, and
+ * writes customers, identities, merges, traits, accounts and events. A refused message never stops the
+ * others; it is answered by index and kept in the dead-letter list.
+ *
+ * Writes run one batch at a time in this process: identity resolution reads what the previous batch
+ * wrote. The identity writes commit before the events are appended; if the append fails the request
+ * fails, the SDK retries, and the identities are found again, so nothing is counted twice.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../platform/clock.ts';
+import type { Database, Queryable } from '../../platform/db/database.ts';
+import type { Logger } from '../../platform/log.ts';
+import { applyMerge, createCustomers, createIdentities, insertRows } from './identity.store.ts';
+import { type Envelope, type NormalizedMessage, normalizeMessage } from './normalize-message.ts';
+import { resolveIdentities } from './resolve-identities.ts';
+
+export interface IngestOptions {
+  maxMergesPerIdentity: number;
+  /** How far back a retried messageId is looked for among stored events. */
+  deduplicationWindowDays: number;
+}
+
+export const DEFAULT_INGEST_OPTIONS: IngestOptions = { maxMergesPerIdentity: 10, deduplicationWindowDays: 7 };
+
+export interface IngestResult {
+  /** Messages stored now or already stored by an earlier try. */
+  accepted: number;
+  rejected: Array<{ index: number; reason: string }>;
+}
+
+export type IngestService = ReturnType<typeof createIngestService>;
+
+const BUYING_ROLES = new Set([
+  'decision_maker',
+  'economic_buyer',
+  'champion',
+  'influencer',
+  'user',
+  'gatekeeper',
+]);
+
+const EVENT_COLUMNS = [
+  'workspace_id',
+  'customer_id',
+  'message_id',
+  'type',
+  'name',
+  'occurred_at',
+  'received_at',
+  'anonymous_id',
+  'user_id',
+  'account_id',
+  'channel',
+  'source',
+  'medium',
+  'campaign',
+  'device',
+  'properties',
+  'context',
+  'quality_flags',
+];
+
+export function createIngestService(
+  deps: { db: Database; clock: Clock; log: Logger },
+  options: IngestOptions = DEFAULT_INGEST_OPTIONS,
+) {
+  const { db } = deps;
+  let queue: Promise<unknown> = Promise.resolve();
+  function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const run = queue.then(work, work);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async function store(
+    workspaceId: number,
+    messages: NormalizedMessage[],
+  ): Promise<Array<{ position: number; reason: string }>> {
+    const fresh = await withoutStoredRetries(workspaceId, messages);
+    if (fresh.length === 0) return [];
+    const resolution = await resolveIdentities(db, workspaceId, fresh, options);
+    const accountIds = await db.transaction(async (tx) => {
+      await createCustomers(tx, workspaceId, resolution.newCustomers);
+      await createIdentities(tx, workspaceId, resolution.newIdentities);
+      for (const merge of resolution.merges) await applyMerge(tx, workspaceId, merge);
+      const stored = fresh.flatMap((message, position) => {
+        const customerId = resolution.customerIds[position];
+        return customerId === null || customerId === undefined ? [] : [{ message, customerId }];
+      });
+      await updateTraits(tx, workspaceId, stored);
+      return linkAccounts(tx, workspaceId, stored);
+    });
+    await db.append(
+      'events',
+      EVENT_COLUMNS,
+      fresh.flatMap((message, position) => {
+        const customerId = resolution.customerIds[position];
+        if (customerId === null || customerId === undefined) return [];
+        return [
+          eventRow(
+            workspaceId,
+            customerId,
+            message,
+            message.groupId ? accountIds.get(message.groupId) : null,
+          ),
+        ];
+      }),
+    );
+    return resolution.refused.map(({ position, reason }) => ({
+      position: messages.indexOf(fresh[position]!),
+      reason,
+    }));
+  }
+
+  /** Drops messages whose messageId is stored already (an SDK retry), or repeated within the request. */
+  async function withoutStoredRetries(
+    workspaceId: number,
+    messages: NormalizedMessage[],
+  ): Promise<NormalizedMessage[]> {
+    const since = new Date(deps.clock.now().getTime() - options.deduplicationWindowDays * 86_400_000);
+    const ids = [...new Set(messages.map((message) => message.messageId))];
+    const stored = await db.query<{ message_id: string }>(
+      `SELECT DISTINCT message_id FROM events
+        WHERE workspace_id = $1 AND received_at >= $2 AND message_id = ANY(CAST($3 AS TEXT[]))`,
+      [workspaceId, since, ids],
+    );
+    const seen = new Set(stored.map((row) => row.message_id));
+    return messages.filter((message) => {
+      if (seen.has(message.messageId)) return false;
+      seen.add(message.messageId);
+      return true;
+    });
+  }
+
+  return {
+    async ingest(workspaceId: number, raws: readonly unknown[], envelope: Envelope): Promise<IngestResult> {
+      const rejected: IngestResult['rejected'] = [];
+      const valid: Array<{ index: number; message: NormalizedMessage }> = [];
+      raws.forEach((raw, index) => {
+        const result = normalizeMessage(raw, envelope);
+        if (result.ok) valid.push({ index, message: result.message });
+        else rejected.push({ index, reason: result.reason });
+      });
+      const refused = await oneAtATime(() =>
+        store(
+          workspaceId,
+          valid.map((entry) => entry.message),
+        ),
+      );
+      for (const { position, reason } of refused) rejected.push({ index: valid[position]!.index, reason });
+      rejected.sort((a, b) => a.index - b.index);
+      await keepDeadLetters(db, workspaceId, envelope.receivedAt, rejected, raws);
+      return { accepted: raws.length - rejected.length, rejected };
+    },
+  };
+}
+
+function eventRow(
+  workspaceId: number,
+  customerId: number,
+  message: NormalizedMessage,
+  accountId: number | null | undefined,
+) {
+  return [
+    workspaceId,
+    customerId,
+    message.messageId,
+    message.type,
+    message.name,
+    message.occurredAt,
+    message.receivedAt,
+    message.anonymousId,
+    message.userId,
+    accountId ?? null,
+    message.channel,
+    message.source,
+    message.medium,
+    message.campaign,
+    message.device,
+    message.properties,
+    message.context,
+    message.flags.length > 0 ? message.flags : null,
+  ];
+}
+
+/** identify traits: last write wins per trait (in message time), every value kept in trait_history. */
+async function updateTraits(
+  tx: Queryable,
+  workspaceId: number,
+  stored: Array<{ message: NormalizedMessage; customerId: number }>,
+): Promise<void> {
+  const identifies = stored
+    .filter(({ message }) => message.type === 'identify' && message.traits)
+    .sort((a, b) => a.message.occurredAt.getTime() - b.message.occurredAt.getTime());
+  if (identifies.length === 0) return;
+  const customerIds = [...new Set(identifies.map(({ customerId }) => customerId))];
+  const rows = await tx.query<{ customer_id: number; traits: Record<string, unknown> }>(
+    'SELECT customer_id, traits FROM customers WHERE workspace_id = $1 AND customer_id = ANY(CAST($2 AS BIGINT[]))',
+    [workspaceId, customerIds],
+  );
+  const traits = new Map(rows.map((row) => [row.customer_id, { ...row.traits }]));
+  const history: unknown[][] = [];
+  for (const { message, customerId } of identifies) {
+    const current = traits.get(customerId) ?? {};
+    for (const [trait, value] of Object.entries(message.traits!)) {
+      current[trait] = value;
+      history.push([
+        workspaceId,
+        customerId,
+        trait,
+        JSON.stringify(value ?? null),
+        message.occurredAt,
+        message.messageId,
+      ]);
+    }
+    traits.set(customerId, current);
+  }
+  for (const [customerId, value] of traits) {
+    await tx.query(
+      'UPDATE customers SET traits = CAST($3 AS JSON), updated_at = $4 WHERE workspace_id = $1 AND customer_id = $2',
+      [workspaceId, customerId, JSON.stringify(value), new Date()],
+    );
+  }
+  await insertRows(
+    tx,
+    'INSERT INTO trait_history (workspace_id, customer_id, trait, value, set_at, message_id)',
+    '',
+    history,
+  );
+}
+
+/** group calls (and events carrying context.groupId): the account by its external id, and the membership. */
+async function linkAccounts(
+  tx: Queryable,
+  workspaceId: number,
+  stored: Array<{ message: NormalizedMessage; customerId: number }>,
+): Promise<Map<string, number>> {
+  const accountIds = new Map<string, number>();
+  for (const { message, customerId } of stored) {
+    if (!message.groupId) continue;
+    let accountId = accountIds.get(message.groupId);
+    if (accountId === undefined) {
+      accountId = await findOrCreateAccount(tx, workspaceId, message.groupId, message.receivedAt);
+      accountIds.set(message.groupId, accountId);
+    }
+    if (!message.groupTraits) continue;
+    const traits = message.groupTraits;
+    await updateAccount(tx, workspaceId, accountId, traits, message.receivedAt);
+    const role = [traits.buyingRole, traits.buying_role, traits.role].find(
+      (value) => typeof value === 'string' && BUYING_ROLES.has(value),
+    ) as string | undefined;
+    await tx.query(
+      `INSERT INTO account_memberships (workspace_id, account_id, customer_id, buying_role, title, joined_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $6)
+       ON CONFLICT (workspace_id, account_id, customer_id) DO UPDATE SET
+         buying_role = coalesce(excluded.buying_role, account_memberships.buying_role),
+         title = coalesce(excluded.title, account_memberships.title), updated_at = excluded.updated_at`,
+      [
+        workspaceId,
+        accountId,
+        customerId,
+        role ?? null,
+        typeof traits.title === 'string' ? traits.title : null,
+        message.occurredAt,
+      ],
+    );
+  }
+  return accountIds;
+}
+
+async function findOrCreateAccount(
+  tx: Queryable,
+  workspaceId: number,
+  externalId: string,
+  at: Date,
+): Promise<number> {
+  const [existing] = await tx.query<{ account_id: number }>(
+    'SELECT account_id FROM accounts WHERE workspace_id = $1 AND external_id = $2',
+    [workspaceId, externalId],
+  );
+  if (existing) return existing.account_id;
+  const [created] = await tx.query<{ account_id: number }>(
+    `INSERT INTO accounts (workspace_id, account_id, external_id, created_at, updated_at)
+     VALUES ($1, nextval('account_id_seq'), $2, $3, $3) RETURNING account_id`,
+    [workspaceId, externalId, at],
+  );
+  return created!.account_id;
+}
+
+async function updateAccount(
+  tx: Queryable,
+  workspaceId: number,
+  accountId: number,
+  traits: Record<string, unknown>,
+  at: Date,
+) {
+  if (Object.keys(traits).length === 0) return;
+  const [row] = await tx.query<{ traits: Record<string, unknown> }>(
+    'SELECT traits FROM accounts WHERE workspace_id = $1 AND account_id = $2',
+    [workspaceId, accountId],
+  );
+  const merged = { ...(row?.traits ?? {}), ...traits };
+  await tx.query(
+    `UPDATE accounts SET traits = CAST($3 AS JSON), name = coalesce($4, name), updated_at = $5
+      WHERE workspace_id = $1 AND account_id = $2`,
+    [
+      workspaceId,
+      accountId,
+      JSON.stringify(merged),
+      typeof traits.name === 'string' ? traits.name : null,
+      at,
+    ],
+  );
+}
+
+async function keepDeadLetters(
+  db: Database,
+  workspaceId: number,
+  receivedAt: Date,
+  rejected: IngestResult['rejected'],
+  raws: readonly unknown[],
+): Promise<void> {
+  if (rejected.length === 0) return;
+  await db.append(
+    'dead_letters',
+    ['workspace_id', 'dead_letter_id', 'received_at', 'reason', 'message', 'replayed_at'],
+    rejected.map(({ index, reason }) => [
+      workspaceId,
+      randomUUID(),
+      receivedAt,
+      reason,
+      JSON.stringify(raws[index] ?? null),
+      null,
+    ]),
+  );
+}
