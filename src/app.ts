@@ -9,7 +9,13 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { Deps } from './deps.ts';
-import { createIngestService, trackingRoutes } from './modules/ingestion/index.ts';
+import { createCustomerService, customerRoutes } from './modules/customers/index.ts';
+import {
+  createIngestService,
+  DEFAULT_INGEST_OPTIONS,
+  deadLetterRoutes,
+  trackingRoutes,
+} from './modules/ingestion/index.ts';
 import { createTaxonomyService, taxonomyRoutes } from './modules/taxonomy/index.ts';
 import { apiKeyRoutes, createAdminAuth, createWorkspaceService } from './modules/workspaces/index.ts';
 import { registerErrorHandling } from './platform/http/error-handler.ts';
@@ -38,7 +44,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   const workspaces = createWorkspaceService(deps);
   const taxonomy = createTaxonomyService(deps);
-  const ingest = createIngestService(deps);
+  const ingest = createIngestService(deps, {
+    ...DEFAULT_INGEST_OPTIONS,
+    maxMergesPerIdentity: deps.config.maxMergesPerIdentity,
+  });
 
   app.get('/', { schema: { hide: true } }, async () => ({
     name: 'Agora',
@@ -51,6 +60,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   const adminRoutes: FastifyPluginAsyncZod[] = [
     apiKeyRoutes(workspaces),
     taxonomyRoutes(taxonomy),
+    customerRoutes(createCustomerService(deps)),
+    deadLetterRoutes(ingest),
     migrationRoutes(deps.db),
   ];
   await app.register(async (admin) => {

@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       databaseUrl: undefined,
       logLevel: 'info',
+      maxMergesPerIdentity: 10,
       engine: 'duckdb',
     });
   });

@@ -22,6 +22,10 @@ const ConfigSchema = z.object({
     )
     .optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  maxMergesPerIdentity: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1'),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { engine: 'duckdb' | 'postgres' };
@@ -41,6 +45,7 @@ const SOURCE_NAMES: Record<keyof z.infer<typeof ConfigSchema>, string> = {
   host: 'AGORA_HOST (or --host)',
   databaseUrl: 'DATABASE_URL (or --database-url)',
   logLevel: 'AGORA_LOG_LEVEL (or --log-level)',
+  maxMergesPerIdentity: 'AGORA_MAX_MERGES_PER_IDENTITY',
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Config {
@@ -50,6 +55,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     host: overrides.host ?? env.AGORA_HOST ?? '127.0.0.1',
     databaseUrl: overrides.databaseUrl ?? emptyToUndefined(env.DATABASE_URL),
     logLevel: overrides.logLevel ?? env.AGORA_LOG_LEVEL ?? 'info',
+    // How many customers one identity may join before Agora suspects a shared device or test address.
+    maxMergesPerIdentity: env.AGORA_MAX_MERGES_PER_IDENTITY ?? 10,
   };
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {

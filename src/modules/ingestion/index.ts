@@ -2,10 +2,12 @@
 // Every message, from an SDK or an import, enters Agora through createIngestService.
 export { CHANNELS, type Channel, classifyChannel } from './classify-channel.ts';
 export { classifyDevice, DEVICE_CLASSES, type DeviceClass } from './classify-device.ts';
+export { deadLetterRoutes } from './dead-letter.routes.ts';
 export {
   createIngestService,
   DEFAULT_INGEST_OPTIONS,
   type IngestResult,
   type IngestService,
 } from './ingest.service.ts';
+export { normalizeIdentityValue } from './normalize-message.ts';
 export { trackingRoutes } from './tracking.routes.ts';

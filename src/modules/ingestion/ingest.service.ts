@@ -10,7 +10,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database, Queryable } from '../../platform/db/database.ts';
+import { AppError } from '../../platform/errors/app-error.ts';
 import type { Logger } from '../../platform/log.ts';
+import { type DeadLetter, findDeadLetter, findDeadLetters, markReplayed } from './dead-letter.store.ts';
 import { applyMerge, createCustomers, createIdentities, insertRows } from './identity.store.ts';
 import { type Envelope, type NormalizedMessage, normalizeMessage } from './normalize-message.ts';
 import { resolveIdentities } from './resolve-identities.ts';
@@ -133,8 +135,14 @@ export function createIngestService(
     });
   }
 
-  return {
-    async ingest(workspaceId: number, raws: readonly unknown[], envelope: Envelope): Promise<IngestResult> {
+  const service = {
+    /** Stores what is valid; refused messages are answered and, unless told otherwise, kept as dead letters. */
+    async ingest(
+      workspaceId: number,
+      raws: readonly unknown[],
+      envelope: Envelope,
+      { keepRefused = true } = {},
+    ): Promise<IngestResult> {
       const rejected: IngestResult['rejected'] = [];
       const valid: Array<{ index: number; message: NormalizedMessage }> = [];
       raws.forEach((raw, index) => {
@@ -150,10 +158,40 @@ export function createIngestService(
       );
       for (const { position, reason } of refused) rejected.push({ index: valid[position]!.index, reason });
       rejected.sort((a, b) => a.index - b.index);
-      await keepDeadLetters(db, workspaceId, envelope.receivedAt, rejected, raws);
+      if (keepRefused) await keepDeadLetters(db, workspaceId, envelope.receivedAt, rejected, raws);
       return { accepted: raws.length - rejected.length, rejected };
     },
+
+    listDeadLetters(workspaceId: number, limit: number): Promise<DeadLetter[]> {
+      return findDeadLetters(db, workspaceId, limit);
+    },
+
+    /**
+     * Sends a dead letter through ingestion again, as it was or as corrected by the admin. Stored: it is
+     * marked replayed. Refused again: it stays as it was, and the answer says why.
+     */
+    async replayDeadLetter(
+      workspaceId: number,
+      deadLetterId: string,
+      correction?: unknown,
+    ): Promise<IngestResult> {
+      const letter = await findDeadLetter(db, workspaceId, deadLetterId);
+      if (!letter)
+        throw new AppError('NOT_FOUND', `There is no dead letter ${deadLetterId} in this workspace.`);
+      if (letter.replayedAt)
+        throw new AppError('CONFLICT', `Dead letter ${deadLetterId} was replayed already.`);
+      const now = deps.clock.now();
+      const result = await service.ingest(
+        workspaceId,
+        [correction ?? letter.message],
+        { receivedAt: now },
+        { keepRefused: false },
+      );
+      if (result.accepted === 1) await markReplayed(db, workspaceId, deadLetterId, now);
+      return result;
+    },
   };
+  return service;
 }
 
 function eventRow(

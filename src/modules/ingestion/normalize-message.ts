@@ -204,6 +204,14 @@ export function normalizePhone(value: unknown): string | null {
   return phone.trim().startsWith('+') ? `+${digits}` : digits;
 }
 
+/** An identity value as ingestion stores it, so that lookups find what was stored. */
+export function normalizeIdentityValue(kind: string, value: string): string | null {
+  if (kind === 'email') return normalizeEmail(value);
+  if (kind === 'phone') return normalizePhone(value);
+  if (kind === 'handle') return value.trim().toLowerCase();
+  return value.trim() || null;
+}
+
 function normalizeHandle(network: string, value: unknown): string | null {
   const handle = stringOr(value)?.replace(/^@/, '').toLowerCase();
   return handle ? `${network}:@${handle}` : null;

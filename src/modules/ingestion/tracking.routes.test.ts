@@ -170,6 +170,32 @@ describeEachEngine('tracking API', ({ db }) => {
     });
   });
 
+  describe('dead letters', () => {
+    it('lists refused messages and replays one once corrected', async () => {
+      await post('/v1/batch', { batch: [{ type: 'track', userId: 'dl-user', messageId: 'dl-1' }] });
+      const list = await t.app.inject({ method: 'GET', url: '/api/dead-letters?limit=1', headers: t.admin });
+      const [letter] = list.json().deadLetters;
+      expect(letter).toMatchObject({
+        reason: 'event: Invalid input: expected string, received undefined',
+        message: { type: 'track', userId: 'dl-user', messageId: 'dl-1' },
+        replayedAt: null,
+      });
+      const replay = (body?: unknown) =>
+        t.app.inject({
+          method: 'POST',
+          url: `/api/dead-letters/${letter.deadLetterId}/replay`,
+          headers: t.admin,
+          payload: body as Record<string, unknown>,
+        });
+      const again = await replay({});
+      expect(again.json()).toEqual({ accepted: 0, rejected: [{ index: 0, reason: letter.reason }] });
+      const fixed = await replay({ message: { ...letter.message, event: 'Product Viewed' } });
+      expect(fixed.json()).toEqual({ accepted: 1, rejected: [] });
+      expect(await eventsOf(['dl-1'])).toMatchObject([{ name: 'Product Viewed' }]);
+      expect((await replay({})).statusCode).toBe(409);
+    });
+  });
+
   describe('identity resolution', () => {
     const customerOf = async (kind: string, value: string) =>
       (
