@@ -47,6 +47,7 @@ describe.each(testEngines)('SIGTERM under load [%s]', (engine) => {
       const acknowledged: string[] = [];
       let stopping = false;
       let sent = 0;
+      const statuses: number[] = [];
       const worker = async (id: number) => {
         for (let round = 0; !stopping; round++) {
           const batch = Array.from({ length: 50 }, (_, i) => ({
