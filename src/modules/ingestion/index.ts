@@ -3,6 +3,7 @@
 export { CHANNELS, type Channel, classifyChannel } from './classify-channel.ts';
 export { classifyDevice, DEVICE_CLASSES, type DeviceClass } from './classify-device.ts';
 export { deadLetterRoutes } from './dead-letter.routes.ts';
+export { createGroupWriter } from './group-writer.ts';
 export {
   createIngestService,
   DEFAULT_INGEST_OPTIONS,

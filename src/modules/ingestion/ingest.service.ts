@@ -3,9 +3,11 @@
  * writes customers, identities, merges, traits, accounts and events. A refused message never stops the
  * others; it is answered by index and kept in the dead-letter list.
  *
- * Writes run one batch at a time in this process: identity resolution reads what the previous batch
- * wrote. The identity writes commit before the events are appended; if the append fails the request
- * fails, the SDK retries, and the identities are found again, so nothing is counted twice.
+ * Writes run one at a time in this process (identity resolution reads what the previous write wrote), and
+ * requests that arrive during a write are written together in the next one: group commit, so that the
+ * per-write queries and the commit are shared by many requests. A request is answered only once its
+ * messages are committed. The identity writes commit before the events are appended; if the append fails
+ * the requests fail, SDKs retry, and the identities are found again, so nothing is counted twice.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../platform/clock.ts';
@@ -13,6 +15,7 @@ import type { Database, Queryable } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import type { Logger } from '../../platform/log.ts';
 import { type DeadLetter, findDeadLetter, findDeadLetters, markReplayed } from './dead-letter.store.ts';
+import { createGroupWriter } from './group-writer.ts';
 import { applyMerge, createCustomers, createIdentities, insertRows } from './identity.store.ts';
 import { type Envelope, type NormalizedMessage, normalizeMessage } from './normalize-message.ts';
 import { resolveIdentities } from './resolve-identities.ts';
@@ -68,12 +71,9 @@ export function createIngestService(
   options: IngestOptions = DEFAULT_INGEST_OPTIONS,
 ) {
   const { db } = deps;
-  let queue: Promise<unknown> = Promise.resolve();
-  function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
-    const run = queue.then(work, work);
-    queue = run.catch(() => undefined);
-    return run;
-  }
+  const writer = createGroupWriter<NormalizedMessage>((workspaceId, messages) =>
+    store(workspaceId, messages),
+  );
 
   async function store(
     workspaceId: number,
@@ -150,11 +150,9 @@ export function createIngestService(
         if (result.ok) valid.push({ index, message: result.message });
         else rejected.push({ index, reason: result.reason });
       });
-      const refused = await oneAtATime(() =>
-        store(
-          workspaceId,
-          valid.map((entry) => entry.message),
-        ),
+      const refused = await writer.write(
+        workspaceId,
+        valid.map((entry) => entry.message),
       );
       for (const { position, reason } of refused) rejected.push({ index: valid[position]!.index, reason });
       rejected.sort((a, b) => a.index - b.index);
