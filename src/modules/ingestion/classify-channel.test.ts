@@ -7,6 +7,8 @@ describe('classifyChannel', () => {
   it.each([
     ['?utm_source=google&utm_medium=cpc&utm_campaign=summer', 'paid_search', 'google', 'cpc', 'summer'],
     ['?utm_source=facebook&utm_medium=cpc', 'paid_social', 'facebook', 'cpc', null],
+    ['?utm_source=x&utm_medium=cpc', 'paid_social', 'x', 'cpc', null],
+    ['?utm_source=t.co&utm_medium=ppc', 'paid_social', 't.co', 'ppc', null],
     ['?utm_source=newsletter&utm_medium=email&utm_campaign=june', 'email', 'newsletter', 'email', 'june'],
     ['?utm_medium=display', 'display', null, 'display', null],
     ['?utm_medium=Affiliate&utm_source=partnerco', 'affiliate', 'partnerco', 'affiliate', null],
@@ -51,6 +53,9 @@ describe('classifyChannel', () => {
       'direct',
     );
     expect(classifyChannel({}).channel).toBeNull();
+    expect(
+      classifyChannel({ pageUrl: page(''), referrer: 'https://www.shop.example.com/cart' }).channel,
+    ).toBe('direct');
   });
 
   it.each([

@@ -55,6 +55,10 @@ const MEDIUM_CHANNELS: Array<[RegExp, Channel]> = [
   [/^(organic|seo)$/, 'organic_search'],
 ];
 
+/** utm_source values that name a social network, for telling paid social from paid search. */
+const SOCIAL_SOURCES =
+  /^(facebook|fb|meta|instagram|ig|linkedin|twitter|x|t\.co|pinterest|reddit|tiktok|snapchat|threads)(\.[a-z.]+)?$/;
+
 const SEARCH_ENGINES = /(^|\.)(google|bing|yahoo|duckduckgo|baidu|yandex|ecosia|search\.brave|qwant)\./;
 const SOCIAL_NETWORKS =
   /(^|\.)(facebook|fb|instagram|linkedin|lnkd|twitter|pinterest|reddit|tiktok|snapchat|threads|mastodon)\.|(^|\.)(t\.co|x\.com)$/;
@@ -87,8 +91,7 @@ export function classifyChannel(input: ChannelInput): Touchpoint {
 
   if (medium) {
     const byMedium = MEDIUM_CHANNELS.find(([pattern]) => pattern.test(medium))?.[1];
-    if (byMedium === 'paid_search' && source && SOCIAL_NETWORKS.test(`${source}.`))
-      return touchpoint('paid_social');
+    if (byMedium === 'paid_search' && source && SOCIAL_SOURCES.test(source)) return touchpoint('paid_social');
     if (byMedium) return touchpoint(byMedium);
   }
   for (const [parameter, channel] of CLICK_IDS) {
@@ -98,8 +101,8 @@ export function classifyChannel(input: ChannelInput): Touchpoint {
   if (query?.has('fbclid')) return touchpoint('organic_social', 'facebook');
 
   const referrer = parseUrl(input.referrer);
-  if (referrer && referrer.hostname !== url?.hostname) {
-    const host = referrer.hostname.replace(/^www\./, '');
+  const host = referrer?.hostname.replace(/^www\./, '');
+  if (host && host !== url?.hostname.replace(/^www\./, '')) {
     // Webmail first: mail.google.com is Gmail, not Google search.
     if (WEBMAIL.test(host)) return touchpoint('email', host);
     if (SEARCH_ENGINES.test(host)) return touchpoint('organic_search', host);

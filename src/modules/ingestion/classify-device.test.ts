@@ -29,5 +29,6 @@ describe('classifyDevice', () => {
   it('says nothing when nothing tells', () => {
     expect(classifyDevice({})).toBeNull();
     expect(classifyDevice({ userAgent: 'curl/8.0' })).toBeNull();
+    expect(classifyDevice({ device: { type: 'constructor' } })).toBeNull();
   });
 });

@@ -7,35 +7,37 @@ import { UAParser } from 'ua-parser-js';
 export const DEVICE_CLASSES = ['mobile', 'tablet', 'desktop', 'tv', 'iot', 'kiosk'] as const;
 export type DeviceClass = (typeof DEVICE_CLASSES)[number];
 
-const DECLARED: Record<string, DeviceClass> = {
-  mobile: 'mobile',
-  phone: 'mobile',
-  ios: 'mobile',
-  android: 'mobile',
-  tablet: 'tablet',
-  ipad: 'tablet',
-  desktop: 'desktop',
-  tv: 'tv',
-  smarttv: 'tv',
-  tvos: 'tv',
-  console: 'tv',
-  kiosk: 'kiosk',
-  pos: 'kiosk',
-  iot: 'iot',
-  wearable: 'iot',
-  embedded: 'iot',
-  watch: 'iot',
-};
+const DECLARED = new Map<string, DeviceClass>(
+  Object.entries({
+    mobile: 'mobile',
+    phone: 'mobile',
+    ios: 'mobile',
+    android: 'mobile',
+    tablet: 'tablet',
+    ipad: 'tablet',
+    desktop: 'desktop',
+    tv: 'tv',
+    smarttv: 'tv',
+    tvos: 'tv',
+    console: 'tv',
+    kiosk: 'kiosk',
+    pos: 'kiosk',
+    iot: 'iot',
+    wearable: 'iot',
+    embedded: 'iot',
+    watch: 'iot',
+  }) as Array<[string, DeviceClass]>,
+);
 
 export function classifyDevice(context: { device?: unknown; userAgent?: unknown }): DeviceClass | null {
   const declared = (context.device as { type?: unknown } | undefined)?.type;
   if (typeof declared === 'string') {
-    const device = DECLARED[declared.trim().toLowerCase()];
+    const device = DECLARED.get(declared.trim().toLowerCase());
     if (device) return device;
   }
   if (typeof context.userAgent !== 'string' || context.userAgent === '') return null;
   const parsed = new UAParser(context.userAgent).getResult();
-  const byParser = parsed.device.type ? DECLARED[parsed.device.type] : undefined;
+  const byParser = parsed.device.type ? DECLARED.get(parsed.device.type) : undefined;
   if (byParser) return byParser;
   // A browser on a desktop OS has no device type in the parser's terms.
   return parsed.browser.name || parsed.os.name ? 'desktop' : null;

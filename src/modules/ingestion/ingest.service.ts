@@ -220,7 +220,11 @@ function eventRow(
   ];
 }
 
-/** identify traits: last write wins per trait (in message time), every value kept in trait_history. */
+/**
+ * identify traits: last write wins per trait in message time, also against what earlier writes stored
+ * (an identify that arrives late with an older timestamp does not overwrite a newer value); every value
+ * is kept in trait_history.
+ */
 async function updateTraits(
   tx: Queryable,
   workspaceId: number,
@@ -235,12 +239,18 @@ async function updateTraits(
     'SELECT customer_id, traits FROM customers WHERE workspace_id = $1 AND customer_id = ANY(CAST($2 AS BIGINT[]))',
     [workspaceId, customerIds],
   );
+  const setTimes = await tx.query<{ customer_id: number; trait: string; set_at: Date }>(
+    `SELECT customer_id, trait, max(set_at) AS set_at FROM trait_history
+      WHERE workspace_id = $1 AND customer_id = ANY(CAST($2 AS BIGINT[])) GROUP BY customer_id, trait`,
+    [workspaceId, customerIds],
+  );
   const traits = new Map(rows.map((row) => [row.customer_id, { ...row.traits }]));
+  const lastSet = new Map(setTimes.map((row) => [`${row.customer_id}:${row.trait}`, row.set_at.getTime()]));
   const history: unknown[][] = [];
+  const changed = new Map<number, Date>();
   for (const { message, customerId } of identifies) {
     const current = traits.get(customerId) ?? {};
     for (const [trait, value] of Object.entries(message.traits!)) {
-      current[trait] = value;
       history.push([
         workspaceId,
         customerId,
@@ -249,13 +259,18 @@ async function updateTraits(
         message.occurredAt,
         message.messageId,
       ]);
+      const key = `${customerId}:${trait}`;
+      if ((lastSet.get(key) ?? Number.NEGATIVE_INFINITY) > message.occurredAt.getTime()) continue;
+      lastSet.set(key, message.occurredAt.getTime());
+      current[trait] = value;
+      changed.set(customerId, message.receivedAt);
     }
     traits.set(customerId, current);
   }
-  for (const [customerId, value] of traits) {
+  for (const [customerId, at] of changed) {
     await tx.query(
       'UPDATE customers SET traits = CAST($3 AS JSON), updated_at = $4 WHERE workspace_id = $1 AND customer_id = $2',
-      [workspaceId, customerId, JSON.stringify(value), new Date()],
+      [workspaceId, customerId, JSON.stringify(traits.get(customerId)), at],
     );
   }
   await insertRows(
@@ -305,23 +320,23 @@ async function linkAccounts(
   return accountIds;
 }
 
+/** Another instance may create the same account at the same moment; the insert then does nothing. */
 async function findOrCreateAccount(
   tx: Queryable,
   workspaceId: number,
   externalId: string,
   at: Date,
 ): Promise<number> {
-  const [existing] = await tx.query<{ account_id: number }>(
+  await tx.query(
+    `INSERT INTO accounts (workspace_id, account_id, external_id, created_at, updated_at)
+     VALUES ($1, nextval('account_id_seq'), $2, $3, $3) ON CONFLICT (workspace_id, external_id) DO NOTHING`,
+    [workspaceId, externalId, at],
+  );
+  const [account] = await tx.query<{ account_id: number }>(
     'SELECT account_id FROM accounts WHERE workspace_id = $1 AND external_id = $2',
     [workspaceId, externalId],
   );
-  if (existing) return existing.account_id;
-  const [created] = await tx.query<{ account_id: number }>(
-    `INSERT INTO accounts (workspace_id, account_id, external_id, created_at, updated_at)
-     VALUES ($1, nextval('account_id_seq'), $2, $3, $3) RETURNING account_id`,
-    [workspaceId, externalId, at],
-  );
-  return created!.account_id;
+  return account!.account_id;
 }
 
 async function updateAccount(

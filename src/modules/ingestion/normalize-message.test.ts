@@ -136,6 +136,17 @@ describe('normalizeMessage', () => {
     expect(normalizeMessage(raw, { receivedAt })).toEqual({ ok: false, reason });
   });
 
+  it('treats an empty userId as absent when there is an anonymousId', () => {
+    const result = normalizeMessage(
+      { type: 'track', event: 'X', userId: ' ', anonymousId: 'a-9' },
+      { receivedAt },
+    );
+    expect(result.ok && [result.message.userId, result.message.identities]).toEqual([
+      null,
+      [{ kind: 'anonymous', value: 'a-9' }],
+    ]);
+  });
+
   it('gives a message without messageId an id from its content, the same for an identical retry', () => {
     const raw = { type: 'track', event: 'X', userId: 'u', timestamp: '2026-03-01T00:00:00Z' };
     const first = normalizeMessage(raw, { receivedAt });

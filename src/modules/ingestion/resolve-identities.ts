@@ -10,7 +10,8 @@
  * - two customers with different user ids are never merged (a shared device): the message goes to the
  *   customer of its own user id, and the shared identity stays where it was;
  * - a merge is recorded with the identity the message shares with the customer that stays; an identity
- *   that has already joined `maxMergesPerIdentity` customers this way is refused, not merged again.
+ *   other than a user id that has already joined `maxMergesPerIdentity` customers this way is refused,
+ *   not merged again; an alias may join two user ids.
  *
  * Lookups are one query per identity kind per batch, never one per message.
  */
@@ -59,7 +60,12 @@ export async function resolveIdentities(
     const owners = unique(
       identities.map((identity) => state.ownerOf(identity)).filter((id) => id !== null),
     ).filter(
-      (owner) => !message.userId || !state.userIds.has(owner) || state.userIds.get(owner) === message.userId,
+      // (An alias is the exception: it says outright that two user ids are one person.)
+      (owner) =>
+        message.type === 'alias' ||
+        !message.userId ||
+        !state.userIds.has(owner) ||
+        state.userIds.get(owner) === message.userId,
     );
     let customerId: number;
     if (owners.length === 0) {
@@ -139,13 +145,18 @@ async function decideMerges(
   for (const owner of owners) {
     if (owner === target) continue;
     const ownerUser = state.userIds.get(owner);
-    if (ownerUser && targetUser && ownerUser !== targetUser) continue;
+    if (message.type !== 'alias' && ownerUser && targetUser && ownerUser !== targetUser) continue;
     // The proof is the identity the message shares with the customer that stays (a shared email, the
     // user id of a sign-up); it is what a shared device or test address would keep repeating.
     const link =
       identities.find((identity) => state.ownerOf(identity) === target) ??
       identities.find((identity) => state.ownerOf(identity) === owner)!;
-    const earlier = (await countMergesThrough(db, workspaceId, link)) + state.mergesThrough(link);
+    // A user id is the app's own word for who someone is: one person signing in on many devices joins
+    // many anonymous customers through it, and that is no reason for doubt.
+    const earlier =
+      link.kind === 'user'
+        ? 0
+        : (await countMergesThrough(db, workspaceId, link)) + state.mergesThrough(link);
     if (earlier >= options.maxMergesPerIdentity) {
       return {
         refused:

@@ -172,9 +172,13 @@ describeEachEngine('tracking API', ({ db }) => {
 
   describe('dead letters', () => {
     it('lists refused messages and replays one once corrected', async () => {
-      await post('/v1/batch', { batch: [{ type: 'track', userId: 'dl-user', messageId: 'dl-1' }] });
+      await post('/v1/batch', {
+        writeKey,
+        batch: [{ type: 'track', userId: 'dl-user', messageId: 'dl-1', writeKey }],
+      });
       const list = await t.app.inject({ method: 'GET', url: '/api/dead-letters?limit=1', headers: t.admin });
       const [letter] = list.json().deadLetters;
+      expect(JSON.stringify(list.json())).not.toContain(writeKey);
       expect(letter).toMatchObject({
         reason: 'event: Invalid input: expected string, received undefined',
         message: { type: 'track', userId: 'dl-user', messageId: 'dl-1' },
@@ -327,6 +331,62 @@ describeEachEngine('tracking API', ({ db }) => {
         [ws(), 'email identity%'],
       );
       expect(refused).toEqual([{ n: 1 }]);
+    });
+
+    it('lets one user sign in on many devices without refusing the merges', async () => {
+      const devices = Array.from({ length: 12 }, (_, i) => ({
+        type: 'track',
+        event: 'Ad Viewed',
+        anonymousId: `device-${i}`,
+        messageId: `md-a${i}`,
+      }));
+      await post('/v1/batch', { batch: devices });
+      const signIns = Array.from({ length: 12 }, (_, i) => ({
+        type: 'identify',
+        userId: 'traveller',
+        anonymousId: `device-${i}`,
+        messageId: `md-i${i}`,
+      }));
+      expect((await post('/v1/batch', { batch: signIns })).json()).toMatchObject({
+        accepted: 12,
+        rejected: [],
+      });
+      const owners = await eventsOf(devices.map((device) => device.messageId));
+      expect(new Set(owners.map((event) => event.customer_id))).toEqual(
+        new Set([await customerOf('user', 'traveller')]),
+      );
+    });
+
+    it('merges two user ids on alias', async () => {
+      await post('/v1/track', { event: 'Ad Viewed', userId: 'old-login', messageId: 'au-1' });
+      await post('/v1/track', { event: 'Ad Viewed', userId: 'new-login', messageId: 'au-2' });
+      await post('/v1/alias', { previousId: 'old-login', userId: 'new-login', messageId: 'au-3' });
+      expect(await customerOf('user', 'old-login')).toBe(await customerOf('user', 'new-login'));
+    });
+
+    it('keeps the newest value of a trait when an older identify arrives later', async () => {
+      await post('/v1/identify', {
+        userId: 'late-u',
+        messageId: 'lt-1',
+        timestamp: '2026-02-02T00:00:00Z',
+        traits: { plan: 'pro' },
+      });
+      await post('/v1/identify', {
+        userId: 'late-u',
+        messageId: 'lt-2',
+        timestamp: '2026-02-01T00:00:00Z',
+        traits: { plan: 'free', city: 'Oslo' },
+      });
+      const [customer] = await db().query(
+        'SELECT traits FROM customers WHERE workspace_id = $1 AND customer_id = $2',
+        [ws(), await customerOf('user', 'late-u')],
+      );
+      expect(customer).toEqual({ traits: { plan: 'pro', city: 'Oslo' } });
+      const history = await db().query(
+        'SELECT count(*) AS n FROM trait_history WHERE workspace_id = $1 AND message_id IN ($2, $3)',
+        [ws(), 'lt-1', 'lt-2'],
+      );
+      expect(history).toEqual([{ n: 3 }]);
     });
 
     it('links a group call to its account with the caller’s buying role, and events to the account', async () => {

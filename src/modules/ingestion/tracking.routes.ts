@@ -92,7 +92,7 @@ export function trackingRoutes(ingest: IngestService, workspaces: WorkspaceServi
             },
           },
           async (request, reply) => {
-            const message = { ...(request.body as Record<string, unknown>), type };
+            const message = { ...(withoutWriteKey(request.body) as Record<string, unknown>), type };
             const answer = await handle(request, reply, [message]);
             const rejection = 'rejected' in answer ? answer.rejected[0] : undefined;
             if (rejection?.reason === 'message has neither userId nor anonymousId') {
@@ -120,11 +120,18 @@ export function trackingRoutes(ingest: IngestService, workspaces: WorkspaceServi
         },
         async (request, reply) => {
           const body = request.body as z.infer<typeof BatchSchema>;
-          return handle(request, reply, body.batch, body.sentAt, body.context);
+          return handle(request, reply, body.batch.map(withoutWriteKey), body.sentAt, body.context);
         },
       );
     }
   };
+}
+
+/** The write key is a credential: it is not stored with the message, nor with a refused one. */
+function withoutWriteKey(message: unknown): unknown {
+  if (message === null || typeof message !== 'object' || !('writeKey' in message)) return message;
+  const { writeKey: _credential, ...rest } = message as Record<string, unknown>;
+  return rest;
 }
 
 function writeKeyOf(request: FastifyRequest): string {

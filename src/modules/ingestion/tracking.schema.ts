@@ -5,7 +5,12 @@
 import { z } from 'zod';
 
 const Timestamp = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).describe('ISO 8601 time');
-const Id = z.union([z.string().trim().min(1), z.number()]).transform(String);
+/** Ids may be numbers; an empty or blank id counts as absent, as in Segment. */
+const Id = z.union([z.string(), z.number()]).transform((value) => String(value).trim() || null);
+const RequiredId = z
+  .union([z.string(), z.number()])
+  .transform(String)
+  .pipe(z.string().trim().min(1, 'must not be empty'));
 const JsonObject = z.record(z.string(), z.unknown());
 
 const CommonFields = {
@@ -41,10 +46,14 @@ export const ScreenSchema = PageSchema.extend({ type: z.literal('screen') });
 export const GroupSchema = z.looseObject({
   ...CommonFields,
   type: z.literal('group'),
-  groupId: Id,
+  groupId: RequiredId,
   traits: JsonObject.optional(),
 });
-export const AliasSchema = z.looseObject({ ...CommonFields, type: z.literal('alias'), previousId: Id });
+export const AliasSchema = z.looseObject({
+  ...CommonFields,
+  type: z.literal('alias'),
+  previousId: RequiredId,
+});
 
 export const TrackingMessageSchema = z.discriminatedUnion('type', [
   IdentifySchema,
