@@ -10,12 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Deps } from './deps.ts';
 import { createCustomerService, customerRoutes } from './modules/customers/index.ts';
-import {
-  createIngestService,
-  DEFAULT_INGEST_OPTIONS,
-  deadLetterRoutes,
-  trackingRoutes,
-} from './modules/ingestion/index.ts';
+import { createIngestService, deadLetterRoutes, trackingRoutes } from './modules/ingestion/index.ts';
 import { createTaxonomyService, taxonomyRoutes } from './modules/taxonomy/index.ts';
 import { apiKeyRoutes, createAdminAuth, createWorkspaceService } from './modules/workspaces/index.ts';
 import { registerErrorHandling } from './platform/http/error-handler.ts';
@@ -44,10 +39,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   const workspaces = createWorkspaceService(deps);
   const taxonomy = createTaxonomyService(deps);
-  const ingest = createIngestService(deps, {
-    ...DEFAULT_INGEST_OPTIONS,
-    maxMergesPerIdentity: deps.config.maxMergesPerIdentity,
-  });
+  const ingest = createIngestService(deps);
 
   app.get('/', { schema: { hide: true } }, async () => ({
     name: 'Agora',

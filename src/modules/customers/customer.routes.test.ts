@@ -130,6 +130,7 @@ describeEachEngine('customer read API', ({ db }) => {
   describe('bad input', () => {
     it.each([
       ['/api/customers?identity=ana', 400],
+      ['/api/customers?identity=shoe:size-9', 400],
       ['/api/customers?identity=email:nobody@example.com', 404],
       ['/api/customers/999999', 404],
       ['/api/events?cursor=garbage', 400],

@@ -14,6 +14,9 @@ export const IdentityQuerySchema = z.object({
   identity: z
     .string()
     .regex(/^[a-z]+:.+$/, 'must be kind:value, e.g. email:ana@example.com or handle:twitter:@ana')
+    .refine((identity) => IdentityKindSchema.safeParse(identity.slice(0, identity.indexOf(':'))).success, {
+      message: `must start with one of the kinds ${IdentityKindSchema.options.join(', ')}`,
+    })
     .describe('kind:value, where kind is user, anonymous, email, phone, handle, loyalty or external'),
 });
 

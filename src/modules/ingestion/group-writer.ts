@@ -3,7 +3,7 @@
  * in its next round. Each caller is answered once the round holding its messages has committed.
  */
 
-/** Most messages written in one round; more wait for the next. */
+/** A round stops taking requests at this many messages; a request is never split, so a round may hold a few more. */
 const MAX_MESSAGES_PER_WRITE = 5000;
 
 export type Refusal = { position: number; reason: string };

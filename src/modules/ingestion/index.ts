@@ -6,7 +6,6 @@ export { deadLetterRoutes } from './dead-letter.routes.ts';
 export { createGroupWriter } from './group-writer.ts';
 export {
   createIngestService,
-  DEFAULT_INGEST_OPTIONS,
   type IngestResult,
   type IngestService,
 } from './ingest.service.ts';

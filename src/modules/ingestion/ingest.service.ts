@@ -20,13 +20,8 @@ import { applyMerge, createCustomers, createIdentities, insertRows } from './ide
 import { type Envelope, type NormalizedMessage, normalizeMessage } from './normalize-message.ts';
 import { resolveIdentities } from './resolve-identities.ts';
 
-export interface IngestOptions {
-  maxMergesPerIdentity: number;
-  /** How far back a retried messageId is looked for among stored events. */
-  deduplicationWindowDays: number;
-}
-
-export const DEFAULT_INGEST_OPTIONS: IngestOptions = { maxMergesPerIdentity: 10, deduplicationWindowDays: 7 };
+/** How far back a retried messageId is looked for among stored events. */
+const DEDUPLICATION_WINDOW_DAYS = 7;
 
 export interface IngestResult {
   /** Messages stored now or already stored by an earlier try. */
@@ -66,11 +61,14 @@ const EVENT_COLUMNS = [
   'quality_flags',
 ];
 
-export function createIngestService(
-  deps: { db: Database; clock: Clock; log: Logger },
-  options: IngestOptions = DEFAULT_INGEST_OPTIONS,
-) {
+export function createIngestService(deps: {
+  db: Database;
+  clock: Clock;
+  log: Logger;
+  config: { maxMergesPerIdentity: number };
+}) {
   const { db } = deps;
+  const options = { maxMergesPerIdentity: deps.config.maxMergesPerIdentity };
   const writer = createGroupWriter<NormalizedMessage>((workspaceId, messages) =>
     store(workspaceId, messages),
   );
@@ -120,7 +118,7 @@ export function createIngestService(
     workspaceId: number,
     messages: NormalizedMessage[],
   ): Promise<NormalizedMessage[]> {
-    const since = new Date(deps.clock.now().getTime() - options.deduplicationWindowDays * 86_400_000);
+    const since = new Date(deps.clock.now().getTime() - DEDUPLICATION_WINDOW_DAYS * 86_400_000);
     const ids = [...new Set(messages.map((message) => message.messageId))];
     const stored = await db.query<{ message_id: string }>(
       `SELECT DISTINCT message_id FROM events
@@ -140,9 +138,10 @@ export function createIngestService(
     async ingest(
       workspaceId: number,
       raws: readonly unknown[],
-      envelope: Envelope,
+      batch: Omit<Envelope, 'receivedAt'> = {},
       { keepRefused = true } = {},
     ): Promise<IngestResult> {
+      const envelope: Envelope = { ...batch, receivedAt: deps.clock.now() };
       const rejected: IngestResult['rejected'] = [];
       const valid: Array<{ index: number; message: NormalizedMessage }> = [];
       raws.forEach((raw, index) => {
@@ -178,14 +177,13 @@ export function createIngestService(
         throw new AppError('NOT_FOUND', `There is no dead letter ${deadLetterId} in this workspace.`);
       if (letter.replayedAt)
         throw new AppError('CONFLICT', `Dead letter ${deadLetterId} was replayed already.`);
-      const now = deps.clock.now();
       const result = await service.ingest(
         workspaceId,
         [correction ?? letter.message],
-        { receivedAt: now },
+        {},
         { keepRefused: false },
       );
-      if (result.accepted === 1) await markReplayed(db, workspaceId, deadLetterId, now);
+      if (result.accepted === 1) await markReplayed(db, workspaceId, deadLetterId, deps.clock.now());
       return result;
     },
   };

@@ -53,7 +53,7 @@ export interface Envelope {
   receivedAt: Date;
   /** The batch's sentAt, used when a message has none of its own. */
   sentAt?: string | undefined;
-  /** Batch-level context and integrations, under each message's own. */
+  /** Batch-level context, under each message's own. */
   context?: Record<string, unknown> | undefined;
 }
 

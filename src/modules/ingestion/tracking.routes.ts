@@ -5,9 +5,10 @@
  * - The write key comes as the Basic auth username (empty password) or as `writeKey` in the body.
  * - Bodies may be gzip-compressed, and JSON may arrive as text/plain (the browser SDK avoids a CORS
  *   preflight that way); CORS is answered for every origin.
- * - 200 wherever Segment answers 200, listing refused messages; 400 only for malformed JSON, a body over
- *   500 KB and a message with neither userId nor anonymousId, because SDKs drop a batch on 400 and retry
- *   other failures; 429 with Retry-After when too many batches are waiting.
+ * - 200 wherever Segment answers 200, listing refused messages. 400 for a body that cannot be read
+ *   (malformed JSON or gzip, over 500 KB, not the shape of the call) and for a single call with neither
+ *   userId nor anonymousId: SDKs drop a batch on 400 and retry other failures. 429 with Retry-After when
+ *   too many batches are waiting.
  */
 import { createGunzip } from 'node:zlib';
 import cors from '@fastify/cors';
@@ -66,7 +67,6 @@ export function trackingRoutes(ingest: IngestService, workspaces: WorkspaceServi
       waiting += 1;
       try {
         const result = await ingest.ingest(workspaceId, messages, {
-          receivedAt: new Date(),
           sentAt,
           context,
         });

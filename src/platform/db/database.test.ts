@@ -139,6 +139,24 @@ const SAMPLE_ROWS: Record<string, Record<string, unknown>> = {
     device: 'mobile',
     properties: { product_id: 'SKU-1', price: 249.99, nested: { a: [1, 2] } },
     context: { page: { url: 'https://example.com/p/1' }, userAgent: 'Mozilla/5.0 "quoted", comma' },
+    quality_flags: ['timestamp_in_future'],
+  },
+  dead_letters: {
+    workspace_id: 7,
+    dead_letter_id: 'dl-1',
+    received_at: at('2025-07-01T00:00:00Z'),
+    reason: 'event: must name the event',
+    message: { type: 'track', userId: 'u-41' },
+    replayed_at: null,
+  },
+  trait_history: {
+    workspace_id: 7,
+    customer_id: 41,
+    trait: 'plan',
+    // A JSON column takes a string as JSON text in append, so the sample holds a non-string value.
+    value: { tier: 'pro', seats: 3 },
+    set_at: at('2025-06-01T10:00:00Z'),
+    message_id: 'm-2',
   },
   event_taxonomy: {
     workspace_id: 7,
@@ -152,15 +170,25 @@ const SAMPLE_ROWS: Record<string, Record<string, unknown>> = {
   },
 };
 
-const JSON_COLUMNS = new Set(['traits', 'attributes', 'properties', 'context']);
+const JSON_COLUMNS = new Set([
+  'customers.traits',
+  'accounts.traits',
+  'products.attributes',
+  'content_items.attributes',
+  'orders.properties',
+  'events.properties',
+  'events.context',
+  'dead_letters.message',
+  'trait_history.value',
+]);
 
 function insertSql(table: string, row: Record<string, unknown>): [string, unknown[]] {
   const columns = Object.keys(row);
   const placeholders = columns.map((column, index) =>
-    JSON_COLUMNS.has(column) ? `CAST($${index + 1} AS JSON)` : `$${index + 1}`,
+    JSON_COLUMNS.has(`${table}.${column}`) ? `CAST($${index + 1} AS JSON)` : `$${index + 1}`,
   );
   const values = columns.map((column) =>
-    JSON_COLUMNS.has(column) ? JSON.stringify(row[column]) : row[column],
+    JSON_COLUMNS.has(`${table}.${column}`) ? JSON.stringify(row[column]) : row[column],
   );
   return [`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${placeholders.join(', ')})`, values];
 }

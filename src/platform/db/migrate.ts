@@ -129,8 +129,15 @@ async function applyMigration(tx: Queryable, migration: Migration): Promise<Date
   return appliedAt;
 }
 
+/** The project's own migrations ship with the code: read once per engine, not on every /ready probe. */
+const projectMigrations = new Map<Engine, Promise<Migration[]>>();
+
 export async function migrationStatus(db: Database, migrations?: Migration[]): Promise<MigrationStatus[]> {
-  const known = migrations ?? (await loadMigrations(db.engine));
+  let known = migrations;
+  if (!known) {
+    if (!projectMigrations.has(db.engine)) projectMigrations.set(db.engine, loadMigrations(db.engine));
+    known = await projectMigrations.get(db.engine)!;
+  }
   const rows = await db.query<{ version: number; applied_at: Date }>(
     'SELECT version, applied_at FROM schema_migrations ORDER BY version',
   );
