@@ -146,12 +146,30 @@ export async function applyMerge(db: Queryable, workspaceId: number, merge: Merg
   const into = merge.intoCustomerId;
   const moved = [workspaceId, into, from];
   await mergeTraits(db, workspaceId, from, into, merge.mergedAt);
+  // An order both hold (sent by the shop and imported, say) is one order: the joined customer's copy stays.
+  for (const table of ['order_lines', 'orders']) {
+    await db.query(
+      `DELETE FROM ${table} WHERE workspace_id = $1 AND customer_id = $3
+          AND order_id IN (SELECT order_id FROM orders WHERE workspace_id = $1 AND customer_id = $2)`,
+      moved,
+    );
+  }
   for (const table of ['identities', 'events', 'orders', 'order_lines', 'trait_history']) {
     await db.query(
       `UPDATE ${table} SET customer_id = $2 WHERE workspace_id = $1 AND customer_id = $3`,
       moved,
     );
   }
+  // Both were members of an account: one membership stays, keeping a role or title only the other knew.
+  await db.query(
+    `UPDATE account_memberships SET
+       buying_role = coalesce(account_memberships.buying_role, other.buying_role),
+       title = coalesce(account_memberships.title, other.title)
+       FROM account_memberships AS other
+      WHERE account_memberships.workspace_id = $1 AND account_memberships.customer_id = $2
+        AND other.workspace_id = $1 AND other.customer_id = $3 AND other.account_id = account_memberships.account_id`,
+    moved,
+  );
   await db.query(
     `DELETE FROM account_memberships WHERE workspace_id = $1 AND customer_id = $3
         AND account_id IN (SELECT account_id FROM account_memberships WHERE workspace_id = $1 AND customer_id = $2)`,

@@ -10,6 +10,7 @@
  * the requests fail, SDKs retry, and the identities are found again, so nothing is counted twice.
  */
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database, Queryable } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
@@ -18,6 +19,7 @@ import { type DeadLetter, findDeadLetter, findDeadLetters, markReplayed } from '
 import { createGroupWriter } from './group-writer.ts';
 import { applyMerge, createCustomers, createIdentities, insertRows } from './identity.store.ts';
 import { type Envelope, type NormalizedMessage, normalizeMessage } from './normalize-message.ts';
+import { recordOrders } from './order.store.ts';
 import { resolveIdentities } from './resolve-identities.ts';
 
 /** How far back a retried messageId is looked for among stored events. */
@@ -89,14 +91,16 @@ export function createIngestService(deps: {
         return customerId === null || customerId === undefined ? [] : [{ message, customerId }];
       });
       await updateTraits(tx, workspaceId, stored);
-      return linkAccounts(tx, workspaceId, stored);
+      const accountIds = await linkAccounts(tx, workspaceId, stored);
+      await recordOrders(tx, workspaceId, stored, accountIds);
+      return accountIds;
     });
     await db.append(
       'events',
       EVENT_COLUMNS,
       fresh.flatMap((message, position) => {
         const customerId = resolution.customerIds[position];
-        if (customerId === null || customerId === undefined) return [];
+        if (customerId === null || customerId === undefined || !message.recordEvent) return [];
         return [
           eventRow(
             workspaceId,
@@ -113,24 +117,51 @@ export function createIngestService(deps: {
     }));
   }
 
-  /** Drops messages whose messageId is stored already (an SDK retry), or repeated within the request. */
+  /**
+   * Drops events whose messageId is stored already, or repeated within the write. An SDK retries within
+   * days, so its messages are looked for among recent arrivals; a re-run import may come at any time, but
+   * keeps its timestamps, so its messages are looked for at the times they happened. Either way the
+   * search reads a narrow slice of the events, not all of them.
+   */
   async function withoutStoredRetries(
     workspaceId: number,
     messages: NormalizedMessage[],
   ): Promise<NormalizedMessage[]> {
     const since = new Date(deps.clock.now().getTime() - DEDUPLICATION_WINDOW_DAYS * 86_400_000);
-    const ids = [...new Set(messages.map((message) => message.messageId))];
-    const stored = await db.query<{ message_id: string }>(
-      `SELECT DISTINCT message_id FROM events
-        WHERE workspace_id = $1 AND received_at >= $2 AND message_id = ANY(CAST($3 AS TEXT[]))`,
-      [workspaceId, since, ids],
-    );
-    const seen = new Set(stored.map((row) => row.message_id));
+    const events = messages.filter((message) => message.recordEvent);
+    const fromApi = events.filter((message) => message.origin === 'api');
+    const imported = events.filter((message) => message.origin === 'import');
+    const times = imported.map((message) => message.occurredAt.getTime());
+    const stored = [
+      ...(await storedMessageIds(workspaceId, fromApi, 'received_at >= $3', [since])),
+      ...(await storedMessageIds(workspaceId, imported, 'occurred_at BETWEEN $3 AND $4', [
+        new Date(Math.min(...times)),
+        new Date(Math.max(...times)),
+      ])),
+    ];
+    const seen = new Set(stored);
     return messages.filter((message) => {
+      if (!message.recordEvent) return true;
       if (seen.has(message.messageId)) return false;
       seen.add(message.messageId);
       return true;
     });
+  }
+
+  async function storedMessageIds(
+    workspaceId: number,
+    messages: NormalizedMessage[],
+    within: string,
+    bounds: Date[],
+  ): Promise<string[]> {
+    if (messages.length === 0) return [];
+    const ids = [...new Set(messages.map((message) => message.messageId))];
+    const rows = await db.query<{ message_id: string }>(
+      `SELECT DISTINCT message_id FROM events
+        WHERE workspace_id = $1 AND message_id = ANY(CAST($2 AS TEXT[])) AND ${within}`,
+      [workspaceId, ids, ...bounds],
+    );
+    return rows.map((row) => row.message_id);
   }
 
   const service = {
@@ -221,7 +252,7 @@ function eventRow(
 /**
  * identify traits: last write wins per trait in message time, also against what earlier writes stored
  * (an identify that arrives late with an older timestamp does not overwrite a newer value); every value
- * is kept in trait_history.
+ * that differs from the one held is kept in trait_history.
  */
 async function updateTraits(
   tx: Queryable,
@@ -249,6 +280,8 @@ async function updateTraits(
   for (const { message, customerId } of identifies) {
     const current = traits.get(customerId) ?? {};
     for (const [trait, value] of Object.entries(message.traits!)) {
+      // A value the customer holds already is not a change (the same profile imported twice, say).
+      if (trait in current && isDeepStrictEqual(current[trait], value)) continue;
       history.push([
         workspaceId,
         customerId,
@@ -295,7 +328,9 @@ async function linkAccounts(
     }
     if (!message.groupTraits) continue;
     const traits = message.groupTraits;
-    await updateAccount(tx, workspaceId, accountId, traits, message.receivedAt);
+    // The caller's role and title describe the membership, not the account.
+    const { buyingRole: _1, buying_role: _2, role: _3, title: _4, ...accountTraits } = traits;
+    await updateAccount(tx, workspaceId, accountId, accountTraits, message.receivedAt);
     const role = [traits.buyingRole, traits.buying_role, traits.role].find(
       (value) => typeof value === 'string' && BUYING_ROLES.has(value),
     ) as string | undefined;

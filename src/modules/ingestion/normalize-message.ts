@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { type Channel, classifyChannel } from './classify-channel.ts';
 import { classifyDevice, type DeviceClass } from './classify-device.ts';
+import { type OrderFacts, orderFactsOf } from './order-facts.ts';
 import { type MessageType, TrackingMessageSchema } from './tracking.schema.ts';
 
 export const MAX_MESSAGE_BYTES = 32 * 1024;
@@ -43,14 +44,27 @@ export interface NormalizedMessage {
   medium: string | null;
   campaign: string | null;
   device: DeviceClass | null;
+  /** The order an ecommerce event ('Order Completed', …) describes. */
+  order: OrderFacts | null;
+  origin: Origin;
+  /** False for profile rows from an import: they update the customer but are not touchpoints. */
+  recordEvent: boolean;
   /** Doubts about the data that do not stop it being stored, e.g. 'timestamp_in_future'. */
   flags: string[];
 }
 
 export type Normalized = { ok: true; message: NormalizedMessage } | { ok: false; reason: string };
 
+/**
+ * 'api': sent by an SDK; its clock may be wrong, and a retry comes within days. 'import': a file of history;
+ * its timestamps are the truth and a re-run may come at any time.
+ */
+export type Origin = 'api' | 'import';
+
 export interface Envelope {
   receivedAt: Date;
+  origin?: Origin | undefined;
+  recordEvent?: boolean | undefined;
   /** The batch's sentAt, used when a message has none of its own. */
   sentAt?: string | undefined;
   /** Batch-level context, under each message's own. */
@@ -103,6 +117,9 @@ export function normalizeMessage(raw: unknown, envelope: Envelope): Normalized {
     referrer: stringOr(page.referrer) ?? stringOr(properties.referrer),
   });
   const { occurredAt, flags } = timeOf(message, envelope);
+  const { order, flag } =
+    message.type === 'track' ? orderFactsOf(message.event, properties) : { order: null, flag: undefined };
+  if (flag) flags.push(flag);
 
   return {
     ok: true,
@@ -123,6 +140,9 @@ export function normalizeMessage(raw: unknown, envelope: Envelope): Normalized {
       context,
       ...touchpoint,
       device: classifyDevice(context),
+      order,
+      origin: envelope.origin ?? 'api',
+      recordEvent: envelope.recordEvent ?? true,
       flags,
     },
   };
@@ -130,7 +150,8 @@ export function normalizeMessage(raw: unknown, envelope: Envelope): Normalized {
 
 /**
  * Segment's rule: a device clock may be wrong, but the gap between the call and the send is right, so
- * occurredAt = receivedAt − (sentAt − originalTimestamp). Without sentAt the message's time is kept.
+ * occurredAt = receivedAt − (sentAt − originalTimestamp). Without sentAt, or in an import of history, the
+ * message's time is kept.
  */
 function timeOf(
   message: {
@@ -144,7 +165,8 @@ function timeOf(
   const original = message.originalTimestamp ?? message.timestamp;
   const sentAt = message.sentAt ?? envelope.sentAt;
   let occurred = received;
-  if (original && sentAt) occurred = received - (Date.parse(sentAt) - Date.parse(original));
+  if (original && sentAt && envelope.origin !== 'import')
+    occurred = received - (Date.parse(sentAt) - Date.parse(original));
   else if (original) occurred = Date.parse(original);
   const flags: string[] = [];
   if (occurred > received + FUTURE_TOLERANCE_MS) flags.push('timestamp_in_future');
