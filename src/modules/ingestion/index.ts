@@ -4,10 +4,13 @@ export { CHANNELS, type Channel, classifyChannel } from './classify-channel.ts';
 export { classifyDevice, DEVICE_CLASSES, type DeviceClass } from './classify-device.ts';
 export { deadLetterRoutes } from './dead-letter.routes.ts';
 export { createGroupWriter } from './group-writer.ts';
+export { insertRows } from './identity.store.ts';
 export {
+  BUYING_ROLES,
   createIngestService,
   type IngestResult,
   type IngestService,
 } from './ingest.service.ts';
-export { normalizeIdentityValue } from './normalize-message.ts';
+export { normalizeIdentityValue, type Origin } from './normalize-message.ts';
+export { ORDER_STATUSES } from './order-facts.ts';
 export { trackingRoutes } from './tracking.routes.ts';

@@ -33,7 +33,7 @@ export interface IngestResult {
 
 export type IngestService = ReturnType<typeof createIngestService>;
 
-const BUYING_ROLES = new Set([
+export const BUYING_ROLES: ReadonlySet<unknown> = new Set([
   'decision_maker',
   'economic_buyer',
   'champion',

@@ -5,7 +5,8 @@
  * orders imported from a file are one thing.
  */
 
-export type OrderStatus = 'completed' | 'refunded' | 'cancelled';
+export type OrderStatus = 'pending' | 'completed' | 'refunded' | 'cancelled';
+export const ORDER_STATUSES: readonly string[] = ['pending', 'completed', 'refunded', 'cancelled'];
 
 export interface OrderLine {
   productId: string;
@@ -16,15 +17,14 @@ export interface OrderLine {
 export interface OrderFacts {
   orderId: string;
   status: OrderStatus;
-  /** null for a status change, which keeps the stored total. */
+  /** null for a refund or cancellation, which changes the status of an order stored already. */
   total: number | null;
   currency: string;
   discount: number;
   lines: OrderLine[];
 }
 
-const ORDER_EVENTS: Record<string, OrderStatus> = {
-  'Order Completed': 'completed',
+const STATUS_CHANGES: Record<string, OrderStatus> = {
   'Order Refunded': 'refunded',
   'Order Cancelled': 'cancelled',
 };
@@ -34,8 +34,8 @@ export function orderFactsOf(
   event: string,
   properties: Record<string, unknown>,
 ): { order: OrderFacts | null; flag?: string } {
-  const status = ORDER_EVENTS[event];
-  if (!status) return { order: null };
+  const placed = event === 'Order Completed';
+  if (!placed && !STATUS_CHANGES[event]) return { order: null };
   const orderId = idOf(properties.order_id ?? properties.orderId);
   if (!orderId) return { order: null, flag: 'order_id_missing' };
   const lines = linesOf(properties.products);
@@ -43,13 +43,19 @@ export function orderFactsOf(
     amountOf(properties.total) ??
     amountOf(properties.revenue) ??
     (lines.length > 0 ? round2(lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0)) : null);
-  if (status === 'completed' && total === null) return { order: null, flag: 'order_total_missing' };
+  if (placed && total === null) return { order: null, flag: 'order_total_missing' };
+  // An order imported from a shop's export may carry its current status.
+  const status = placed
+    ? ORDER_STATUSES.includes(properties.status as string)
+      ? (properties.status as OrderStatus)
+      : 'completed'
+    : STATUS_CHANGES[event]!;
   const currency = typeof properties.currency === 'string' ? properties.currency.trim().toUpperCase() : '';
   return {
     order: {
       orderId,
       status,
-      total: status === 'completed' ? total : null,
+      total: placed ? total : null,
       currency: /^[A-Z]{3}$/.test(currency) ? currency : 'USD',
       discount: amountOf(properties.discount) ?? 0,
       lines,

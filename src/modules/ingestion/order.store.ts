@@ -9,7 +9,7 @@ interface StoredMessage {
 }
 
 /**
- * A completed order is inserted, or updated when the same order arrives again (a re-import, a corrected
+ * A placed order is inserted, or updated when the same order arrives again (a re-import, a corrected
  * total); a refund or cancellation changes the status of an order already stored.
  */
 export async function recordOrders(
@@ -18,16 +18,16 @@ export async function recordOrders(
   stored: readonly StoredMessage[],
   accountIds: ReadonlyMap<string, number>,
 ): Promise<void> {
-  const completed = new Map<string, StoredMessage>();
+  const placed = new Map<string, StoredMessage>();
   const statusChanges: StoredMessage[] = [];
   for (const entry of stored) {
     const order = entry.message.order;
     if (!order) continue;
-    if (order.status === 'completed') completed.set(`${entry.customerId}\u0000${order.orderId}`, entry);
+    if (order.total !== null) placed.set(`${entry.customerId}\u0000${order.orderId}`, entry);
     else statusChanges.push(entry);
   }
   // The engines refuse (PostgreSQL) or half-apply (DuckDB) an upsert naming a key twice: the latest wins.
-  const orders = [...completed.values()];
+  const orders = [...placed.values()];
   await insertRows(
     tx,
     `INSERT INTO orders (workspace_id, customer_id, order_id, account_id, ordered_at, status, currency, total,
@@ -44,7 +44,7 @@ export async function recordOrders(
         message.order!.orderId,
         message.groupId ? (accountIds.get(message.groupId) ?? null) : null,
         message.occurredAt,
-        'completed',
+        message.order!.status,
         message.order!.currency,
         message.order!.total,
         message.order!.discount,
