@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Deps } from './deps.ts';
 import { createCustomerService, customerRoutes } from './modules/customers/index.ts';
+import { createImportService, importRoutes } from './modules/imports/index.ts';
 import { createIngestService, deadLetterRoutes, trackingRoutes } from './modules/ingestion/index.ts';
 import { createTaxonomyService, taxonomyRoutes } from './modules/taxonomy/index.ts';
 import { apiKeyRoutes, createAdminAuth, createWorkspaceService } from './modules/workspaces/index.ts';
@@ -54,6 +55,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     taxonomyRoutes(taxonomy),
     customerRoutes(createCustomerService(deps)),
     deadLetterRoutes(ingest),
+    // Imports share the tracking API's writer, so that the two never write the same rows at once.
+    importRoutes(createImportService({ ...deps, ingest })),
     migrationRoutes(deps.db),
   ];
   await app.register(async (admin) => {

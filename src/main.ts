@@ -4,6 +4,7 @@ import { reviveDates } from './cli/agora-client.ts';
 import { configFromCommand } from './cli/cli-config.ts';
 import { printJson, printTable } from './cli/output.ts';
 import { runVerb } from './cli/target.ts';
+import { importCommand } from './modules/imports/index.ts';
 import { DEFAULT_WORKSPACE_SLUG, keyCommands } from './modules/workspaces/index.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { isAppError, messageOf } from './platform/errors/app-error.ts';
@@ -78,6 +79,7 @@ export function buildProgram(): Command {
     });
 
   program.addCommand(keyCommands());
+  program.addCommand(importCommand());
   forEachCommand(program, (command) =>
     command.exitOverride().configureOutput({
       outputError: (text, write) => write(`agora: ${oneSentence(text)} Run \`agora --help\` for usage.\n`),

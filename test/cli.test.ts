@@ -1,51 +1,11 @@
 /** The `agora` binary as a user runs it: real processes, real exit codes, one-line errors. */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agora, exitOf, serve } from './cli.ts';
 import { createTestDatabase, postgresUrlForSchema, type TestDatabase, testEngines } from './engines.ts';
-
-const BIN = fileURLToPath(new URL('../bin/agora.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function agora(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; banner: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
-      env: { ...process.env, AGORA_LOG_LEVEL: 'warn', ...env },
-    });
-    let banner = '';
-    child.stdout.on('data', (chunk) => {
-      banner += chunk;
-      const url = /serving workspace "default" at (\S+)/.exec(banner)?.[1];
-      if (url && banner.includes('Press Ctrl+C')) resolve({ child, url, banner });
-    });
-    child.stderr.on('data', (chunk) => reject(new Error(String(chunk))));
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${banner}`)));
-  });
-}
-
-function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-}
 
 describe('agora command line', () => {
   it('answers an unknown verb with one line, a suggestion and exit code 2', async () => {
@@ -59,7 +19,7 @@ describe('agora command line', () => {
   it('explains every verb in --help', async () => {
     const run = await agora(['--help'], {});
     expect(run.code).toBe(0);
-    for (const verb of ['serve', 'migrate', 'keys'])
+    for (const verb of ['serve', 'migrate', 'keys', 'import'])
       expect(run.stdout).toMatch(new RegExp(`\\n  ${verb}\\b.*\\S`));
   });
 

@@ -4,18 +4,21 @@ import type { ServerFile } from '../platform/http/server-file.ts';
 
 export interface AgoraClient {
   readonly url: string;
+  /** What authenticates a call as the local CLI, for requests made without request(). */
+  readonly headers: Record<string, string>;
   request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T>;
 }
 
 export function createAgoraClient(server: ServerFile, workspaceSlug: string): AgoraClient {
+  const headers = { authorization: `Bearer ${server.token}`, 'x-agora-workspace': workspaceSlug };
   return {
     url: server.url,
+    headers,
     async request<T>(method: string, path: string, body?: unknown): Promise<T> {
       const response = await fetch(`${server.url}${path}`, {
         method,
         headers: {
-          authorization: `Bearer ${server.token}`,
-          'x-agora-workspace': workspaceSlug,
+          ...headers,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),

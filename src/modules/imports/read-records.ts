@@ -213,7 +213,9 @@ function recordOf(cells: string[], line: number, header: Header): ReadItem {
     const path = header.paths[index]!;
     let target = record;
     for (let depth = 0; depth < path.length - 1; depth++) {
-      target = (target[path[depth]!] ??= {}) as Record<string, unknown>;
+      const key = path[depth]!;
+      target[key] ??= {};
+      target = target[key] as Record<string, unknown>;
     }
     target[path[path.length - 1]!] = cellValue(cell);
   }

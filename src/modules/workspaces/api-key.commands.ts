@@ -102,8 +102,11 @@ export function keyCommands(): Command {
   return keys;
 }
 
-/** The default workspace is made on first use (without an admin key: the verb is making keys itself). */
-async function localWorkspace(deps: Deps, slug: string): Promise<Workspace> {
+/**
+ * The workspace of a verb that opens the database itself. The default one is made on first use, without an
+ * admin key (a verb may be making keys itself).
+ */
+export async function localWorkspace(deps: Deps, slug: string): Promise<Workspace> {
   const workspaces = createWorkspaceService(deps);
   if (slug !== DEFAULT_WORKSPACE_SLUG) return workspaces.getWorkspace(slug);
   return (await workspaces.ensureWorkspace({ issueAdminKey: false })).workspace;

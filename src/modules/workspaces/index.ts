@@ -1,7 +1,7 @@
 // Workspaces and their API keys: write keys for tracking, secret admin keys for the admin API,
 // and the request hook that authenticates admin calls.
 export { createAdminAuth, WORKSPACE_HEADER } from './admin-auth.ts';
-export { keyCommands } from './api-key.commands.ts';
+export { keyCommands, localWorkspace } from './api-key.commands.ts';
 export { apiKeyRoutes } from './api-key.routes.ts';
 export * from './workspace.schema.ts';
 export {
