@@ -1,5 +1,5 @@
 /** The SQL of identity resolution: batched lookups, new customers and identities, and merges. */
-import type { Queryable } from '../../platform/db/database.ts';
+import type { Queryable, Transaction } from '../../platform/db/database.ts';
 import type { IdentityKind, IdentityRef } from './normalize-message.ts';
 
 export interface IdentityOwner extends IdentityRef {
@@ -99,14 +99,25 @@ export async function insertRows(
   }
 }
 
-export async function createCustomers(db: Queryable, workspaceId: number, customers: readonly NewCustomer[]) {
-  await insertRows(
-    db,
-    'INSERT INTO customers (workspace_id, customer_id, first_seen_at, last_seen_at, updated_at)',
-    '',
+/**
+ * New customers and identities go in through the engine's bulk path: resolution has just looked them up and
+ * this process is the only writer of a DuckDB file. Several PostgreSQL instances may race to record the
+ * same new identity; the loser's write fails whole and its senders retry, finding the identity then.
+ */
+export async function createCustomers(
+  tx: Transaction,
+  workspaceId: number,
+  customers: readonly NewCustomer[],
+) {
+  if (customers.length === 0) return;
+  await tx.append(
+    'customers',
+    ['workspace_id', 'customer_id', 'traits', 'merged_into', 'first_seen_at', 'last_seen_at', 'updated_at'],
     customers.map((customer) => [
       workspaceId,
       customer.customerId,
+      '{}',
+      null,
       customer.firstSeenAt,
       customer.firstSeenAt,
       customer.firstSeenAt,
@@ -114,16 +125,15 @@ export async function createCustomers(db: Queryable, workspaceId: number, custom
   );
 }
 
-/** Identities already recorded (by another instance in the meantime) are left as they are. */
 export async function createIdentities(
-  db: Queryable,
+  tx: Transaction,
   workspaceId: number,
   identities: readonly NewIdentity[],
 ) {
-  await insertRows(
-    db,
-    'INSERT INTO identities (workspace_id, kind, value, customer_id, source, first_seen_at, last_seen_at)',
-    'ON CONFLICT (workspace_id, kind, value) DO NOTHING',
+  if (identities.length === 0) return;
+  await tx.append(
+    'identities',
+    ['workspace_id', 'kind', 'value', 'customer_id', 'source', 'first_seen_at', 'last_seen_at'],
     identities.map((identity) => [
       workspaceId,
       identity.kind,

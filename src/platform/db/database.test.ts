@@ -253,6 +253,38 @@ describeEachEngine('storage', ({ db }) => {
       const rows = await db().query("SELECT count(*) AS n FROM workspaces WHERE slug = 'dup'");
       expect(rows).toEqual([{ n: 0 }]);
     });
+
+    it('appends inside a transaction: seen by its queries, gone when it rolls back', async () => {
+      const columns = [
+        'workspace_id',
+        'kind',
+        'value',
+        'customer_id',
+        'source',
+        'first_seen_at',
+        'last_seen_at',
+      ];
+      const row = (value: string) => [
+        7,
+        'email',
+        value,
+        1,
+        'test',
+        at('2026-01-01T00:00:00Z'),
+        at('2026-01-01T00:00:00Z'),
+      ];
+      const attempt = db().transaction(async (tx) => {
+        expect(await tx.append('identities', columns, [row('a@x.io'), row('b@x.io')])).toBe(2);
+        expect(await tx.query('SELECT count(*) AS n FROM identities WHERE workspace_id = 7')).toEqual([
+          { n: 2 },
+        ]);
+        await tx.append('identities', columns, [row('a@x.io')]);
+      });
+      await expect(attempt).rejects.toMatchObject({ code: 'QUERY_FAILED' });
+      expect(await db().query('SELECT count(*) AS n FROM identities WHERE workspace_id = 7')).toEqual([
+        { n: 0 },
+      ]);
+    });
   });
 
   describe('bulk append', () => {

@@ -24,14 +24,20 @@ export interface Queryable {
 /** Rows for a bulk append: each row holds one value per named column, in the same order. */
 export type AppendRows = Iterable<readonly unknown[]> | AsyncIterable<readonly unknown[]>;
 
+export interface Transaction extends Queryable {
+  /** Database.append, inside this transaction. */
+  append(table: string, columns: readonly string[], rows: AppendRows): Promise<number>;
+}
+
 export interface Database extends Queryable {
   readonly engine: Engine;
   /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
-  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   /**
-   * Appends rows through the engine's fast path (DuckDB appender, PostgreSQL COPY).
+   * Appends rows through the engine's fast path (DuckDB appender, PostgreSQL COPY), in a transaction of its own.
    * Name every column: one left out is NULL on DuckDB (its appender writes whole rows) but takes its DEFAULT
    * on PostgreSQL. Timestamps may be Dates or text JavaScript's Date can read. Returns the number of rows.
+   * A key that exists already fails the whole append.
    */
   append(table: string, columns: readonly string[], rows: AppendRows): Promise<number>;
   close(): Promise<void>;

@@ -19,7 +19,13 @@ import {
   VARCHAR,
 } from '@duckdb/node-api';
 import { AppError } from '../../errors/app-error.ts';
-import { type AppendRows, asQueryError, type Database, type Queryable, type Row } from '../database.ts';
+import {
+  type AppendRows,
+  asQueryError,
+  type Database,
+  type Row,
+  type Transaction,
+} from '../database.ts';
 
 const POOL_SIZE = 4;
 /** DuckDB's vector size: the most rows one data chunk holds. */
@@ -48,7 +54,7 @@ class DuckDBDatabase implements Database {
     });
   }
 
-  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     return this.pool.use((connection) =>
       inTransaction(connection, () =>
         work({
@@ -56,6 +62,7 @@ class DuckDBDatabase implements Database {
           exec: async (sql) => {
             await connection.run(sql);
           },
+          append: (table, columns, rows) => appendRows(connection, table, columns, rows),
         }),
       ),
     );

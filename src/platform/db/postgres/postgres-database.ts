@@ -7,7 +7,13 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { AppError, messageOf } from '../../errors/app-error.ts';
-import { type AppendRows, asQueryError, type Database, type Queryable, type Row } from '../database.ts';
+import {
+  type AppendRows,
+  asQueryError,
+  type Database,
+  type Row,
+  type Transaction,
+} from '../database.ts';
 
 /** PostgreSQL type OIDs whose default parsing differs from Agora's value shape. */
 const OID = {
@@ -92,7 +98,7 @@ class PostgresDatabase implements Database {
     await runQuery(this.pool, sql, []);
   }
 
-  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     const client = await this.connect();
     try {
       await client.query('BEGIN');
@@ -101,6 +107,7 @@ class PostgresDatabase implements Database {
         exec: async (sql) => {
           await runQuery(client, sql, []);
         },
+        append: (table, columns, rows) => this.copyRows(client, table, columns, rows),
       });
       await client.query('COMMIT');
       return result;
@@ -113,13 +120,27 @@ class PostgresDatabase implements Database {
   }
 
   async append(table: string, columns: readonly string[], rows: AppendRows): Promise<number> {
+    const client = await this.connect();
+    try {
+      return await this.copyRows(client, table, columns, rows);
+    } finally {
+      client.release();
+    }
+  }
+
+  /** COPY … FROM STDIN as CSV, on this client (so inside its transaction, if it has one). */
+  private async copyRows(
+    client: pg.PoolClient,
+    table: string,
+    columns: readonly string[],
+    rows: AppendRows,
+  ): Promise<number> {
     const types = await this.columnTypesOf(table);
     const columnTypes = columns.map((column) => {
       const type = types.get(column);
       if (!type) throw new AppError('QUERY_FAILED', `Table ${table} has no column "${column}".`);
       return type;
     });
-    const client = await this.connect();
     try {
       const copy = client.query(
         copyFrom(
@@ -143,8 +164,6 @@ class PostgresDatabase implements Database {
       return count;
     } catch (error) {
       throw asQueryError(error);
-    } finally {
-      client.release();
     }
   }
 
