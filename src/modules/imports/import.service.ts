@@ -99,9 +99,10 @@ export function createImportService(deps: { db: Database; clock: Clock; ingest: 
         await writing;
       } catch (error) {
         if (error instanceof AppError && error.code === 'INVALID_INPUT') throw error;
+        const where = lastLine === 0 ? 'before its first batch was written' : `after line ${lastLine}`;
         throw new AppError(
           'INTERNAL',
-          `The import stopped after line ${lastLine} (${messageOf(error)}). What was imported stays; run the same ` +
+          `The import stopped ${where} (${messageOf(error)}). What was imported stays; run the same ` +
             'import again to continue: lines already imported are not imported twice.',
         );
       }

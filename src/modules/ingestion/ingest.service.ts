@@ -298,18 +298,40 @@ async function updateTraits(
     }
     traits.set(customerId, current);
   }
-  for (const [customerId, at] of changed) {
-    await tx.query(
-      'UPDATE customers SET traits = CAST($3 AS JSON), updated_at = $4 WHERE workspace_id = $1 AND customer_id = $2',
-      [workspaceId, customerId, JSON.stringify(traits.get(customerId)), at],
-    );
-  }
+  await updateCustomerTraits(
+    tx,
+    workspaceId,
+    [...changed].map(([customerId, at]) => [customerId, JSON.stringify(traits.get(customerId)), at]),
+  );
   await insertRows(
     tx,
     'INSERT INTO trait_history (workspace_id, customer_id, trait, value, set_at, message_id)',
     '',
     history,
   );
+}
+
+/** One UPDATE per slice of customers, not per customer: an import may identify thousands in one write. */
+async function updateCustomerTraits(
+  tx: Queryable,
+  workspaceId: number,
+  changes: Array<[customerId: number, traits: string, at: Date]>,
+): Promise<void> {
+  for (let start = 0; start < changes.length; start += 200) {
+    const slice = changes.slice(start, start + 200);
+    const params: unknown[] = [workspaceId];
+    const tuples = slice.map((change) => {
+      params.push(...change);
+      const n = params.length;
+      return `(CAST($${n - 2} AS BIGINT), CAST($${n - 1} AS TEXT), CAST($${n} AS TIMESTAMP))`;
+    });
+    await tx.query(
+      `UPDATE customers SET traits = CAST(changed.traits AS JSON), updated_at = changed.changed_at
+         FROM (VALUES ${tuples.join(', ')}) AS changed(customer_id, traits, changed_at)
+        WHERE customers.workspace_id = $1 AND customers.customer_id = changed.customer_id`,
+      params,
+    );
+  }
 }
 
 /** group calls (and events carrying context.groupId): the account by its external id, and the membership. */

@@ -19,13 +19,7 @@ import {
   VARCHAR,
 } from '@duckdb/node-api';
 import { AppError } from '../../errors/app-error.ts';
-import {
-  type AppendRows,
-  asQueryError,
-  type Database,
-  type Row,
-  type Transaction,
-} from '../database.ts';
+import { type AppendRows, asQueryError, type Database, type Row, type Transaction } from '../database.ts';
 
 const POOL_SIZE = 4;
 /** DuckDB's vector size: the most rows one data chunk holds. */

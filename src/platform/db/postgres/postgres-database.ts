@@ -7,13 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { AppError, messageOf } from '../../errors/app-error.ts';
-import {
-  type AppendRows,
-  asQueryError,
-  type Database,
-  type Row,
-  type Transaction,
-} from '../database.ts';
+import { type AppendRows, asQueryError, type Database, type Row, type Transaction } from '../database.ts';
 
 /** PostgreSQL type OIDs whose default parsing differs from Agora's value shape. */
 const OID = {
