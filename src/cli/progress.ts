@@ -22,16 +22,16 @@ export function createProgress(
   let shownAt = 0;
   let drawn = false;
 
-  function line(rows: number, final: boolean): string {
+  function line(rows: number): string {
     const seconds = Math.max((Date.now() - started) / 1000, 0.001);
     const fraction = source.totalBytes > 0 ? Math.min(source.bytesRead() / source.totalBytes, 1) : 1;
     const rate = rows / seconds;
-    const eta = fraction > 0 && !final ? (seconds / fraction) * (1 - fraction) : 0;
+    const eta = fraction > 0 ? (seconds / fraction) * (1 - fraction) : 0;
     const parts = [
       `${label} ${Math.floor(fraction * 100)}%`,
       `${rows.toLocaleString('en-US')} rows`,
       `${Math.round(rate).toLocaleString('en-US')} rows/s`,
-      final ? `${seconds.toFixed(1)} s` : `ETA ${formatDuration(eta)}`,
+      `ETA ${formatDuration(eta)}`,
     ];
     if (!stream.isTTY) return parts.join(' · ');
     const filled = Math.round(fraction * BAR_WIDTH);
@@ -44,9 +44,9 @@ export function createProgress(
       if (now - shownAt < (stream.isTTY ? REDRAW_MS : LOG_EVERY_MS)) return;
       shownAt = now;
       if (stream.isTTY) {
-        stream.write(`\r${line(rows, false)}\u001b[K`);
+        stream.write(`\r${line(rows)}\u001b[K`);
         drawn = true;
-      } else stream.write(`${line(rows, false)}\n`);
+      } else stream.write(`${line(rows)}\n`);
     },
     /** Clears the bar, so that the summary that follows starts on a clean line. */
     finish(): void {
@@ -55,7 +55,7 @@ export function createProgress(
   };
 }
 
-export function formatDuration(seconds: number): string {
+function formatDuration(seconds: number): string {
   const whole = Math.ceil(seconds);
   if (whole < 60) return `${whole} s`;
   const minutes = Math.floor(whole / 60);
