@@ -11,7 +11,13 @@ import {
 import type { Deps } from './deps.ts';
 import { createCustomerService, customerRoutes } from './modules/customers/index.ts';
 import { createImportService, importRoutes } from './modules/imports/index.ts';
-import { createIngestService, deadLetterRoutes, trackingRoutes } from './modules/ingestion/index.ts';
+import {
+  createIngestService,
+  createTouchpointRulesService,
+  deadLetterRoutes,
+  touchpointRuleRoutes,
+  trackingRoutes,
+} from './modules/ingestion/index.ts';
 import { createTaxonomyService, taxonomyRoutes } from './modules/taxonomy/index.ts';
 import { apiKeyRoutes, createAdminAuth, createWorkspaceService } from './modules/workspaces/index.ts';
 import { registerErrorHandling } from './platform/http/error-handler.ts';
@@ -40,7 +46,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   const workspaces = createWorkspaceService(deps);
   const taxonomy = createTaxonomyService(deps);
-  const ingest = createIngestService(deps);
+  const touchpointRules = createTouchpointRulesService(deps);
+  const ingest = createIngestService({ ...deps, touchpointRules });
 
   app.get('/', { schema: { hide: true } }, async () => ({
     name: 'Agora',
@@ -55,6 +62,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     taxonomyRoutes(taxonomy),
     customerRoutes(createCustomerService(deps)),
     deadLetterRoutes(ingest),
+    touchpointRuleRoutes(touchpointRules),
     // Imports share the tracking API's writer, so that the two never write the same rows at once.
     importRoutes(createImportService({ ...deps, ingest })),
     migrationRoutes(deps.db),

@@ -4,6 +4,8 @@
  * channel, so rules can be re-applied to stored events when they change.
  */
 
+import type { CompiledRules } from './touchpoint-rules.ts';
+
 export const CHANNELS = [
   'organic_search',
   'paid_search',
@@ -75,7 +77,8 @@ const CLICK_IDS: Array<[string, Channel]> = [
   ['twclid', 'paid_social'],
 ];
 
-export function classifyChannel(input: ChannelInput): Touchpoint {
+/** The built-in rules, after the workspace's own (touchpoint-rules.ts) when it has some. */
+export function classifyChannel(input: ChannelInput, rules?: CompiledRules): Touchpoint {
   const url = parseUrl(input.pageUrl);
   const query = url?.searchParams;
   const campaign = input.campaign ?? {};
@@ -88,6 +91,20 @@ export function classifyChannel(input: ChannelInput): Touchpoint {
     medium,
     campaign: name,
   });
+  const pageHost = url?.hostname.replace(/^www\./, '') ?? null;
+  const referrerHost = parseUrl(input.referrer)?.hostname.replace(/^www\./, '') ?? null;
+  // An outside referrer: a link from another site. One from the site itself is a step within a visit.
+  const host = referrerHost !== pageHost ? referrerHost : null;
+
+  const own = rules?.channel({
+    source,
+    medium,
+    campaign: name,
+    referrerHost,
+    pageHost,
+    hasParameter: (parameter) => query?.has(parameter) ?? false,
+  });
+  if (own) return touchpoint(own, host);
 
   if (medium) {
     const byMedium = MEDIUM_CHANNELS.find(([pattern]) => pattern.test(medium))?.[1];
@@ -100,9 +117,7 @@ export function classifyChannel(input: ChannelInput): Touchpoint {
   // Facebook adds fbclid to every outbound link, paid or not: without a paid medium it is organic.
   if (query?.has('fbclid')) return touchpoint('organic_social', 'facebook');
 
-  const referrer = parseUrl(input.referrer);
-  const host = referrer?.hostname.replace(/^www\./, '');
-  if (host && host !== url?.hostname.replace(/^www\./, '')) {
+  if (host) {
     // Webmail first: mail.google.com is Gmail, not Google search.
     if (WEBMAIL.test(host)) return touchpoint('email', host);
     if (SEARCH_ENGINES.test(host)) return touchpoint('organic_search', host);

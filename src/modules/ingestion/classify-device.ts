@@ -3,6 +3,7 @@
  * `context.device.type` wins; otherwise the user agent decides. Null when nothing tells (a server event).
  */
 import { UAParser } from 'ua-parser-js';
+import type { CompiledRules } from './touchpoint-rules.ts';
 
 export const DEVICE_CLASSES = ['mobile', 'tablet', 'desktop', 'tv', 'iot', 'kiosk'] as const;
 export type DeviceClass = (typeof DEVICE_CLASSES)[number];
@@ -29,8 +30,17 @@ const DECLARED = new Map<string, DeviceClass>(
   }) as Array<[string, DeviceClass]>,
 );
 
-export function classifyDevice(context: { device?: unknown; userAgent?: unknown }): DeviceClass | null {
+/** The built-in rules, after the workspace's own (touchpoint-rules.ts) when it has some. */
+export function classifyDevice(
+  context: { device?: unknown; userAgent?: unknown },
+  rules?: CompiledRules,
+): DeviceClass | null {
   const declared = (context.device as { type?: unknown } | undefined)?.type;
+  const own = rules?.device({
+    deviceType: typeof declared === 'string' ? declared : null,
+    userAgent: typeof context.userAgent === 'string' ? context.userAgent : null,
+  });
+  if (own) return own;
   if (typeof declared === 'string') {
     const device = DECLARED.get(declared.trim().toLowerCase());
     if (device) return device;

@@ -13,4 +13,9 @@ export {
 } from './ingest.service.ts';
 export { normalizeIdentityValue, type Origin } from './normalize-message.ts';
 export { ORDER_STATUSES } from './order-facts.ts';
+export { touchpointRuleRoutes } from './touchpoint-rules.routes.ts';
+export {
+  createTouchpointRulesService,
+  type TouchpointRulesService,
+} from './touchpoint-rules.service.ts';
 export { trackingRoutes } from './tracking.routes.ts';

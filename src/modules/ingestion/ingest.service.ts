@@ -21,6 +21,7 @@ import { applyMerge, createCustomers, createIdentities, insertRows } from './ide
 import { type Envelope, type NormalizedMessage, normalizeMessage } from './normalize-message.ts';
 import { recordOrders } from './order.store.ts';
 import { resolveIdentities } from './resolve-identities.ts';
+import { createTouchpointRulesService, type TouchpointRulesService } from './touchpoint-rules.service.ts';
 
 /** How far back a retried messageId is looked for among stored events. */
 const DEDUPLICATION_WINDOW_DAYS = 7;
@@ -68,8 +69,11 @@ export function createIngestService(deps: {
   clock: Clock;
   log: Logger;
   config: { maxMergesPerIdentity: number };
+  /** Shared with the routes that edit the rules, so that an edit applies at once. */
+  touchpointRules?: TouchpointRulesService;
 }) {
   const { db } = deps;
+  const touchpointRules = deps.touchpointRules ?? createTouchpointRulesService(deps);
   const options = { maxMergesPerIdentity: deps.config.maxMergesPerIdentity };
   const writer = createGroupWriter<NormalizedMessage>((workspaceId, messages) =>
     store(workspaceId, messages),
@@ -172,7 +176,11 @@ export function createIngestService(deps: {
       batch: Omit<Envelope, 'receivedAt'> = {},
       { keepRefused = true } = {},
     ): Promise<IngestResult> {
-      const envelope: Envelope = { ...batch, receivedAt: deps.clock.now() };
+      const envelope: Envelope = {
+        ...batch,
+        receivedAt: deps.clock.now(),
+        rules: await touchpointRules.compiledFor(workspaceId),
+      };
       const rejected: IngestResult['rejected'] = [];
       const valid: Array<{ index: number; message: NormalizedMessage }> = [];
       raws.forEach((raw, index) => {

@@ -3,9 +3,10 @@
  * rule, named, classified, and with every identity it reveals. Pure; rejections are values.
  */
 import { createHash } from 'node:crypto';
-import { type Channel, classifyChannel } from './classify-channel.ts';
+import { type Channel, classifyChannel, type Touchpoint } from './classify-channel.ts';
 import { classifyDevice, type DeviceClass } from './classify-device.ts';
 import { type OrderFacts, orderFactsOf } from './order-facts.ts';
+import type { CompiledRules } from './touchpoint-rules.ts';
 import { type MessageType, TrackingMessageSchema } from './tracking.schema.ts';
 
 export const MAX_MESSAGE_BYTES = 32 * 1024;
@@ -65,6 +66,8 @@ export interface Envelope {
   receivedAt: Date;
   origin?: Origin | undefined;
   recordEvent?: boolean | undefined;
+  /** The workspace's own touchpoint rules. */
+  rules?: CompiledRules | undefined;
   /** The batch's sentAt, used when a message has none of its own. */
   sentAt?: string | undefined;
   /** Batch-level context, under each message's own. */
@@ -110,12 +113,7 @@ export function normalizeMessage(raw: unknown, envelope: Envelope): Normalized {
   if ((message.type === 'page' || message.type === 'screen') && message.category)
     properties.category ??= message.category;
   const traits = traitsOf(message, context);
-  const page = (context.page ?? {}) as Record<string, unknown>;
-  const touchpoint = classifyChannel({
-    campaign: context.campaign as Record<string, unknown> | undefined,
-    pageUrl: stringOr(page.url) ?? stringOr(properties.url),
-    referrer: stringOr(page.referrer) ?? stringOr(properties.referrer),
-  });
+  const touchpoint = touchpointOf(context, properties, envelope.rules);
   const { occurredAt, flags } = timeOf(message, envelope);
   const { order, flag } =
     message.type === 'track' ? orderFactsOf(message.event, properties) : { order: null, flag: undefined };
@@ -139,13 +137,30 @@ export function normalizeMessage(raw: unknown, envelope: Envelope): Normalized {
       properties,
       context,
       ...touchpoint,
-      device: classifyDevice(context),
       order,
       origin: envelope.origin ?? 'api',
       recordEvent: envelope.recordEvent ?? true,
       flags,
     },
   };
+}
+
+/** Channel, source, medium, campaign and device, from what a message (or a stored event) carries. */
+export function touchpointOf(
+  context: Record<string, unknown>,
+  properties: Record<string, unknown>,
+  rules?: CompiledRules,
+): Touchpoint & { device: DeviceClass | null } {
+  const page = (context.page ?? {}) as Record<string, unknown>;
+  const channel = classifyChannel(
+    {
+      campaign: context.campaign as Record<string, unknown> | undefined,
+      pageUrl: stringOr(page.url) ?? stringOr(properties.url),
+      referrer: stringOr(page.referrer) ?? stringOr(properties.referrer),
+    },
+    rules,
+  );
+  return { ...channel, device: classifyDevice(context, rules) };
 }
 
 /**
