@@ -26,7 +26,7 @@ const columns = [
 // Group commit, as the tracking API does, so that the ceiling measures the same write pattern.
 const writer = createGroupWriter<unknown[]>(async (_workspaceId, rows) => {
   await deps.db.append('events', columns, rows);
-  return [];
+  return { refusals: [] };
 });
 
 app.post('/v1/batch', async (request) => {

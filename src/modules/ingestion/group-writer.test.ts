@@ -12,9 +12,11 @@ describe('createGroupWriter', () => {
       rounds.push(messages);
       if (rounds.length === 1) await firstWriteHeld;
       // Refuse every message called "bad", by its position in the round.
-      return messages.flatMap((message, position) =>
-        message === 'bad' ? [{ position, reason: `no ${position}` }] : [],
-      );
+      return {
+        refusals: messages.flatMap((message, position) =>
+          message === 'bad' ? [{ position, reason: `no ${position}` }] : [],
+        ),
+      };
     });
 
     const first = writer.write(1, ['a']);
@@ -28,12 +30,42 @@ describe('createGroupWriter', () => {
     expect(rounds).toEqual([['a'], ['b', 'bad', 'bad', 'c']]);
   });
 
+  it('starts the next round during the rest of the previous one, and answers each after its rest', async () => {
+    const log: string[] = [];
+    let releaseRest!: () => void;
+    const restHeld = new Promise<void>((resolve) => {
+      releaseRest = resolve;
+    });
+    const writer = createGroupWriter<string>(async (_workspaceId, messages) => {
+      log.push(`first part of ${messages.join()}`);
+      return {
+        refusals: [],
+        rest: async () => {
+          if (messages[0] === 'a') await restHeld;
+          log.push(`rest of ${messages.join()}`);
+        },
+      };
+    });
+    let firstAnswered = false;
+    const first = writer.write(1, ['a']).then(() => {
+      firstAnswered = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = writer.write(1, ['b']);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(log).toEqual(['first part of a', 'first part of b']);
+    expect(firstAnswered).toBe(false);
+    releaseRest();
+    await Promise.all([first, second]);
+    expect(log).toEqual(['first part of a', 'first part of b', 'rest of a', 'rest of b']);
+  });
+
   it('keeps workspaces apart and fails only the round whose write failed', async () => {
     const rounds: Array<[number, string[]]> = [];
     const writer = createGroupWriter<string>(async (workspaceId, messages) => {
       rounds.push([workspaceId, messages]);
       if (workspaceId === 2) throw new Error('disk full');
-      return [];
+      return { refusals: [] };
     });
     const results = await Promise.allSettled([
       writer.write(1, ['a']),

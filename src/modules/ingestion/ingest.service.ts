@@ -6,8 +6,9 @@
  * Writes run one at a time in this process (identity resolution reads what the previous write wrote), and
  * requests that arrive during a write are written together in the next one: group commit, so that the
  * per-write queries and the commit are shared by many requests. A request is answered only once its
- * messages are committed. The identity writes commit before the events are appended; if the append fails
- * the requests fail, SDKs retry, and the identities are found again, so nothing is counted twice.
+ * messages are committed. The identity writes commit before the events are appended, and the append runs
+ * while the next round looks up and writes its identities; if the append fails the requests fail, SDKs
+ * retry, and the identities are found again, so nothing is counted twice.
  */
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
@@ -16,7 +17,7 @@ import type { Database, Queryable } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import type { Logger } from '../../platform/log.ts';
 import { type DeadLetter, findDeadLetter, findDeadLetters, markReplayed } from './dead-letter.store.ts';
-import { createGroupWriter } from './group-writer.ts';
+import { createGroupWriter, type Written } from './group-writer.ts';
 import { applyMerge, createCustomers, createIdentities, insertRows } from './identity.store.ts';
 import { type Envelope, type NormalizedMessage, normalizeMessage } from './normalize-message.ts';
 import { recordOrders } from './order.store.ts';
@@ -79,13 +80,16 @@ export function createIngestService(deps: {
     store(workspaceId, messages),
   );
 
-  async function store(
-    workspaceId: number,
-    messages: NormalizedMessage[],
-  ): Promise<Array<{ position: number; reason: string }>> {
+  /** Events of earlier rounds still being appended: their messageIds, and the append itself. */
+  const unappended = new Set<string>();
+  let appending: Promise<unknown> = Promise.resolve();
+
+  async function store(workspaceId: number, messages: NormalizedMessage[]): Promise<Written> {
     const fresh = await withoutStoredRetries(workspaceId, messages);
-    if (fresh.length === 0) return [];
+    if (fresh.length === 0) return { refusals: [] };
     const resolution = await resolveIdentities(db, workspaceId, fresh, options);
+    // A merge moves the merged customer's events, so those of the previous round must be in first.
+    if (resolution.merges.length > 0) await appending.catch(() => {});
     const accountIds = await db.transaction(async (tx) => {
       await createCustomers(tx, workspaceId, resolution.newCustomers);
       await createIdentities(tx, workspaceId, resolution.newIdentities);
@@ -99,26 +103,28 @@ export function createIngestService(deps: {
       await recordOrders(tx, workspaceId, stored, accountIds);
       return accountIds;
     });
-    await db.append(
-      'events',
-      EVENT_COLUMNS,
-      fresh.flatMap((message, position) => {
-        const customerId = resolution.customerIds[position];
-        if (customerId === null || customerId === undefined || !message.recordEvent) return [];
-        return [
-          eventRow(
-            workspaceId,
-            customerId,
-            message,
-            message.groupId ? accountIds.get(message.groupId) : null,
-          ),
-        ];
-      }),
-    );
-    return resolution.refused.map(({ position, reason }) => ({
-      position: messages.indexOf(fresh[position]!),
-      reason,
-    }));
+    const rows = fresh.flatMap((message, position) => {
+      const customerId = resolution.customerIds[position];
+      if (customerId === null || customerId === undefined || !message.recordEvent) return [];
+      return [
+        eventRow(workspaceId, customerId, message, message.groupId ? accountIds.get(message.groupId) : null),
+      ];
+    });
+    const keys = rows.map((row) => `${workspaceId}\u0000${row[2]}`);
+    for (const key of keys) unappended.add(key);
+    return {
+      refusals: resolution.refused.map(({ position, reason }) => ({
+        position: messages.indexOf(fresh[position]!),
+        reason,
+      })),
+      // The append runs while the writer starts the next round (group-writer.ts).
+      rest: () => {
+        appending = db.append('events', EVENT_COLUMNS, rows).finally(() => {
+          for (const key of keys) unappended.delete(key);
+        });
+        return appending.then(() => undefined);
+      },
+    };
   }
 
   /**
@@ -146,7 +152,8 @@ export function createIngestService(deps: {
     const seen = new Set(stored);
     return messages.filter((message) => {
       if (!message.recordEvent) return true;
-      if (seen.has(message.messageId)) return false;
+      if (seen.has(message.messageId) || unappended.has(`${workspaceId}\u0000${message.messageId}`))
+        return false;
       seen.add(message.messageId);
       return true;
     });

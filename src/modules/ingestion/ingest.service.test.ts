@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/app.ts';
+import { describeEachEngine } from '../../../test/engines.ts';
+import type { Database } from '../../platform/db/database.ts';
+import { createIngestService, type IngestService } from './ingest.service.ts';
+
+describeEachEngine('ingest service under concurrent writes', ({ db }) => {
+  let t: TestApp;
+  let ingest: IngestService;
+  const ws = () => t.workspace.workspaceId;
+
+  beforeAll(async () => {
+    t = await createTestApp(db());
+    // Appends that take a while, so that the next write surely starts while one is under way.
+    const slowAppends: Database = {
+      engine: db().engine,
+      query: (sql, params) => db().query(sql, params),
+      exec: (sql) => db().exec(sql),
+      transaction: (work) => db().transaction(work),
+      append: async (table, columns, rows) => {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return db().append(table, columns, rows);
+      },
+      close: () => db().close(),
+    };
+    ingest = createIngestService({ ...t.deps, db: slowAppends });
+  });
+  afterAll(() => t.app.close());
+
+  it('moves events still being appended by one write to the customer a merge in the next write keeps', async () => {
+    await ingest.ingest(ws(), [{ type: 'identify', userId: 'kim', messageId: 'kim-1' }]);
+    const visits = Array.from({ length: 50 }, (_, i) => ({
+      type: 'page',
+      anonymousId: 'tablet',
+      messageId: `visit-${i}`,
+    }));
+    const first = ingest.ingest(ws(), visits);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // These start while the first write's events are still being appended: one merges their customer away,
+    // the other is a retry of part of the first write, sent before it was answered.
+    const results = await Promise.all([
+      first,
+      ingest.ingest(ws(), [{ type: 'identify', userId: 'kim', anonymousId: 'tablet', messageId: 'kim-2' }]),
+      ingest.ingest(ws(), visits.slice(0, 10)),
+    ]);
+    expect(results.map((result) => result.rejected)).toEqual([[], [], []]);
+    const owners = await db().query<{ customer_id: number; n: number }>(
+      'SELECT customer_id, count(*) AS n FROM events WHERE workspace_id = $1 GROUP BY customer_id',
+      [ws()],
+    );
+    const [kim] = await db().query<{ customer_id: number }>(
+      "SELECT customer_id FROM identities WHERE workspace_id = $1 AND kind = 'user' AND value = 'kim'",
+      [ws()],
+    );
+    expect(owners).toEqual([{ customer_id: kim!.customer_id, n: 52 }]);
+  });
+});
