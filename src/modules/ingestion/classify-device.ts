@@ -46,9 +46,22 @@ export function classifyDevice(
     if (device) return device;
   }
   if (typeof context.userAgent !== 'string' || context.userAgent === '') return null;
-  const parsed = new UAParser(context.userAgent).getResult();
-  const byParser = parsed.device.type ? DECLARED.get(parsed.device.type) : undefined;
-  if (byParser) return byParser;
+  return deviceOfUserAgent(context.userAgent);
+}
+
+/** Parsed user agents: a site's visitors use a few hundred, and parsing one costs far more than a lookup. */
+const byUserAgent = new Map<string, DeviceClass | null>();
+const MAX_REMEMBERED = 2000;
+
+function deviceOfUserAgent(userAgent: string): DeviceClass | null {
+  const remembered = byUserAgent.get(userAgent);
+  if (remembered !== undefined) return remembered;
+  const parsed = new UAParser(userAgent).getResult();
   // A browser on a desktop OS has no device type in the parser's terms.
-  return parsed.browser.name || parsed.os.name ? 'desktop' : null;
+  const device =
+    (parsed.device.type ? DECLARED.get(parsed.device.type) : undefined) ??
+    (parsed.browser.name || parsed.os.name ? 'desktop' : null);
+  if (byUserAgent.size >= MAX_REMEMBERED) byUserAgent.clear();
+  byUserAgent.set(userAgent, device);
+  return device;
 }
