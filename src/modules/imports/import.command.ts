@@ -7,8 +7,6 @@ import { createReadStream, createWriteStream, type ReadStream, type WriteStream 
 import { stat } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { Argument, Command, Option } from 'commander';
 import type { AgoraClient } from '../../cli/agora-client.ts';
 import { configFromCommand } from '../../cli/cli-config.ts';
@@ -60,13 +58,18 @@ export function importCommand(): Command {
     .action(async (kind: ImportKind, file: string, options: ImportCommandOptions, command: Command) => {
       const source = await describeFile(file, options);
       const report = createErrorReport(options.errors ?? defaultReportPath(file));
-      const input = createReadStream(file);
+      // Opened here only to send the file to a server; otherwise the import's worker thread reads it.
+      let upload: ReadStream | null = null;
+      let bytesRead = 0;
       const progress = createProgress(`${kind}:`, {
         totalBytes: source.bytes,
-        bytesRead: () => input.bytesRead,
+        bytesRead: () => upload?.bytesRead ?? bytesRead,
       });
       const listener: ImportListener = {
-        progress: (counts) => progress.update(counts.rows),
+        progress: (counts) => {
+          bytesRead = counts.bytesRead ?? bytesRead;
+          progress.update(counts.rows);
+        },
         problem: (problem) => report.add(problem),
       };
       try {
@@ -74,10 +77,18 @@ export function importCommand(): Command {
           local: async (deps) => {
             const imports = createImportService({ ...deps, ingest: createIngestService(deps) });
             const { workspaceId } = await localWorkspace(deps, options.workspace);
-            const body: Readable = source.gzipped ? input.pipe(createGunzip()) : input;
-            return imports.run(workspaceId, kind, body, source.options, listener);
+            return imports.run(
+              workspaceId,
+              kind,
+              { file, gzipped: source.gzipped },
+              source.options,
+              listener,
+            );
           },
-          remote: (client) => importThroughServer(client, kind, input, source.options, listener),
+          remote: (client) => {
+            upload = createReadStream(file);
+            return importThroughServer(client, kind, upload, source.options, listener);
+          },
         });
         progress.finish();
         await report.close();
@@ -90,7 +101,7 @@ export function importCommand(): Command {
         await report.close();
         throw error;
       } finally {
-        input.destroy();
+        (upload as ReadStream | null)?.destroy();
       }
     });
 }

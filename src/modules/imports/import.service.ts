@@ -1,35 +1,25 @@
 /**
  * Runs an import: reads the file a batch at a time, turns each record into tracking messages or catalogue
- * rows, and writes them while the next batch is being read. A line that cannot be imported is reported
- * with its line number, column and reason, and never stops the others. Re-running the same file changes
- * nothing: events are recognised by their messageId (given, or taken from their content) at the times they
- * happened, and everything else is an upsert.
+ * rows, and writes them while the next batch is being prepared — on a worker thread when the import reads
+ * a file of its own, so that parsing and validation use the second core. A line that cannot be imported
+ * is reported with its line number, column and reason, and never stops the others. Re-running the same
+ * file changes nothing: events are recognised by their messageId (given, or taken from their content) at
+ * the times they happened, and everything else is an upsert.
  */
 import type { Readable } from 'node:stream';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
-import { AppError, messageOf } from '../../platform/errors/app-error.ts';
-import type { IngestService } from '../ingestion/index.ts';
+import { AppError, ERROR_STATUS, type ErrorCode, messageOf } from '../../platform/errors/app-error.ts';
+import { ask, startWorker } from '../../platform/workers/run-worker.ts';
+import type { IngestService, TouchpointRules } from '../ingestion/index.ts';
 import { upsertAccounts, upsertContent, upsertProducts } from './catalogue.store.ts';
-import {
-  type AccountRow,
-  type ContentRow,
-  type ImportKind,
-  MESSAGE_KINDS,
-  type ProductRow,
-  ROW_SCHEMAS,
-  type RowKind,
-} from './import-kinds.ts';
-import {
-  type ImportFormat,
-  isProblem,
-  type LineProblem,
-  readBatches,
-  type SourceRecord,
-} from './read-records.ts';
+import type { AccountRow, ContentRow, ImportKind, ProductRow } from './import-kinds.ts';
+import { fieldOfReason, type PreparedBatch, prepareBatch } from './prepare-batch.ts';
+import { type ImportFormat, type LineProblem, readBatches } from './read-records.ts';
 
 /** Records per write: large enough that each write's fixed costs are shared, small enough to stay responsive. */
 const BATCH_SIZE = 5000;
+const PREPARE_WORKER = new URL('./prepare.worker.ts', import.meta.url);
 
 export interface ImportOptions {
   format: ImportFormat;
@@ -37,12 +27,17 @@ export interface ImportOptions {
   delimiter?: string | undefined;
 }
 
+/** What to import: a stream (an upload), or a file the import reads on a worker thread. */
+export type ImportSource = Readable | { file: string; gzipped: boolean };
+
 export interface ImportCounts {
   /** Records read, blank lines and the CSV header aside. */
   rows: number;
   /** Imported now, or by an earlier run of the same file. */
   accepted: number;
   rejected: number;
+  /** Bytes of the file read so far, when the import reads the file itself. */
+  bytesRead?: number | undefined;
 }
 
 export interface ImportSummary extends ImportCounts {
@@ -55,7 +50,21 @@ export interface ImportListener {
   problem?(problem: LineProblem): void;
 }
 
-type Prepared = { problems: LineProblem[]; write(): Promise<LineProblem[]> };
+/** What the worker thread needs to prepare the batches of a file (prepare.worker.ts). */
+export interface FileJob {
+  file: string;
+  gzipped: boolean;
+  kind: ImportKind;
+  options: ImportOptions;
+  rules: TouchpointRules;
+  receivedAt: string;
+  batchSize: number;
+}
+
+export type PrepareReply =
+  | { batch: PreparedBatch }
+  | { done: true }
+  | { error: { code: string; message: string } };
 
 export type ImportService = ReturnType<typeof createImportService>;
 
@@ -64,33 +73,30 @@ export function createImportService(deps: { db: Database; clock: Clock; ingest: 
     async run(
       workspaceId: number,
       kind: ImportKind,
-      input: Readable,
+      source: ImportSource,
       options: ImportOptions,
       listener: ImportListener = {},
     ): Promise<ImportSummary> {
       const started = performance.now();
       const counts: ImportCounts = { rows: 0, accepted: 0, rejected: 0 };
       const columnOf = fileColumnNamer(kind, options.mapping ?? {});
-      const report = (problems: LineProblem[]) => {
-        for (const problem of problems) listener.problem?.({ ...problem, column: columnOf(problem.column) });
-      };
       let lastLine = 0;
       let writing: Promise<void> = Promise.resolve();
       try {
-        for await (const batch of readBatches(input, { ...options, batchSize: BATCH_SIZE })) {
-          const records = batch.filter((item) => !isProblem(item)) as SourceRecord[];
-          const prepared = prepare(kind, workspaceId, records);
+        // Each batch is prepared while the one before it is written.
+        for await (const prepared of await batchesOf(workspaceId, kind, source, options)) {
           await writing;
-          const early = [...batch.filter(isProblem), ...prepared.problems];
-          counts.rows += batch.length;
-          counts.rejected += early.length;
-          const end = batch.at(-1)?.line ?? lastLine;
-          writing = prepared.write().then((refused) => {
+          counts.rows += prepared.rows;
+          writing = write(workspaceId, kind, prepared).then((refused) => {
             // In line order, so that the error report reads like the file.
-            report([...early, ...refused].sort((a, b) => a.line - b.line));
-            counts.rejected += new Set(refused.map((problem) => problem.line)).size;
+            for (const problem of [...prepared.problems, ...refused].sort((a, b) => a.line - b.line))
+              listener.problem?.({ ...problem, column: columnOf(problem.column) });
+            counts.rejected += new Set(
+              [...prepared.problems, ...refused].map((problem) => problem.line),
+            ).size;
             counts.accepted = counts.rows - counts.rejected;
-            lastLine = end;
+            counts.bytesRead = prepared.bytesRead;
+            lastLine = prepared.lastLine || lastLine;
             listener.progress?.({ ...counts });
           });
           // Awaited before the next write; until then a failure must not count as unhandled.
@@ -110,73 +116,73 @@ export function createImportService(deps: { db: Database; clock: Clock; ingest: 
     },
   };
 
-  function prepare(kind: ImportKind, workspaceId: number, records: SourceRecord[]): Prepared {
-    const messageKind = MESSAGE_KINDS[kind];
-    if (messageKind) {
-      const problems: LineProblem[] = [];
-      const messages: unknown[] = [];
-      const lines: number[] = [];
-      for (const { line, record } of records) {
-        const converted = messageKind.convert(record);
-        if ('reason' in converted) problems.push({ line, column: converted.field, reason: converted.reason });
-        else
-          for (const message of converted.messages) {
-            messages.push(message);
-            lines.push(line);
-          }
-      }
-      return {
-        problems,
-        write: async () => {
-          if (messages.length === 0) return [];
-          const result = await deps.ingest.ingest(
-            workspaceId,
-            messages,
-            { origin: 'import', recordEvent: messageKind.recordEvent },
-            { keepRefused: false },
-          );
-          return result.rejected.map(({ index, reason }) => ({
-            line: lines[index]!,
-            ...fieldOfReason(reason),
-          }));
-        },
-      };
+  async function batchesOf(
+    workspaceId: number,
+    kind: ImportKind,
+    source: ImportSource,
+    options: ImportOptions,
+  ): Promise<AsyncIterable<PreparedBatch>> {
+    const receivedAt = deps.clock.now();
+    if ('file' in source) {
+      const rules = await deps.ingest.touchpointRules.get(workspaceId);
+      return preparedOnWorker({
+        ...source,
+        kind,
+        options,
+        rules: { channel: rules.channel, device: rules.device },
+        receivedAt: receivedAt.toISOString(),
+        batchSize: BATCH_SIZE,
+      });
     }
-    return prepareRows(kind as RowKind, workspaceId, records);
+    const rules = await deps.ingest.touchpointRules.compiledFor(workspaceId);
+    return (async function* () {
+      for await (const batch of readBatches(source, { ...options, batchSize: BATCH_SIZE }))
+        yield prepareBatch(kind, batch, { receivedAt, rules });
+    })();
   }
 
-  function prepareRows(kind: RowKind, workspaceId: number, records: SourceRecord[]): Prepared {
-    const schema = ROW_SCHEMAS[kind];
-    const problems: LineProblem[] = [];
-    const rows: unknown[] = [];
-    for (const { line, record } of records) {
-      const parsed = schema.safeParse(record);
-      if (parsed.success) rows.push(parsed.data);
-      else {
-        const issue = parsed.error.issues[0]!;
-        problems.push({ line, column: String(issue.path[0] ?? ''), reason: issue.message });
-      }
+  async function write(
+    workspaceId: number,
+    kind: ImportKind,
+    prepared: PreparedBatch,
+  ): Promise<LineProblem[]> {
+    if (prepared.messages.length > 0) {
+      const refused = await deps.ingest.storeNormalized(workspaceId, prepared.messages);
+      return refused.map(({ position, reason }) => ({
+        line: prepared.messageLines[position]!,
+        ...fieldOfReason(reason),
+      }));
     }
-    return {
-      problems,
-      write: async () => {
-        if (rows.length === 0) return [];
-        const now = deps.clock.now();
-        await deps.db.transaction(async (tx) => {
-          if (kind === 'accounts') await upsertAccounts(tx, workspaceId, rows as AccountRow[], now);
-          if (kind === 'products') await upsertProducts(tx, workspaceId, rows as ProductRow[], now);
-          if (kind === 'content') await upsertContent(tx, workspaceId, rows as ContentRow[], now);
-        });
-        return [];
-      },
-    };
+    if (prepared.catalogue.length > 0) {
+      const now = deps.clock.now();
+      await deps.db.transaction(async (tx) => {
+        if (kind === 'accounts')
+          await upsertAccounts(tx, workspaceId, prepared.catalogue as AccountRow[], now);
+        if (kind === 'products')
+          await upsertProducts(tx, workspaceId, prepared.catalogue as ProductRow[], now);
+        if (kind === 'content') await upsertContent(tx, workspaceId, prepared.catalogue as ContentRow[], now);
+      });
+    }
+    return [];
   }
 }
 
-/** Ingestion names the field at fault first ("timestamp: Invalid ISO datetime"), when there is one. */
-function fieldOfReason(reason: string): { column: string; reason: string } {
-  const match = /^([\w.[\]]+): (.+)$/s.exec(reason);
-  return match ? { column: match[1]!, reason: match[2]! } : { column: '', reason };
+/** The batches of a file, prepared on a worker thread one ahead of the one asked for. */
+async function* preparedOnWorker(job: FileJob): AsyncGenerator<PreparedBatch> {
+  const worker = startWorker(PREPARE_WORKER, { ...job });
+  try {
+    for (;;) {
+      const reply = await ask<PrepareReply>(worker, 'next');
+      if ('done' in reply) return;
+      if ('error' in reply) {
+        const code = reply.error.code in ERROR_STATUS ? (reply.error.code as ErrorCode) : 'INTERNAL';
+        throw new AppError(code, reply.error.message);
+      }
+      yield reply.batch;
+    }
+  } finally {
+    await worker.terminate();
+  }
 }
 
 /**

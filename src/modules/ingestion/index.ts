@@ -11,11 +11,17 @@ export {
   type IngestResult,
   type IngestService,
 } from './ingest.service.ts';
-export { normalizeIdentityValue, type Origin } from './normalize-message.ts';
+export {
+  type NormalizedMessage,
+  normalizeIdentityValue,
+  normalizeMessage,
+  type Origin,
+} from './normalize-message.ts';
 export { ORDER_STATUSES } from './order-facts.ts';
 export { touchpointRuleRoutes } from './touchpoint-rules.routes.ts';
 export {
   createTouchpointRulesService,
   type TouchpointRulesService,
 } from './touchpoint-rules.service.ts';
+export { type CompiledRules, compileRules, type TouchpointRules } from './touchpoint-rules.ts';
 export { trackingRoutes } from './tracking.routes.ts';

@@ -13,12 +13,12 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../../platform/clock.ts';
-import type { Database, Queryable } from '../../platform/db/database.ts';
+import type { Database, Queryable, Transaction } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import type { Logger } from '../../platform/log.ts';
 import { type DeadLetter, findDeadLetter, findDeadLetters, markReplayed } from './dead-letter.store.ts';
 import { createGroupWriter, type Written } from './group-writer.ts';
-import { applyMerge, createCustomers, createIdentities, insertRows } from './identity.store.ts';
+import { applyMerge, createCustomers, createIdentities } from './identity.store.ts';
 import { type Envelope, type NormalizedMessage, normalizeMessage } from './normalize-message.ts';
 import { recordOrders } from './order.store.ts';
 import { resolveIdentities } from './resolve-identities.ts';
@@ -205,6 +205,17 @@ export function createIngestService(deps: {
       return { accepted: raws.length - rejected.length, rejected };
     },
 
+    /**
+     * Stores messages normalised elsewhere (an import prepares them on a worker thread); answers the
+     * refused ones by position.
+     */
+    storeNormalized(workspaceId: number, messages: NormalizedMessage[]) {
+      return writer.write(workspaceId, messages);
+    },
+
+    /** The rules that classify this workspace's touchpoints. */
+    touchpointRules,
+
     listDeadLetters(workspaceId: number, limit: number): Promise<DeadLetter[]> {
       return findDeadLetters(db, workspaceId, limit);
     },
@@ -270,7 +281,7 @@ function eventRow(
  * that differs from the one held is kept in trait_history.
  */
 async function updateTraits(
-  tx: Queryable,
+  tx: Transaction,
   workspaceId: number,
   stored: Array<{ message: NormalizedMessage; customerId: number }>,
 ): Promise<void> {
@@ -318,12 +329,12 @@ async function updateTraits(
     workspaceId,
     [...changed].map(([customerId, at]) => [customerId, JSON.stringify(traits.get(customerId)), at]),
   );
-  await insertRows(
-    tx,
-    'INSERT INTO trait_history (workspace_id, customer_id, trait, value, set_at, message_id)',
-    '',
-    history,
-  );
+  if (history.length > 0)
+    await tx.append(
+      'trait_history',
+      ['workspace_id', 'customer_id', 'trait', 'value', 'set_at', 'message_id'],
+      history,
+    );
 }
 
 /** One UPDATE per slice of customers, not per customer: an import may identify thousands in one write. */

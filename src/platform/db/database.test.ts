@@ -375,6 +375,21 @@ describeEachEngine('storage', ({ db }) => {
       expect(row).toEqual({ next_day: new Date('2026-02-01T23:00:00Z'), listed: true, extracted: 'v' });
     });
 
+    it('finds every item of a long list, whatever characters the items hold', async () => {
+      const odd = ['a,b', 'quote"d', "it's", 'ünï', 'tab\tand\nnewline', ' spaced '];
+      const many = Array.from({ length: 3000 }, (_, i) => `id-${i}`);
+      const [row] = await db().query<{ found: number; odd: string[]; ids: number }>(
+        `SELECT (SELECT count(*) FROM (SELECT unnest(CAST($1 AS TEXT[])) AS v) AS t WHERE v LIKE 'id-%') AS found,
+                CAST($2 AS TEXT[]) AS odd,
+                (SELECT sum(v) FROM (SELECT unnest(CAST($3 AS BIGINT[])) AS v) AS t) AS ids`,
+        [many, odd, [1, 2, 3_000_000_000]],
+      );
+      expect(row).toEqual({ found: 3000, odd, ids: 3_000_000_003 });
+      // An item holding the separator DuckDB's fast path uses still binds as a list.
+      const [separated] = await db().query('SELECT CAST($1 AS TEXT[]) AS items', [['x\u001fy', 'z']]);
+      expect(separated).toEqual({ items: ['x\u001fy', 'z'] });
+    });
+
     it('binds an empty array as an empty list', async () => {
       const [row] = await db().query(
         'SELECT $1 = ANY(CAST($2 AS TEXT[])) AS listed, 7 = ANY(CAST($3 AS BIGINT[])) AS counted',

@@ -88,9 +88,10 @@ async function inTransaction<T>(connection: DuckDBConnection, work: () => Promis
 
 async function runQuery<T extends object>(
   connection: DuckDBConnection,
-  sql: string,
-  params: readonly unknown[],
+  givenSql: string,
+  givenParams: readonly unknown[],
 ): Promise<T[]> {
+  const { sql, params } = withListsAsText(givenSql, givenParams);
   // DuckDB infers a parameter's type from its value, which an empty array does not have.
   const types = params.map((value) =>
     Array.isArray(value) && value.length === 0 ? LIST(VARCHAR) : undefined,
@@ -106,6 +107,36 @@ async function runQuery<T extends object>(
     }
   }
   return rows as T[];
+}
+
+const SEPARATOR = '\u001f';
+
+/**
+ * Binding a list parameter costs the driver one value object per item: about 15 ms for 5,000 ids, several
+ * times per ingestion round. The same list sent as one text, split by DuckDB itself, takes 2–3 ms. So a
+ * non-empty list used only as `CAST($n AS TEXT[])` or `CAST($n AS BIGINT[])` (the form every module writes)
+ * goes as text, unless an item holds the separator.
+ */
+function withListsAsText(sql: string, params: readonly unknown[]): { sql: string; params: unknown[] } {
+  const rewritten = [...params];
+  let text = sql;
+  params.forEach((value, index) => {
+    if (!Array.isArray(value) || value.length === 0) return;
+    const number = index + 1;
+    const casts = new RegExp(`CAST\\(\\$${number} AS (TEXT|BIGINT)\\[\\]\\)`, 'gi');
+    const uses = text.match(new RegExp(`\\$${number}(?!\\d)`, 'g'))?.length ?? 0;
+    const castUses = text.match(casts)?.length ?? 0;
+    if (castUses === 0 || castUses !== uses) return;
+    const items = value.map(String);
+    if (items.some((item) => item.includes(SEPARATOR))) return;
+    rewritten[index] = items.join(SEPARATOR);
+    text = text.replace(casts, (_match, type: string) =>
+      type.toUpperCase() === 'TEXT'
+        ? `string_split($${number}, chr(31))`
+        : `CAST(string_split($${number}, chr(31)) AS BIGINT[])`,
+    );
+  });
+  return { sql: text, params: rewritten };
 }
 
 function toDuckDBParameter(value: unknown): DuckDBValue {
