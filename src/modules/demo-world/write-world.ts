@@ -1,0 +1,157 @@
+/**
+ * Writes a demo world to files: its events as NDJSON in the tracking API's shape, its catalogue (products,
+ * content) as NDJSON for `agora import`, and the manifest of its planted truth as JSON.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { createRandom } from './random.ts';
+import {
+  CONTENT_COUNT,
+  emptyTally,
+  type Message,
+  PRODUCT_COUNT,
+  simulateWorld,
+  type Tally,
+} from './simulate.ts';
+import {
+  BASE_LOG_ODDS,
+  CHANNEL_EFFECTS,
+  DEMO_DAYS,
+  DEMO_START,
+  EXPERIMENT,
+  FORMAT_EFFECTS,
+  FORMATS,
+  GIVE_UP,
+  NO_EFFECT_CHANNELS,
+  PERSONAS,
+  PRE_PURCHASE_VISIT,
+} from './world-model.ts';
+
+export interface DemoOptions {
+  seed: number;
+  customers: number;
+}
+
+export interface WorldFiles {
+  events: string;
+  products: string;
+  content: string;
+  manifest: string;
+}
+
+/** `world.ndjson` → world.ndjson, world.products.ndjson, world.content.ndjson, world.manifest.json. */
+export function worldFiles(eventsFile: string): WorldFiles {
+  const base = eventsFile.replace(/\.(ndjson|jsonl)$/, '');
+  return {
+    events: eventsFile,
+    products: `${base}.products.ndjson`,
+    content: `${base}.content.ndjson`,
+    manifest: `${base}.manifest.json`,
+  };
+}
+
+export async function writeWorld(
+  files: WorldFiles,
+  options: DemoOptions,
+  progress: (events: number, simulatedDays: number) => void = () => {},
+): Promise<Manifest> {
+  const tally = emptyTally();
+  const out = createWriteStream(files.events);
+  let lines: string[] = [];
+  for (const message of simulateWorld(options, tally)) {
+    lines.push(JSON.stringify(message));
+    if (lines.length === 2000) {
+      await write(out, `${lines.join('\n')}\n`);
+      lines = [];
+      progress(tally.events, (Date.parse(message.timestamp as string) - DEMO_START) / 86_400_000);
+    }
+  }
+  if (lines.length > 0) await write(out, `${lines.join('\n')}\n`);
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
+  await writeFile(files.products, catalogue(options.seed, 'products').join('\n'));
+  await writeFile(files.content, catalogue(options.seed, 'content').join('\n'));
+  const manifest = manifestOf(options, tally);
+  await writeFile(files.manifest, JSON.stringify(manifest, null, 1));
+  return manifest;
+}
+
+function write(out: WriteStream, text: string): Promise<void> {
+  return out.write(text) ? Promise.resolve() : new Promise((resolve) => out.once('drain', () => resolve()));
+}
+
+const PRODUCT_LINES = ['pendant', 'desk lamp', 'floor lamp', 'wall light', 'smart bulb', 'light strip'];
+
+/** The products and guides the events point at (P-1…, C-1…), as import records. */
+function catalogue(seed: number, kind: 'products' | 'content'): string[] {
+  const random = createRandom(`${seed}/${kind}`);
+  if (kind === 'products') {
+    return Array.from({ length: PRODUCT_COUNT }, (_, i) => {
+      const line = PRODUCT_LINES[i % PRODUCT_LINES.length]!;
+      return JSON.stringify({
+        product_id: `P-${i + 1}`,
+        name: `Lumen ${line} ${i + 1}`,
+        category: line,
+        price: Math.round((15 + random.gamma(2, 40)) * 100) / 100,
+        currency: 'USD',
+      });
+    });
+  }
+  return Array.from({ length: CONTENT_COUNT }, (_, i) => {
+    const format = FORMATS[i % FORMATS.length]!;
+    return JSON.stringify({
+      content_id: `C-${i + 1}`,
+      title: `Guide ${i + 1}: lighting ${['a kitchen', 'an office', 'a shop', 'a hotel lobby'][i % 4]}`,
+      format,
+      url: `https://shop.lumen.example/guides/${i + 1}`,
+      stage_tags: ['consideration'],
+    });
+  });
+}
+
+export type Manifest = ReturnType<typeof manifestOf>;
+
+function manifestOf(options: DemoOptions, tally: Tally) {
+  const rate = (converted: number, of: number) => (of === 0 ? null : converted / of);
+  const exposedRate = rate(tally.experiment.exposedConverted, tally.experiment.exposed);
+  const holdoutRate = rate(tally.experiment.holdoutConverted, tally.experiment.holdout);
+  return {
+    company: 'Lumen & Co: lighting for homes (B2C) and for hotels, shops and offices (B2B)',
+    seed: options.seed,
+    customers: options.customers,
+    start: new Date(DEMO_START).toISOString(),
+    days: DEMO_DAYS,
+    personas: PERSONAS,
+    stageModel: {
+      description:
+        'At each touchpoint before the first purchase, P(move to the next stage) = sigmoid(base[segment][stage] + ' +
+        'channelEffect[channel] + formatEffect[format, in consideration] + experimentEffect[while exposed])',
+      baseLogOdds: BASE_LOG_ODDS,
+      channelEffects: CHANNEL_EFFECTS,
+      formatEffects: FORMAT_EFFECTS,
+      noEffectChannels: NO_EFFECT_CHANNELS,
+      prePurchaseVisit: PRE_PURCHASE_VISIT,
+      giveUpPerTouch: GIVE_UP,
+    },
+    experiment: {
+      ...EXPERIMENT,
+      realized: {
+        ...tally.experiment,
+        exposedRate,
+        holdoutRate,
+        lift: exposedRate !== null && holdoutRate !== null ? exposedRate - holdoutRate : null,
+      },
+    },
+    realized: {
+      events: tally.events,
+      personas: tally.personas,
+      transitions: tally.transitions,
+      purchases: tally.purchases,
+    },
+    /** Each customer's persona, by anonymous id (`anon-<n>`; the same person signs up as `user-<n>`). */
+    customerPersonas: Object.fromEntries(tally.customers),
+  };
+}
+
+export type { Message };
