@@ -3,7 +3,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { reviveDates } from './cli/agora-client.ts';
 import { configFromCommand } from './cli/cli-config.ts';
 import { printJson, printTable } from './cli/output.ts';
+import { printServeBanner, stopOnSignals } from './cli/serve.ts';
 import { runVerb } from './cli/target.ts';
+import { DEFAULT_DEMO, demoCommand, loadDemoInto } from './modules/demo-world/index.ts';
 import { importCommand } from './modules/imports/index.ts';
 import { DEFAULT_WORKSPACE_SLUG, keyCommands } from './modules/workspaces/index.ts';
 import { migrate } from './platform/db/migrate.ts';
@@ -33,17 +35,13 @@ export function buildProgram(): Command {
     .addOption(
       new Option('--host <host>', 'address to bind (env AGORA_HOST)').default(undefined, '127.0.0.1'),
     )
-    .action(async (_options, command: Command) => {
-      const config = configFromCommand(command);
-      const server = await startServer(config);
+    .option('--demo-if-empty', 'on first start, load the demo world before serving (what `npm start` does)')
+    .action(async (options: { demoIfEmpty?: boolean }, command: Command) => {
+      const server = await startServer(configFromCommand(command));
+      await stopOnSignals(server);
+      // A new workspace means an empty data directory: show Agora at work on the demo world.
+      if (options.demoIfEmpty && server.adminKey) await loadDemoInto(server, DEFAULT_DEMO);
       printServeBanner(server);
-      const stop = async (signal: string) => {
-        server.deps.log.info({ signal }, 'shutting down: finishing in-flight requests');
-        await server.close();
-        process.exit(0);
-      };
-      process.once('SIGTERM', () => void stop('SIGTERM'));
-      process.once('SIGINT', () => void stop('SIGINT'));
     });
 
   program
@@ -80,6 +78,7 @@ export function buildProgram(): Command {
 
   program.addCommand(keyCommands());
   program.addCommand(importCommand());
+  program.addCommand(demoCommand());
   forEachCommand(program, (command) =>
     command.exitOverride().configureOutput({
       outputError: (text, write) => write(`agora: ${oneSentence(text)} Run \`agora --help\` for usage.\n`),
@@ -101,27 +100,6 @@ function oneSentence(text: string): string {
 function forEachCommand(command: Command, apply: (command: Command) => void): void {
   apply(command);
   for (const sub of command.commands) forEachCommand(sub, apply);
-}
-
-function printServeBanner(server: Awaited<ReturnType<typeof startServer>>): void {
-  const lines = [
-    '',
-    `Agora is serving workspace "${server.workspace.slug}" at ${server.url}`,
-    `  API docs:  ${server.url}/docs`,
-    `  Database:  ${server.deps.config.engine === 'duckdb' ? server.deps.config.dataDir : 'PostgreSQL (DATABASE_URL)'}`,
-  ];
-  if (server.adminKey) {
-    lines.push(
-      `  Admin key: ${server.adminKey.key}`,
-      '             shown only now; Agora keeps just a hash of it.',
-    );
-  } else {
-    lines.push(
-      '  Admin key: the one printed at first start, or make a new one: npx agora keys create --kind admin',
-    );
-  }
-  lines.push('Press Ctrl+C to stop.', '');
-  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 export async function main(argv: string[]): Promise<void> {

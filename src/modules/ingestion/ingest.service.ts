@@ -18,7 +18,7 @@ import { AppError } from '../../platform/errors/app-error.ts';
 import type { Logger } from '../../platform/log.ts';
 import { type DeadLetter, findDeadLetter, findDeadLetters, markReplayed } from './dead-letter.store.ts';
 import { createGroupWriter, type Written } from './group-writer.ts';
-import { applyMerge, createCustomers, createIdentities } from './identity.store.ts';
+import { applyMerge, createCustomers, createIdentities, insertRows } from './identity.store.ts';
 import { type Envelope, type NormalizedMessage, normalizeMessage } from './normalize-message.ts';
 import { recordOrders } from './order.store.ts';
 import { resolveIdentities } from './resolve-identities.ts';
@@ -360,90 +360,114 @@ async function updateCustomerTraits(
   }
 }
 
-/** group calls (and events carrying context.groupId): the account by its external id, and the membership. */
+/**
+ * group calls (and events carrying context.groupId): the accounts by their external ids, found or created
+ * together; a group call's account traits and the caller's membership. A statement per kind of write, not
+ * per message: a round may hold thousands of B2B events.
+ */
 async function linkAccounts(
   tx: Queryable,
   workspaceId: number,
   stored: Array<{ message: NormalizedMessage; customerId: number }>,
 ): Promise<Map<string, number>> {
-  const accountIds = new Map<string, number>();
-  for (const { message, customerId } of stored) {
-    if (!message.groupId) continue;
-    let accountId = accountIds.get(message.groupId);
-    if (accountId === undefined) {
-      accountId = await findOrCreateAccount(tx, workspaceId, message.groupId, message.receivedAt);
-      accountIds.set(message.groupId, accountId);
-    }
+  const grouped = stored.filter(({ message }) => message.groupId);
+  if (grouped.length === 0) return new Map();
+  const accountIds = await findOrCreateAccounts(
+    tx,
+    workspaceId,
+    [...new Set(grouped.map(({ message }) => message.groupId!))],
+    grouped[0]!.message.receivedAt,
+  );
+  const accountTraits = new Map<number, { traits: Record<string, unknown>; at: Date }>();
+  const memberships = new Map<string, unknown[]>();
+  for (const { message, customerId } of grouped) {
     if (!message.groupTraits) continue;
-    const traits = message.groupTraits;
+    const accountId = accountIds.get(message.groupId!)!;
     // The caller's role and title describe the membership, not the account.
-    const { buyingRole: _1, buying_role: _2, role: _3, title: _4, ...accountTraits } = traits;
-    await updateAccount(tx, workspaceId, accountId, accountTraits, message.receivedAt);
-    const role = [traits.buyingRole, traits.buying_role, traits.role].find(
-      (value) => typeof value === 'string' && BUYING_ROLES.has(value),
-    ) as string | undefined;
-    await tx.query(
-      `INSERT INTO account_memberships (workspace_id, account_id, customer_id, buying_role, title, joined_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $6)
-       ON CONFLICT (workspace_id, account_id, customer_id) DO UPDATE SET
-         buying_role = coalesce(excluded.buying_role, account_memberships.buying_role),
-         title = coalesce(excluded.title, account_memberships.title), updated_at = excluded.updated_at`,
-      [
-        workspaceId,
-        accountId,
-        customerId,
-        role ?? null,
-        typeof traits.title === 'string' ? traits.title : null,
-        message.occurredAt,
-      ],
-    );
+    const { buyingRole, buying_role, role, title, ...traits } = message.groupTraits;
+    if (Object.keys(traits).length > 0) {
+      const entry = accountTraits.get(accountId) ?? { traits: {}, at: message.receivedAt };
+      accountTraits.set(accountId, { traits: { ...entry.traits, ...traits }, at: message.receivedAt });
+    }
+    const key = `${accountId}:${customerId}`;
+    const earlier = memberships.get(key);
+    memberships.set(key, [
+      workspaceId,
+      accountId,
+      customerId,
+      [buyingRole, buying_role, role].find((value) => BUYING_ROLES.has(value)) ?? earlier?.[3] ?? null,
+      typeof title === 'string' ? title : (earlier?.[4] ?? null),
+      message.occurredAt,
+      message.occurredAt,
+    ]);
   }
+  await updateAccounts(tx, workspaceId, accountTraits);
+  await insertRows(
+    tx,
+    'INSERT INTO account_memberships (workspace_id, account_id, customer_id, buying_role, title, joined_at, updated_at)',
+    `ON CONFLICT (workspace_id, account_id, customer_id) DO UPDATE SET
+       buying_role = coalesce(excluded.buying_role, account_memberships.buying_role),
+       title = coalesce(excluded.title, account_memberships.title), updated_at = excluded.updated_at`,
+    [...memberships.values()],
+  );
   return accountIds;
 }
 
-/** Another instance may create the same account at the same moment; the insert then does nothing. */
-async function findOrCreateAccount(
+/** Another instance may create the same account at the same moment; its insert then does nothing. */
+async function findOrCreateAccounts(
   tx: Queryable,
   workspaceId: number,
-  externalId: string,
+  externalIds: string[],
   at: Date,
-): Promise<number> {
+): Promise<Map<string, number>> {
   await tx.query(
     `INSERT INTO accounts (workspace_id, account_id, external_id, created_at, updated_at)
-     VALUES ($1, nextval('account_id_seq'), $2, $3, $3) ON CONFLICT (workspace_id, external_id) DO NOTHING`,
-    [workspaceId, externalId, at],
+     SELECT $1, nextval('account_id_seq'), ids.external_id, $3, $3
+       FROM (SELECT DISTINCT unnest(CAST($2 AS TEXT[])) AS external_id) AS ids
+      WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.workspace_id = $1 AND a.external_id = ids.external_id)
+     ON CONFLICT (workspace_id, external_id) DO NOTHING`,
+    [workspaceId, externalIds, at],
   );
-  const [account] = await tx.query<{ account_id: number }>(
-    'SELECT account_id FROM accounts WHERE workspace_id = $1 AND external_id = $2',
-    [workspaceId, externalId],
+  const rows = await tx.query<{ account_id: number; external_id: string }>(
+    'SELECT account_id, external_id FROM accounts WHERE workspace_id = $1 AND external_id = ANY(CAST($2 AS TEXT[]))',
+    [workspaceId, externalIds],
   );
-  return account!.account_id;
+  return new Map(rows.map((row) => [row.external_id, row.account_id]));
 }
 
-async function updateAccount(
+/** New traits win over stored ones, key by key; `name` also names the account. */
+async function updateAccounts(
   tx: Queryable,
   workspaceId: number,
-  accountId: number,
-  traits: Record<string, unknown>,
-  at: Date,
-) {
-  if (Object.keys(traits).length === 0) return;
-  const [row] = await tx.query<{ traits: Record<string, unknown> }>(
-    'SELECT traits FROM accounts WHERE workspace_id = $1 AND account_id = $2',
-    [workspaceId, accountId],
+  changes: Map<number, { traits: Record<string, unknown>; at: Date }>,
+): Promise<void> {
+  if (changes.size === 0) return;
+  const stored = await tx.query<{ account_id: number; traits: Record<string, unknown> }>(
+    'SELECT account_id, traits FROM accounts WHERE workspace_id = $1 AND account_id = ANY(CAST($2 AS BIGINT[]))',
+    [workspaceId, [...changes.keys()]],
   );
-  const merged = { ...(row?.traits ?? {}), ...traits };
-  await tx.query(
-    `UPDATE accounts SET traits = CAST($3 AS JSON), name = coalesce($4, name), updated_at = $5
-      WHERE workspace_id = $1 AND account_id = $2`,
-    [
-      workspaceId,
-      accountId,
-      JSON.stringify(merged),
-      typeof traits.name === 'string' ? traits.name : null,
-      at,
-    ],
-  );
+  const before = new Map(stored.map((row) => [row.account_id, row.traits]));
+  const rows = [...changes].map(([accountId, { traits, at }]) => [
+    accountId,
+    JSON.stringify({ ...(before.get(accountId) ?? {}), ...traits }),
+    typeof traits.name === 'string' ? traits.name : null,
+    at,
+  ]);
+  for (let start = 0; start < rows.length; start += 200) {
+    const params: unknown[] = [workspaceId];
+    const tuples = rows.slice(start, start + 200).map((row) => {
+      params.push(...row);
+      const n = params.length;
+      return `(CAST($${n - 3} AS BIGINT), CAST($${n - 2} AS TEXT), CAST($${n - 1} AS TEXT), CAST($${n} AS TIMESTAMP))`;
+    });
+    await tx.query(
+      `UPDATE accounts SET traits = CAST(changed.traits AS JSON), name = coalesce(changed.name, accounts.name),
+         updated_at = changed.changed_at
+         FROM (VALUES ${tuples.join(', ')}) AS changed(account_id, traits, name, changed_at)
+        WHERE accounts.workspace_id = $1 AND accounts.account_id = changed.account_id`,
+      params,
+    );
+  }
 }
 
 async function keepDeadLetters(
