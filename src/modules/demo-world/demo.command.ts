@@ -83,12 +83,14 @@ async function loadWithProgress(deps: Deps, workspaceId: number, world: DemoOpti
       simulated = days;
       generating.update(events);
     },
-    imported: (kind, rows, done) => {
+    importing: (kind) => {
       if (kind !== 'events') return;
       generating.finish();
+      loading = createProgress('loading:', { totalBytes: 1, bytesRead: () => read });
+    },
+    imported: (kind, rows, done) => {
       read = done;
-      loading ??= createProgress('loading:', { totalBytes: 1, bytesRead: () => read });
-      loading.update(rows);
+      if (kind === 'events') loading?.update(rows);
     },
   });
   generating.finish();

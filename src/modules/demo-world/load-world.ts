@@ -12,6 +12,7 @@ import { type DemoOptions, type Manifest, worldFiles, writeWorld } from './write
 
 export interface LoadProgress {
   generated(events: number, simulatedDays: number): void;
+  importing(kind: string): void;
   /** `done`: the share of the file read so far. */
   imported(kind: string, rows: number, done: number): void;
 }
@@ -29,6 +30,7 @@ export async function loadDemoWorld(
   const imports = createImportService({ ...deps, ingest: createIngestService(deps) });
   const run = async (kind: 'products' | 'content' | 'events', file: string) => {
     const size = (await stat(file)).size;
+    progress.importing(kind);
     return imports.run(
       workspaceId,
       kind,

@@ -69,6 +69,8 @@ export interface Tally {
   >;
   experiment: { exposed: number; holdout: number; exposedConverted: number; holdoutConverted: number };
   events: number;
+  /** B2B accounts (buying committees). */
+  accounts: number;
   customers: Array<[anonymousId: string, personaId: string]>;
 }
 
@@ -104,6 +106,7 @@ export function emptyTally(): Tally {
     purchases: {},
     experiment: { exposed: 0, holdout: 0, exposedConverted: 0, holdoutConverted: 0 },
     events: 0,
+    accounts: 0,
     customers: [],
   };
 }
@@ -122,6 +125,7 @@ function makePeople(options: { customers: number }, random: Random, tally: Tally
       // Buying committees of three to six people; the first two of each are the ones who can buy.
       if (accountMembers === 0) {
         accountNumber += 1;
+        tally.accounts = accountNumber;
         accountMembers = 3 + own.int(4);
       }
       const seat = accountMembers - 1;

@@ -145,6 +145,7 @@ function manifestOf(options: DemoOptions, tally: Tally) {
     },
     realized: {
       events: tally.events,
+      accounts: tally.accounts,
       personas: tally.personas,
       transitions: tally.transitions,
       purchases: tally.purchases,

@@ -1,0 +1,65 @@
+/** `agora demo` as a user runs it: the world written to files, and loaded through Agora's own import. */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Manifest } from '../src/modules/demo-world/index.ts';
+import type { Database } from '../src/platform/db/database.ts';
+import { openDuckDB } from '../src/platform/db/duckdb/duckdb-database.ts';
+import { agora } from './cli.ts';
+import { createTestDatabase, postgresUrlForSchema, type TestDatabase, testEngines } from './engines.ts';
+
+const WORLD = ['--customers', '300', '--seed', '5'];
+
+describe('agora demo', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'agora-demo-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('writes the world, its catalogue and its manifest with --out', async () => {
+    const run = await agora(['demo', ...WORLD, '--out', path.join(dir, 'world.ndjson')], {});
+    expect(run.code).toBe(0);
+    const manifest = JSON.parse(await readFile(path.join(dir, 'world.manifest.json'), 'utf8')) as Manifest;
+    const events = (await readFile(path.join(dir, 'world.ndjson'), 'utf8')).trim().split('\n');
+    expect(manifest).toMatchObject({ seed: 5, customers: 300 });
+    expect(manifest.realized.events).toBe(events.length);
+    expect(Object.keys(manifest.customerPersonas)).toHaveLength(300);
+    expect(run.stdout).toContain(`Wrote ${events.length.toLocaleString('en-US')} events`);
+  });
+
+  for (const engine of testEngines) {
+    it(`loads the world with --no-serve on ${engine}: one customer per person, every order and account`, async () => {
+      const dataDir = path.join(dir, `data-${engine}`);
+      const postgres: TestDatabase | null =
+        engine === 'postgres' ? await createTestDatabase('postgres') : null;
+      const env: Record<string, string> = postgres
+        ? { AGORA_DATA_DIR: dataDir, DATABASE_URL: postgresUrlForSchema(postgres.location) }
+        : { AGORA_DATA_DIR: dataDir };
+      try {
+        const run = await agora(['demo', ...WORLD, '--no-serve'], env);
+        expect(run.code).toBe(0);
+        const manifest = JSON.parse(
+          await readFile(path.join(dataDir, 'demo', 'world-5-300.manifest.json'), 'utf8'),
+        ) as Manifest;
+        expect(run.stdout).toContain(`Loaded ${manifest.realized.events.toLocaleString('en-US')} events`);
+        const db: Database = postgres ? postgres.db : await openDuckDB(path.join(dataDir, 'agora.duckdb'));
+        try {
+          const count = async (sql: string) => (await db.query<{ n: number }>(sql))[0]!.n;
+          // Anonymous visits, sign-ups and orders of one person resolve to one customer.
+          expect(await count('SELECT count(*) AS n FROM customers WHERE merged_into IS NULL')).toBe(300);
+          expect(await count('SELECT count(*) AS n FROM events')).toBe(manifest.realized.events);
+          const orders = Object.values(manifest.realized.purchases).reduce((sum, p) => sum + p.orders, 0);
+          expect(await count('SELECT count(*) AS n FROM orders')).toBe(orders);
+          expect(await count('SELECT count(*) AS n FROM accounts')).toBe(manifest.realized.accounts);
+          expect(await count('SELECT count(*) AS n FROM products')).toBe(60);
+        } finally {
+          if (!postgres) await db.close();
+        }
+      } finally {
+        await postgres?.drop();
+      }
+    });
+  }
+});
