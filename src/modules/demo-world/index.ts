@@ -1,5 +1,4 @@
 // The demo world: a simulated customer network with planted ground truth (docs/demo-world.md), loaded
 // through Agora's own ingestion paths.
 export { DEFAULT_DEMO, demoCommand, loadDemoInto } from './demo.command.ts';
-export { loadDemoWorld } from './load-world.ts';
-export { type DemoOptions, type Manifest, worldFiles, writeWorld } from './write-world.ts';
+export type { DemoOptions, Manifest } from './write-world.ts';

@@ -5,14 +5,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createRandom } from './random.ts';
-import {
-  CONTENT_COUNT,
-  emptyTally,
-  type Message,
-  PRODUCT_COUNT,
-  simulateWorld,
-  type Tally,
-} from './simulate.ts';
+import { CONTENT_COUNT, emptyTally, PRODUCT_COUNT, simulateWorld, type Tally } from './simulate.ts';
 import {
   BASE_LOG_ODDS,
   CHANNEL_EFFECTS,
@@ -154,5 +147,3 @@ function manifestOf(options: DemoOptions, tally: Tally) {
     customerPersonas: Object.fromEntries(tally.customers),
   };
 }
-
-export type { Message };
