@@ -186,7 +186,9 @@ function touch(person: Person, tally: Tally): Message[] {
     const chance = sigmoid(logit);
     const moved = random.chance(chance);
     const segment = `${persona.b2b ? 'b2b' : 'b2c'}:${stage}`;
-    const cell = ((tally.transitions[segment] ??= {})[channel] ??= { touches: 0, moves: 0, expected: 0 });
+    tally.transitions[segment] ??= {};
+    tally.transitions[segment][channel] ??= { touches: 0, moves: 0, expected: 0 };
+    const cell = tally.transitions[segment][channel];
     cell.touches += 1;
     cell.expected += chance;
     if (moved) {
@@ -222,13 +224,14 @@ function purchase(person: Person, orderNumber: number, tally: Tally): Message[] 
       messages.push(visit(person, persona.b2b || random.chance(0.5) ? 'direct' : 'affiliate', 'preference'));
     if (!person.userId) messages.push(signUp(person));
     person.stage = 3;
-    const stats = (tally.purchases[persona.id] ??= {
+    tally.purchases[persona.id] ??= {
       buyers: 0,
       lambdaSum: 0,
       dropoutSum: 0,
       orders: 0,
       spend: 0,
-    });
+    };
+    const stats = tally.purchases[persona.id]!;
     stats.buyers += 1;
     stats.lambdaSum += person.lambda;
     stats.dropoutSum += person.dropout;
