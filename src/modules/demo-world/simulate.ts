@@ -82,7 +82,8 @@ export function* simulateWorld(
   tally: Tally,
 ): Generator<Message> {
   const random = createRandom(options.seed);
-  const people = makePeople(options, random.fork('people'), tally);
+  // One stream for drawing the people, one for what they do: both deterministic, as the heap's order is.
+  const people = makePeople(options, random.fork('people'), random.fork('lives'), tally);
   const heap = new PersonHeap(people);
   let orderNumber = 0;
   while (heap.size > 0) {
@@ -111,7 +112,7 @@ export function emptyTally(): Tally {
   };
 }
 
-function makePeople(options: { customers: number }, random: Random, tally: Tally): Person[] {
+function makePeople(options: { customers: number }, random: Random, lives: Random, tally: Tally): Person[] {
   const shares = Object.fromEntries(PERSONAS.map((persona) => [persona.id, persona.share]));
   const people: Person[] = [];
   let accountMembers = 0;
@@ -119,14 +120,13 @@ function makePeople(options: { customers: number }, random: Random, tally: Tally
   for (let index = 0; index < options.customers; index++) {
     const personaId = random.pick(shares);
     const persona = PERSONAS.find((candidate) => candidate.id === personaId)!;
-    const own = random.fork(`person-${index}`);
     let account: Person['account'] = null;
     if (persona.b2b) {
       // Buying committees of three to six people; the first two of each are the ones who can buy.
       if (accountMembers === 0) {
         accountNumber += 1;
         tally.accounts = accountNumber;
-        accountMembers = 3 + own.int(4);
+        accountMembers = 3 + random.int(4);
       }
       const seat = accountMembers - 1;
       account = {
@@ -142,19 +142,19 @@ function makePeople(options: { customers: number }, random: Random, tally: Tally
       persona,
       anonymousId,
       userId: null,
-      device: own.pick(persona.deviceMix),
+      device: random.pick(persona.deviceMix),
       stage: 0,
-      at: DEMO_START + own.next() * ARRIVAL_DAYS * DAY,
+      at: DEMO_START + random.next() * ARRIVAL_DAYS * DAY,
       next: 'touch',
       purchases: 0,
-      lambda: own.gamma(persona.purchase.r, 1 / persona.purchase.alpha),
-      dropout: own.beta(persona.purchase.a, persona.purchase.b),
-      meanSpend: own.gamma(persona.spend.q, persona.spend.mean / persona.spend.q),
+      lambda: random.gamma(persona.purchase.r, 1 / persona.purchase.alpha),
+      dropout: random.beta(persona.purchase.a, persona.purchase.b),
+      meanSpend: random.gamma(persona.spend.q, persona.spend.mean / persona.spend.q),
       boostUntil: 0,
       assignedAt: null,
       group: null,
       account,
-      random: own,
+      random: lives,
     });
     tally.personas[persona.id] = (tally.personas[persona.id] ?? 0) + 1;
     tally.customers.push([anonymousId, persona.id]);
