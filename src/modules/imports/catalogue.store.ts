@@ -4,7 +4,7 @@
  * traits (accounts) or attributes (products, content).
  */
 import type { Queryable } from '../../platform/db/database.ts';
-import { insertRows } from '../ingestion/index.ts';
+import { insertRows } from '../../platform/db/rows-sql.ts';
 import type { AccountRow, ContentRow, ProductRow } from './import-kinds.ts';
 
 /** The last row of each id, as the engines refuse (or half-apply) an upsert naming a key twice. */

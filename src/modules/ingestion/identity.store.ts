@@ -76,29 +76,6 @@ export interface Merge {
   mergedAt: Date;
 }
 
-const ROWS_PER_INSERT = 200;
-
-/** INSERT … VALUES in slices, so that a large batch stays within the engines' parameter limits. */
-export async function insertRows(
-  db: Queryable,
-  sqlHead: string,
-  sqlTail: string,
-  rows: readonly unknown[][],
-): Promise<void> {
-  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-    const slice = rows.slice(start, start + ROWS_PER_INSERT);
-    const params: unknown[] = [];
-    const tuples = slice.map((row) => {
-      const placeholders = row.map((value) => {
-        params.push(value);
-        return `$${params.length}`;
-      });
-      return `(${placeholders.join(', ')})`;
-    });
-    await db.query(`${sqlHead} VALUES ${tuples.join(', ')} ${sqlTail}`, params);
-  }
-}
-
 /**
  * New customers and identities go in through the engine's bulk path: resolution has just looked them up and
  * this process is the only writer of a DuckDB file. Several PostgreSQL instances may race to record the

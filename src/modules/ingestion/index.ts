@@ -4,7 +4,6 @@ export { CHANNELS, type Channel, classifyChannel } from './classify-channel.ts';
 export { classifyDevice, DEVICE_CLASSES, type DeviceClass } from './classify-device.ts';
 export { deadLetterRoutes } from './dead-letter.routes.ts';
 export { createGroupWriter } from './group-writer.ts';
-export { insertRows } from './identity.store.ts';
 export {
   BUYING_ROLES,
   createIngestService,

@@ -14,11 +14,12 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database, Queryable, Transaction } from '../../platform/db/database.ts';
+import { insertRows, updateRows } from '../../platform/db/rows-sql.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import type { Logger } from '../../platform/log.ts';
 import { type DeadLetter, findDeadLetter, findDeadLetters, markReplayed } from './dead-letter.store.ts';
 import { createGroupWriter, type Written } from './group-writer.ts';
-import { applyMerge, createCustomers, createIdentities, insertRows } from './identity.store.ts';
+import { applyMerge, createCustomers, createIdentities } from './identity.store.ts';
 import { type Envelope, type NormalizedMessage, normalizeMessage } from './normalize-message.ts';
 import { recordOrders } from './order.store.ts';
 import { resolveIdentities } from './resolve-identities.ts';
@@ -324,9 +325,20 @@ async function updateTraits(
     }
     traits.set(customerId, current);
   }
-  await updateCustomerTraits(
+  // One statement per slice of customers, not per customer: an import may identify thousands at once.
+  await updateRows(
     tx,
     workspaceId,
+    {
+      table: 'customers',
+      columns: [
+        ['customer_id', 'BIGINT'],
+        ['traits', 'TEXT'],
+        ['changed_at', 'TIMESTAMP'],
+      ],
+      set: 'traits = CAST(changed.traits AS JSON), updated_at = changed.changed_at',
+      match: 'customers.customer_id = changed.customer_id',
+    },
     [...changed].map(([customerId, at]) => [customerId, JSON.stringify(traits.get(customerId)), at]),
   );
   if (history.length > 0)
@@ -335,29 +347,6 @@ async function updateTraits(
       ['workspace_id', 'customer_id', 'trait', 'value', 'set_at', 'message_id'],
       history,
     );
-}
-
-/** One UPDATE per slice of customers, not per customer: an import may identify thousands in one write. */
-async function updateCustomerTraits(
-  tx: Queryable,
-  workspaceId: number,
-  changes: Array<[customerId: number, traits: string, at: Date]>,
-): Promise<void> {
-  for (let start = 0; start < changes.length; start += 200) {
-    const slice = changes.slice(start, start + 200);
-    const params: unknown[] = [workspaceId];
-    const tuples = slice.map((change) => {
-      params.push(...change);
-      const n = params.length;
-      return `(CAST($${n - 2} AS BIGINT), CAST($${n - 1} AS TEXT), CAST($${n} AS TIMESTAMP))`;
-    });
-    await tx.query(
-      `UPDATE customers SET traits = CAST(changed.traits AS JSON), updated_at = changed.changed_at
-         FROM (VALUES ${tuples.join(', ')}) AS changed(customer_id, traits, changed_at)
-        WHERE customers.workspace_id = $1 AND customers.customer_id = changed.customer_id`,
-      params,
-    );
-  }
 }
 
 /**
@@ -453,21 +442,23 @@ async function updateAccounts(
     typeof traits.name === 'string' ? traits.name : null,
     at,
   ]);
-  for (let start = 0; start < rows.length; start += 200) {
-    const params: unknown[] = [workspaceId];
-    const tuples = rows.slice(start, start + 200).map((row) => {
-      params.push(...row);
-      const n = params.length;
-      return `(CAST($${n - 3} AS BIGINT), CAST($${n - 2} AS TEXT), CAST($${n - 1} AS TEXT), CAST($${n} AS TIMESTAMP))`;
-    });
-    await tx.query(
-      `UPDATE accounts SET traits = CAST(changed.traits AS JSON), name = coalesce(changed.name, accounts.name),
-         updated_at = changed.changed_at
-         FROM (VALUES ${tuples.join(', ')}) AS changed(account_id, traits, name, changed_at)
-        WHERE accounts.workspace_id = $1 AND accounts.account_id = changed.account_id`,
-      params,
-    );
-  }
+  await updateRows(
+    tx,
+    workspaceId,
+    {
+      table: 'accounts',
+      columns: [
+        ['account_id', 'BIGINT'],
+        ['traits', 'TEXT'],
+        ['name', 'TEXT'],
+        ['changed_at', 'TIMESTAMP'],
+      ],
+      set: `traits = CAST(changed.traits AS JSON), name = coalesce(changed.name, accounts.name),
+            updated_at = changed.changed_at`,
+      match: 'accounts.account_id = changed.account_id',
+    },
+    rows,
+  );
 }
 
 async function keepDeadLetters(

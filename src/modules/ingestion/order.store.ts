@@ -1,6 +1,6 @@
 /** Orders and their lines, written from the ecommerce events of a write (see order-facts.ts). */
 import type { Transaction } from '../../platform/db/database.ts';
-import { insertRows } from './identity.store.ts';
+import { insertRows } from '../../platform/db/rows-sql.ts';
 import type { NormalizedMessage } from './normalize-message.ts';
 
 interface StoredMessage {

@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
+import { updateRows } from '../../platform/db/rows-sql.ts';
 import { touchpointOf } from './normalize-message.ts';
 import {
   type CompiledRules,
@@ -133,22 +134,20 @@ function changedTouchpoint(row: StoredTouchpoint, rules: CompiledRules): unknown
   return same ? [] : [[row.message_id, now.channel, now.source, now.medium, now.campaign, now.device]];
 }
 
-async function updateTouchpoints(db: Database, workspaceId: number, updates: unknown[][]): Promise<void> {
-  for (let start = 0; start < updates.length; start += 200) {
-    const params: unknown[] = [workspaceId];
-    const tuples = updates.slice(start, start + 200).map((update) => {
-      const placeholders = update.map((value) => {
-        params.push(value);
-        return `CAST($${params.length} AS TEXT)`;
-      });
-      return `(${placeholders.join(', ')})`;
-    });
-    await db.query(
-      `UPDATE events SET channel = t.channel, source = t.source, medium = t.medium, campaign = t.campaign,
-         device = t.device
-         FROM (VALUES ${tuples.join(', ')}) AS t(message_id, channel, source, medium, campaign, device)
-        WHERE events.workspace_id = $1 AND events.message_id = t.message_id`,
-      params,
-    );
-  }
+function updateTouchpoints(db: Database, workspaceId: number, updates: unknown[][]): Promise<void> {
+  return updateRows(
+    db,
+    workspaceId,
+    {
+      table: 'events',
+      columns: ['message_id', 'channel', 'source', 'medium', 'campaign', 'device'].map((name) => [
+        name,
+        'TEXT',
+      ]),
+      set: `channel = changed.channel, source = changed.source, medium = changed.medium,
+            campaign = changed.campaign, device = changed.device`,
+      match: 'events.message_id = changed.message_id',
+    },
+    updates,
+  );
 }
