@@ -1,5 +1,5 @@
 /** Calls a running Agora server's API for a CLI verb; API errors come back as the same AppError. */
-import { AppError, ERROR_STATUS, type ErrorCode } from '../platform/errors/app-error.ts';
+import { AppError, appErrorFrom } from '../platform/errors/app-error.ts';
 import type { ServerFile } from '../platform/http/server-file.ts';
 
 export interface AgoraClient {
@@ -31,11 +31,10 @@ export function createAgoraClient(server: ServerFile, workspaceSlug: string): Ag
       const text = await response.text();
       const payload = text ? JSON.parse(text) : null;
       if (!response.ok) {
-        const code = payload?.error?.code as string | undefined;
-        throw new AppError(
-          code && code in ERROR_STATUS ? (code as ErrorCode) : 'INTERNAL',
-          payload?.error?.message ?? `The server answered ${response.status}.`,
-        );
+        throw appErrorFrom({
+          code: payload?.error?.code,
+          message: payload?.error?.message ?? `The server answered ${response.status}.`,
+        });
       }
       return payload as T;
     },

@@ -13,7 +13,7 @@ import { configFromCommand } from '../../cli/cli-config.ts';
 import { printJson } from '../../cli/output.ts';
 import { createProgress } from '../../cli/progress.ts';
 import { runVerb } from '../../cli/target.ts';
-import { AppError, ERROR_STATUS, type ErrorCode } from '../../platform/errors/app-error.ts';
+import { AppError, appErrorFrom } from '../../platform/errors/app-error.ts';
 import { createIngestService } from '../ingestion/index.ts';
 import { DEFAULT_WORKSPACE_SLUG, localWorkspace } from '../workspaces/index.ts';
 import type { ImportUpdate } from './import.routes.ts';
@@ -224,7 +224,7 @@ function importThroughServer(
           if (response.statusCode !== 200) return reject(errorOf(response.statusCode, rest));
           const final = outcome as ImportUpdate | null;
           if (final?.type === 'done') return resolve(final);
-          if (final?.type === 'failed') return reject(appErrorOf(final.error.code, final.error.message));
+          if (final?.type === 'failed') return reject(appErrorFrom(final.error));
           reject(new AppError('INTERNAL', `The server at ${client.url} ended the import without a summary.`));
         });
       },
@@ -249,9 +249,8 @@ function errorOf(status: number | undefined, body: string): AppError {
       return {};
     }
   })();
-  return appErrorOf(payload.error?.code, payload.error?.message ?? `The server answered ${status}.`);
-}
-
-function appErrorOf(code: string | undefined, message: string): AppError {
-  return new AppError(code && code in ERROR_STATUS ? (code as ErrorCode) : 'INTERNAL', message);
+  return appErrorFrom({
+    code: payload.error?.code,
+    message: payload.error?.message ?? `The server answered ${status}.`,
+  });
 }

@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, isAppError, messageOf } from '../../platform/errors/app-error.ts';
+import { AppError, errorPayload } from '../../platform/errors/app-error.ts';
 import { ErrorResponseSchema } from '../../platform/http/error.schema.ts';
 import type { ImportService } from './import.service.ts';
 import { IMPORT_KINDS } from './import-kinds.ts';
@@ -82,9 +82,7 @@ export function importRoutes(imports: ImportService): FastifyPluginAsyncZod {
           .catch((error: unknown) =>
             send({
               type: 'failed',
-              error: isAppError(error)
-                ? { code: error.code, message: error.message }
-                : { code: 'INTERNAL', message: messageOf(error) },
+              error: errorPayload(error),
             }),
           )
           .finally(() => updates.end());

@@ -9,7 +9,7 @@
 import type { Readable } from 'node:stream';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
-import { AppError, ERROR_STATUS, type ErrorCode, messageOf } from '../../platform/errors/app-error.ts';
+import { AppError, appErrorFrom, messageOf } from '../../platform/errors/app-error.ts';
 import { ask, startWorker } from '../../platform/workers/run-worker.ts';
 import type { IngestService, TouchpointRules } from '../ingestion/index.ts';
 import { upsertAccounts, upsertContent, upsertProducts } from './catalogue.store.ts';
@@ -174,10 +174,7 @@ async function* preparedOnWorker(job: FileJob): AsyncGenerator<PreparedBatch> {
     for (;;) {
       const reply = await ask<PrepareReply>(worker, 'next');
       if ('done' in reply) return;
-      if ('error' in reply) {
-        const code = reply.error.code in ERROR_STATUS ? (reply.error.code as ErrorCode) : 'INTERNAL';
-        throw new AppError(code, reply.error.message);
-      }
+      if ('error' in reply) throw appErrorFrom(reply.error);
       yield reply.batch;
     }
   } finally {

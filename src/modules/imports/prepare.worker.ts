@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
-import { isAppError, messageOf } from '../../platform/errors/app-error.ts';
+import { errorPayload } from '../../platform/errors/app-error.ts';
 import { compileRules } from '../ingestion/index.ts';
 import type { FileJob, PrepareReply } from './import.service.ts';
 import { type PreparedBatch, prepareBatch } from './prepare-batch.ts';
@@ -27,9 +27,7 @@ async function produce(): Promise<PrepareReply> {
     return { batch };
   } catch (error) {
     return {
-      error: isAppError(error)
-        ? { code: error.code, message: error.message }
-        : { code: 'INTERNAL', message: messageOf(error) },
+      error: errorPayload(error),
     };
   }
 }

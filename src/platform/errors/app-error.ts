@@ -48,3 +48,16 @@ export function messageOf(error: unknown): string {
   const [firstParagraph = ''] = message.trim().split(/\n\s*\n/);
   return firstParagraph.replace(/\s*\n\s*/g, ' ');
 }
+
+/** An error as it crosses to another process or thread: its code (INTERNAL for anything else) and message. */
+export function errorPayload(error: unknown): { code: string; message: string } {
+  return isAppError(error)
+    ? { code: error.code, message: error.message }
+    : { code: 'INTERNAL', message: messageOf(error) };
+}
+
+/** The AppError an error payload stands for; a code this version does not know is INTERNAL. */
+export function appErrorFrom(payload: { code?: string | undefined; message: string }): AppError {
+  const code = payload.code && payload.code in ERROR_STATUS ? (payload.code as ErrorCode) : 'INTERNAL';
+  return new AppError(code, payload.message);
+}
