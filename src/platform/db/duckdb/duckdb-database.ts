@@ -33,6 +33,7 @@ export async function openDuckDB(file: string): Promise<Database> {
 class DuckDBDatabase implements Database {
   readonly engine = 'duckdb' as const;
   private readonly pool: ConnectionPool;
+  private readonly columnNames = new Map<string, Promise<string[]>>();
 
   constructor(private readonly instance: DuckDBInstance) {
     this.pool = new ConnectionPool(instance, POOL_SIZE);
@@ -43,6 +44,8 @@ class DuckDBDatabase implements Database {
   }
 
   exec(sql: string): Promise<void> {
+    // Scripts are DDL (migrations): tables may have changed their columns.
+    this.columnNames.clear();
     return this.pool.use(async (connection) => {
       await connection.run(sql);
     });
@@ -54,9 +57,11 @@ class DuckDBDatabase implements Database {
         work({
           query: (sql, params = []) => runQuery(connection, sql, params),
           exec: async (sql) => {
+            this.columnNames.clear();
             await connection.run(sql);
           },
-          append: (table, columns, rows) => appendRows(connection, table, columns, rows),
+          append: async (table, columns, rows) =>
+            appendRows(connection, table, await this.columnNamesOf(connection, table), columns, rows),
         }),
       ),
     );
@@ -64,8 +69,30 @@ class DuckDBDatabase implements Database {
 
   append(table: string, columns: readonly string[], rows: AppendRows): Promise<number> {
     return this.pool.use((connection) =>
-      inTransaction(connection, () => appendRows(connection, table, columns, rows)),
+      inTransaction(connection, async () =>
+        appendRows(connection, table, await this.columnNamesOf(connection, table), columns, rows),
+      ),
     );
+  }
+
+  /** A table's columns in order; read once, as ingestion appends to the same tables on every write. */
+  private columnNamesOf(connection: DuckDBConnection, table: string): Promise<string[]> {
+    let names = this.columnNames.get(table);
+    if (!names) {
+      names = runQuery<{ column_name: string }>(
+        connection,
+        `SELECT column_name FROM information_schema.columns
+          WHERE table_name = $1 AND table_schema = current_schema()
+          ORDER BY ordinal_position`,
+        [table],
+      ).then((rows) => {
+        if (rows.length === 0) throw new AppError('QUERY_FAILED', `Table ${table} does not exist.`);
+        return rows.map((row) => row.column_name);
+      });
+      names.catch(() => this.columnNames.delete(table));
+      this.columnNames.set(table, names);
+    }
+    return names;
   }
 
   async close(): Promise<void> {
@@ -162,13 +189,14 @@ const toAgoraValue: DuckDBValueConverter<JS> = (value, type, converter) => {
   }
 };
 
+/** `names`: the table's columns in order, which the appender fills whole. */
 async function appendRows(
   connection: DuckDBConnection,
   table: string,
+  names: readonly string[],
   columns: readonly string[],
   rows: AppendRows,
 ): Promise<number> {
-  const names = await columnNamesOf(connection, table);
   for (const column of columns) {
     if (!names.includes(column))
       throw new AppError('QUERY_FAILED', `Table ${table} has no column "${column}".`);
@@ -260,18 +288,6 @@ function columnConverter(column: string, type: DuckDBType): (value: unknown) => 
     default:
       return (value) => JSToDuckDBValueConverter(value as JS, type, JSToDuckDBValueConverter);
   }
-}
-
-async function columnNamesOf(connection: DuckDBConnection, table: string): Promise<string[]> {
-  const rows = await runQuery<{ column_name: string }>(
-    connection,
-    `SELECT column_name FROM information_schema.columns
-      WHERE table_name = $1 AND table_schema = current_schema()
-      ORDER BY ordinal_position`,
-    [table],
-  );
-  if (rows.length === 0) throw new AppError('QUERY_FAILED', `Table ${table} does not exist.`);
-  return rows.map((row) => row.column_name);
 }
 
 /** A fixed number of connections, each used by one caller at a time. */
