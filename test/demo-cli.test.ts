@@ -29,6 +29,14 @@ describe('agora demo', () => {
     expect(run.stdout).toContain(`Wrote ${events.length.toLocaleString('en-US')} events`);
   });
 
+  it('explains an --out path it cannot write, before doing any work', async () => {
+    const run = await agora(['demo', ...WORLD, '--out', path.join(dir, 'missing', 'world.ndjson')], {});
+    expect(run).toMatchObject({
+      code: 2,
+      stderr: `agora: Cannot write ${path.join(dir, 'missing', 'world.ndjson')} (ENOENT); choose another --out path.\n`,
+    });
+  });
+
   for (const engine of testEngines) {
     it(`loads the world with --no-serve on ${engine}: one customer per person, every order and account`, async () => {
       const dataDir = path.join(dir, `data-${engine}`);

@@ -71,6 +71,15 @@ describe('agora import on a DuckDB data directory', () => {
     }
   });
 
+  it('says so when the error report cannot be written, after importing the good lines', async () => {
+    const report = path.join(dir, 'missing', 'report.csv');
+    const run = await agora(['import', 'orders', path.join(dir, 'orders.csv'), '--errors', report], env());
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `agora: The import ran, but its 1 refused lines could not be written to ${report} (ENOENT).`,
+    );
+  });
+
   it('explains a file it cannot read and a mapping to a missing column', async () => {
     const missing = await agora(['import', 'orders', path.join(dir, 'none.csv')], env());
     expect(missing).toMatchObject({

@@ -4,6 +4,7 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { AppError } from '../../platform/errors/app-error.ts';
 import { createRandom } from './random.ts';
 import { CONTENT_COUNT, emptyTally, PRODUCT_COUNT, simulateWorld, type Tally } from './simulate.ts';
 import {
@@ -49,7 +50,7 @@ export async function writeWorld(
   progress: (events: number, simulatedDays: number) => void = () => {},
 ): Promise<Manifest> {
   const tally = emptyTally();
-  const out = createWriteStream(files.events);
+  const out = await openForWriting(files.events);
   let lines: string[] = [];
   for (const message of simulateWorld(options, tally)) {
     lines.push(JSON.stringify(message));
@@ -70,8 +71,31 @@ export async function writeWorld(
   return manifest;
 }
 
+/** A bad --out path is answered before any work, not with a stack trace. */
+function openForWriting(file: string): Promise<WriteStream> {
+  return new Promise((resolve, reject) => {
+    const out = createWriteStream(file);
+    out.once('open', () => resolve(out));
+    out.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new AppError(
+          'INVALID_INPUT',
+          `Cannot write ${file} (${error.code ?? error.message}); choose another --out path.`,
+        ),
+      ),
+    );
+  });
+}
+
+/** Resolves when the stream takes more; rejects if writing fails (a full disk). */
 function write(out: WriteStream, text: string): Promise<void> {
-  return out.write(text) ? Promise.resolve() : new Promise((resolve) => out.once('drain', () => resolve()));
+  return new Promise((resolve, reject) => {
+    const more = out.write(text, (error) => {
+      if (error) reject(error);
+      else if (!more) resolve();
+    });
+    if (more) resolve();
+  });
 }
 
 const PRODUCT_LINES = ['pendant', 'desk lamp', 'floor lamp', 'wall light', 'smart bulb', 'light strip'];

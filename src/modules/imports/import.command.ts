@@ -142,6 +142,7 @@ function defaultReportPath(file: string): string {
 /** Refused lines as CSV (line, column, reason), written as they come; the file is made only if needed. */
 function createErrorReport(reportPath: string) {
   let out: WriteStream | null = null;
+  let failure: NodeJS.ErrnoException | null = null;
   const cell = (value: string | number) => {
     const text = String(value);
     return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
@@ -150,13 +151,23 @@ function createErrorReport(reportPath: string) {
     path: reportPath,
     count: 0,
     add(problem: LineProblem): void {
-      out ??= createWriteStream(reportPath).on('error', () => {});
+      out ??= createWriteStream(reportPath).on('error', (error) => {
+        failure ??= error;
+      });
       if (report.count === 0) out.write('line,column,reason\n');
       report.count += 1;
       out.write(`${[problem.line, problem.column, problem.reason].map(cell).join(',')}\n`);
     },
-    close(): Promise<void> {
-      return new Promise((resolve) => (out ? out.end(resolve) : resolve()));
+    /** Fails, after the import has run, if the report could not be written. */
+    async close(): Promise<void> {
+      if (out && !failure) await new Promise<void>((resolve) => out!.end(resolve));
+      const error = failure as NodeJS.ErrnoException | null;
+      if (error)
+        throw new AppError(
+          'INVALID_INPUT',
+          `The import ran, but its ${report.count} refused lines could not be written to ${reportPath} ` +
+            `(${error.code ?? error.message}). Run it again with --errors <a writable path>: nothing is imported twice.`,
+        );
     },
   };
   return report;
