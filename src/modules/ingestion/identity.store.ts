@@ -48,13 +48,25 @@ export async function countMergesThrough(
   return row!.n;
 }
 
-/** Reserves customer ids from the sequence in one statement. */
-export async function reserveCustomerIds(db: Queryable, count: number): Promise<number[]> {
-  const rows = await db.query<{ id: number }>(
-    "SELECT nextval('customer_id_seq') AS id FROM generate_series(1, $1) AS t(g)",
-    [count],
-  );
-  return rows.map((row) => row.id);
+/** How many customer ids are taken from the sequence at once: most rounds then need none. */
+const CUSTOMER_ID_BLOCK = 1000;
+
+/**
+ * Customer ids from the sequence, reserved a block at a time and handed out as needed. Ids left over at
+ * exit are never used: a gap, nothing else (a sequence is not transactional anyway).
+ */
+export function createCustomerIdPool(db: Queryable) {
+  const spare: number[] = [];
+  return async (): Promise<number> => {
+    if (spare.length === 0) {
+      const rows = await db.query<{ id: number }>(
+        "SELECT nextval('customer_id_seq') AS id FROM generate_series(1, $1) AS t(g)",
+        [CUSTOMER_ID_BLOCK],
+      );
+      spare.push(...rows.map((row) => row.id));
+    }
+    return spare.shift()!;
+  };
 }
 
 export interface NewCustomer {

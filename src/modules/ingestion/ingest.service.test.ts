@@ -55,3 +55,61 @@ describeEachEngine('ingest service under concurrent writes', ({ db }) => {
     expect(owners).toEqual([{ customer_id: kim!.customer_id, n: 52 }]);
   });
 });
+
+/** The same database behind another object: a writer of its own, with an empty memory, as after a restart. */
+function reopened(db: Database): Database {
+  return {
+    engine: db.engine,
+    query: (sql, params) => db.query(sql, params),
+    exec: (sql) => db.exec(sql),
+    transaction: (work) => db.transaction(work),
+    append: (table, columns, rows) => db.append(table, columns, rows),
+    close: () => db.close(),
+  };
+}
+
+describeEachEngine('ingest service after a restart', ({ db }) => {
+  let t: TestApp;
+  const ws = () => t.workspace.workspaceId;
+  beforeAll(async () => {
+    t = await createTestApp(db());
+  });
+  afterAll(() => t.app.close());
+
+  it('stores retries once and finds known visitors, before and after its memory fills', async () => {
+    const sentAt = new Date().toISOString();
+    const signUp = [
+      { type: 'page', anonymousId: 'laptop', messageId: 'restart-1', timestamp: sentAt },
+      { type: 'identify', anonymousId: 'laptop', userId: 'ana', messageId: 'restart-2', timestamp: sentAt },
+    ];
+    await createIngestService({ ...t.deps, db: reopened(db()) }).ingest(ws(), signUp, { sentAt });
+
+    const restarted = createIngestService({ ...t.deps, db: reopened(db()) });
+    const later = [{ type: 'track', event: 'Product Viewed', anonymousId: 'laptop', messageId: 'restart-3' }];
+    const results = [
+      await restarted.ingest(ws(), signUp, { sentAt }),
+      await restarted.ingest(ws(), later),
+      // By now the memory has read the table; a retry of a message sent since the restart is answered by it.
+      await new Promise((resolve) => setTimeout(resolve, 200)).then(() => restarted.ingest(ws(), later)),
+      await restarted.ingest(ws(), signUp, { sentAt }),
+    ];
+    // Accepted counts messages stored now or by an earlier try.
+    expect(results).toEqual([
+      { accepted: 2, rejected: [] },
+      { accepted: 1, rejected: [] },
+      { accepted: 1, rejected: [] },
+      { accepted: 2, rejected: [] },
+    ]);
+    const events = await db().query<{ message_id: string; user_id: string }>(
+      `SELECT e.message_id, i.value AS user_id FROM events e
+         JOIN identities i ON i.workspace_id = e.workspace_id AND i.customer_id = e.customer_id AND i.kind = 'user'
+        WHERE e.workspace_id = $1 ORDER BY e.message_id`,
+      [ws()],
+    );
+    expect(events).toEqual([
+      { message_id: 'restart-1', user_id: 'ana' },
+      { message_id: 'restart-2', user_id: 'ana' },
+      { message_id: 'restart-3', user_id: 'ana' },
+    ]);
+  });
+});

@@ -19,11 +19,17 @@ import { AppError } from '../../platform/errors/app-error.ts';
 import type { Logger } from '../../platform/log.ts';
 import { type DeadLetter, findDeadLetter, findDeadLetters, markReplayed } from './dead-letter.store.ts';
 import { createGroupWriter, type Written } from './group-writer.ts';
-import { applyMerge, createCustomers, createIdentities } from './identity.store.ts';
+import { applyMerge, createCustomerIdPool, createCustomers, createIdentities } from './identity.store.ts';
 import { type Envelope, type NormalizedMessage, normalizeMessage } from './normalize-message.ts';
 import { recordOrders } from './order.store.ts';
-import { resolveIdentities } from './resolve-identities.ts';
+import { lookUpIdentities, resolveIdentities } from './resolve-identities.ts';
 import { createTouchpointRulesService, type TouchpointRulesService } from './touchpoint-rules.service.ts';
+import {
+  ARRIVAL_MARGIN_MS,
+  createKnownIdentities,
+  createRecentMessages,
+  messageKey,
+} from './writer-memory.ts';
 
 /** How far back a retried messageId is looked for among stored events. */
 const DEDUPLICATION_WINDOW_DAYS = 7;
@@ -66,115 +72,19 @@ const EVENT_COLUMNS = [
   'quality_flags',
 ];
 
-export function createIngestService(deps: {
+interface IngestDeps {
   db: Database;
   clock: Clock;
   log: Logger;
   config: { maxMergesPerIdentity: number };
   /** Shared with the routes that edit the rules, so that an edit applies at once. */
   touchpointRules?: TouchpointRulesService;
-}) {
+}
+
+export function createIngestService(deps: IngestDeps) {
   const { db } = deps;
   const touchpointRules = deps.touchpointRules ?? createTouchpointRulesService(deps);
-  const options = { maxMergesPerIdentity: deps.config.maxMergesPerIdentity };
-  const writer = createGroupWriter<NormalizedMessage>((workspaceId, messages) =>
-    store(workspaceId, messages),
-  );
-
-  /** Events of earlier rounds still being appended: their messageIds, and the append itself. */
-  const unappended = new Set<string>();
-  let appending: Promise<unknown> = Promise.resolve();
-
-  async function store(workspaceId: number, messages: NormalizedMessage[]): Promise<Written> {
-    const fresh = await withoutStoredRetries(workspaceId, messages);
-    if (fresh.length === 0) return { refusals: [] };
-    const resolution = await resolveIdentities(db, workspaceId, fresh, options);
-    // A merge moves the merged customer's events, so those of the previous round must be in first.
-    if (resolution.merges.length > 0) await appending.catch(() => {});
-    const accountIds = await db.transaction(async (tx) => {
-      await createCustomers(tx, workspaceId, resolution.newCustomers);
-      await createIdentities(tx, workspaceId, resolution.newIdentities);
-      for (const merge of resolution.merges) await applyMerge(tx, workspaceId, merge);
-      const stored = fresh.flatMap((message, position) => {
-        const customerId = resolution.customerIds[position];
-        return customerId === null || customerId === undefined ? [] : [{ message, customerId }];
-      });
-      await updateTraits(tx, workspaceId, stored);
-      const accountIds = await linkAccounts(tx, workspaceId, stored);
-      await recordOrders(tx, workspaceId, stored, accountIds);
-      return accountIds;
-    });
-    const rows = fresh.flatMap((message, position) => {
-      const customerId = resolution.customerIds[position];
-      if (customerId === null || customerId === undefined || !message.recordEvent) return [];
-      return [
-        eventRow(workspaceId, customerId, message, message.groupId ? accountIds.get(message.groupId) : null),
-      ];
-    });
-    const keys = rows.map((row) => `${workspaceId}\u0000${row[2]}`);
-    for (const key of keys) unappended.add(key);
-    return {
-      refusals: resolution.refused.map(({ position, reason }) => ({
-        position: messages.indexOf(fresh[position]!),
-        reason,
-      })),
-      // The append runs while the writer starts the next round (group-writer.ts).
-      rest: () => {
-        appending = db.append('events', EVENT_COLUMNS, rows).finally(() => {
-          for (const key of keys) unappended.delete(key);
-        });
-        return appending.then(() => undefined);
-      },
-    };
-  }
-
-  /**
-   * Drops events whose messageId is stored already, or repeated within the write. An SDK retries within
-   * days, so its messages are looked for among recent arrivals; a re-run import may come at any time, but
-   * keeps its timestamps, so its messages are looked for at the times they happened. Either way the
-   * search reads a narrow slice of the events, not all of them.
-   */
-  async function withoutStoredRetries(
-    workspaceId: number,
-    messages: NormalizedMessage[],
-  ): Promise<NormalizedMessage[]> {
-    const since = new Date(deps.clock.now().getTime() - DEDUPLICATION_WINDOW_DAYS * 86_400_000);
-    const events = messages.filter((message) => message.recordEvent);
-    const fromApi = events.filter((message) => message.origin === 'api');
-    const imported = events.filter((message) => message.origin === 'import');
-    const times = imported.map((message) => message.occurredAt.getTime());
-    const stored = [
-      ...(await storedMessageIds(workspaceId, fromApi, 'received_at >= $3', [since])),
-      ...(await storedMessageIds(workspaceId, imported, 'occurred_at BETWEEN $3 AND $4', [
-        new Date(Math.min(...times)),
-        new Date(Math.max(...times)),
-      ])),
-    ];
-    const seen = new Set(stored);
-    return messages.filter((message) => {
-      if (!message.recordEvent) return true;
-      if (seen.has(message.messageId) || unappended.has(`${workspaceId}\u0000${message.messageId}`))
-        return false;
-      seen.add(message.messageId);
-      return true;
-    });
-  }
-
-  async function storedMessageIds(
-    workspaceId: number,
-    messages: NormalizedMessage[],
-    within: string,
-    bounds: Date[],
-  ): Promise<string[]> {
-    if (messages.length === 0) return [];
-    const ids = [...new Set(messages.map((message) => message.messageId))];
-    const rows = await db.query<{ message_id: string }>(
-      `SELECT DISTINCT message_id FROM events
-        WHERE workspace_id = $1 AND message_id = ANY(CAST($2 AS TEXT[])) AND ${within}`,
-      [workspaceId, ids, ...bounds],
-    );
-    return rows.map((row) => row.message_id);
-  }
+  const writer = writerFor(deps);
 
   const service = {
     /** Stores what is valid; refused messages are answered and, unless told otherwise, kept as dead letters. */
@@ -246,6 +156,190 @@ export function createIngestService(deps: {
     },
   };
   return service;
+}
+
+/**
+ * One writer per database, whatever number of services use it (the server's, and a demo being loaded into
+ * it), so that rounds never race each other and the writer's memory sees every write.
+ */
+const writers = new WeakMap<Database, ReturnType<typeof createWriter>>();
+
+function writerFor(deps: IngestDeps) {
+  let writer = writers.get(deps.db);
+  if (!writer) {
+    writer = createWriter(deps);
+    writers.set(deps.db, writer);
+  }
+  return writer;
+}
+
+function createWriter(deps: IngestDeps) {
+  const { db } = deps;
+  // Only DuckDB's writer is alone with its database (writer-memory.ts).
+  const memory =
+    db.engine === 'duckdb'
+      ? {
+          messages: createRecentMessages(db, deps.log),
+          identities: createKnownIdentities(db, deps.log),
+        }
+      : null;
+  memory?.messages.start(deps.clock.now());
+  memory?.identities.start();
+  const grew = db.engine === 'postgres' ? keepStatisticsFresh(db, deps.log) : () => {};
+  const options = {
+    maxMergesPerIdentity: deps.config.maxMergesPerIdentity,
+    newCustomerId: createCustomerIdPool(db),
+  };
+
+  /** Events of earlier rounds still being appended: their messageIds, and the append itself. */
+  const unappended = new Set<string>();
+  let appending: Promise<unknown> = Promise.resolve();
+
+  async function store(workspaceId: number, messages: NormalizedMessage[]): Promise<Written> {
+    // Both reads at once: looking up the identities of a few retries costs less than waiting.
+    const [fresh, identities] = await Promise.all([
+      withoutStoredRetries(workspaceId, messages),
+      lookUpIdentities(db, workspaceId, messages, memory?.identities),
+    ]);
+    if (fresh.length === 0) return { refusals: [] };
+    const resolution = await resolveIdentities(db, workspaceId, fresh, identities, options);
+    // A merge moves the merged customer's events, so those of the previous round must be in first.
+    if (resolution.merges.length > 0) await appending.catch(() => {});
+    const accountIds = await db.transaction(async (tx) => {
+      await createCustomers(tx, workspaceId, resolution.newCustomers);
+      await createIdentities(tx, workspaceId, resolution.newIdentities);
+      for (const merge of resolution.merges) await applyMerge(tx, workspaceId, merge);
+      const stored = fresh.flatMap((message, position) => {
+        const customerId = resolution.customerIds[position];
+        return customerId === null || customerId === undefined ? [] : [{ message, customerId }];
+      });
+      await updateTraits(tx, workspaceId, stored);
+      const accountIds = await linkAccounts(tx, workspaceId, stored);
+      await recordOrders(tx, workspaceId, stored, accountIds);
+      return accountIds;
+    });
+    memory?.identities.committed(workspaceId, resolution);
+    grew('identities', resolution.newIdentities.length);
+    const rows = fresh.flatMap((message, position) => {
+      const customerId = resolution.customerIds[position];
+      if (customerId === null || customerId === undefined || !message.recordEvent) return [];
+      return [
+        eventRow(workspaceId, customerId, message, message.groupId ? accountIds.get(message.groupId) : null),
+      ];
+    });
+    const keys = rows.map((row) => messageKey(workspaceId, row[2] as string));
+    for (const key of keys) unappended.add(key);
+    const remembered = fresh.filter((message) => message.recordEvent && message.origin === 'api');
+    return {
+      refusals: resolution.refused.map(({ position, reason }) => ({
+        position: messages.indexOf(fresh[position]!),
+        reason,
+      })),
+      // The append runs while the writer starts the next round (group-writer.ts).
+      rest: () => {
+        appending = db
+          .append('events', EVENT_COLUMNS, rows)
+          .then(() => {
+            grew('events', rows.length);
+            for (const message of remembered)
+              memory?.messages.remember(messageKey(workspaceId, message.messageId), message.receivedAt);
+          })
+          .finally(() => {
+            for (const key of keys) unappended.delete(key);
+          });
+        return appending.then(() => undefined);
+      },
+    };
+  }
+
+  /**
+   * Drops events whose messageId is stored already, or repeated within the write. On DuckDB, the
+   * writer's memory of recent messageIds answers for most tracking messages. Others are looked for in the
+   * table: an SDK retries within days, so among recent arrivals, and no earlier than the first of them
+   * happened when that time is on Agora's clock (a copy cannot have arrived before the message existed);
+   * a re-run import may come at any time, but keeps its timestamps, so at the times they happened. Either
+   * way the search reads a narrow slice of the events, not all of them.
+   */
+  async function withoutStoredRetries(
+    workspaceId: number,
+    messages: NormalizedMessage[],
+  ): Promise<NormalizedMessage[]> {
+    const weekAgo = deps.clock.now().getTime() - DEDUPLICATION_WINDOW_DAYS * 86_400_000;
+    const events = messages.filter((message) => message.recordEvent);
+    const remembered = (message: NormalizedMessage) => memory?.messages.covers(message) ?? false;
+    const fromApi = events.filter((message) => message.origin === 'api' && !remembered(message));
+    const since = new Date(
+      fromApi.reduce(
+        (earliest, message) =>
+          Math.min(
+            earliest,
+            message.onAgoraClock ? message.occurredAt.getTime() - ARRIVAL_MARGIN_MS : weekAgo,
+          ),
+        Number.POSITIVE_INFINITY,
+      ),
+    );
+    if (since.getTime() < weekAgo) since.setTime(weekAgo);
+    const imported = events.filter((message) => message.origin === 'import');
+    const times = imported.map((message) => message.occurredAt.getTime());
+    const stored = [
+      ...(await storedMessageIds(workspaceId, fromApi, 'received_at >= $3', [since])),
+      ...(await storedMessageIds(workspaceId, imported, 'occurred_at BETWEEN $3 AND $4', [
+        new Date(Math.min(...times)),
+        new Date(Math.max(...times)),
+      ])),
+    ];
+    const seen = new Set(stored);
+    return messages.filter((message) => {
+      if (!message.recordEvent) return true;
+      const key = messageKey(workspaceId, message.messageId);
+      if (seen.has(message.messageId) || unappended.has(key)) return false;
+      if (remembered(message) && memory?.messages.has(key)) return false;
+      seen.add(message.messageId);
+      return true;
+    });
+  }
+
+  async function storedMessageIds(
+    workspaceId: number,
+    messages: NormalizedMessage[],
+    within: string,
+    bounds: Date[],
+  ): Promise<string[]> {
+    if (messages.length === 0) return [];
+    const ids = [...new Set(messages.map((message) => message.messageId))];
+    const rows = await db.query<{ message_id: string }>(
+      `SELECT DISTINCT message_id FROM events
+        WHERE workspace_id = $1 AND message_id IN (SELECT unnest(CAST($2 AS TEXT[]))) AND ${within}`,
+      [workspaceId, ids, ...bounds],
+    );
+    return rows.map((row) => row.message_id);
+  }
+
+  return createGroupWriter<NormalizedMessage>((workspaceId, messages) => store(workspaceId, messages));
+}
+
+/**
+ * PostgreSQL plans queries from table statistics that autovacuum refreshes on its own schedule, a minute
+ * apart at best. A new database growing by thousands of rows a second is planned as if it were empty, and
+ * the messageId and identity lookups scan a table instead of probing its index (60 ms instead of 5 for a
+ * round, measured). So the writer analyzes a table each time the rows it added to it double, from 10,000.
+ */
+function keepStatisticsFresh(db: Database, log: Logger) {
+  const added = new Map<string, { rows: number; next: number }>();
+  let analyzing = false;
+  return (table: 'events' | 'identities', rows: number): void => {
+    const count = added.get(table) ?? { rows: 0, next: 10_000 };
+    count.rows += rows;
+    added.set(table, count);
+    if (count.rows < count.next || analyzing) return;
+    count.next = count.rows * 2;
+    analyzing = true;
+    db.exec(`ANALYZE ${table}`)
+      .catch((error: unknown) => log.warn({ err: error }, `could not analyze ${table}`))
+      .finally(() => {
+        analyzing = false;
+      });
+  };
 }
 
 function eventRow(

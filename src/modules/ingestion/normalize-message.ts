@@ -28,6 +28,11 @@ export interface NormalizedMessage {
   /** The event name: a track call's event; 'Page Viewed' / 'Screen Viewed'; 'Identify', 'Group', 'Alias'. */
   name: string;
   occurredAt: Date;
+  /**
+   * occurredAt is on Agora's clock: corrected for the device's clock skew, or the time of receipt. Such a
+   * message cannot have reached Agora before it happened, which bounds where an earlier copy can be.
+   */
+  onAgoraClock: boolean;
   receivedAt: Date;
   userId: string | null;
   anonymousId: string | null;
@@ -114,7 +119,7 @@ export function normalizeMessage(raw: unknown, envelope: Envelope): Normalized {
     properties.category ??= message.category;
   const traits = traitsOf(message, context);
   const touchpoint = touchpointOf(context, properties, envelope.rules);
-  const { occurredAt, flags } = timeOf(message, envelope);
+  const { occurredAt, onAgoraClock, flags } = timeOf(message, envelope);
   const { order, flag } =
     message.type === 'track' ? orderFactsOf(message.event, properties) : { order: null, flag: undefined };
   if (flag) flags.push(flag);
@@ -126,6 +131,7 @@ export function normalizeMessage(raw: unknown, envelope: Envelope): Normalized {
       type: message.type,
       name: message.type === 'track' ? message.event : EVENT_NAMES[message.type],
       occurredAt,
+      onAgoraClock,
       receivedAt: envelope.receivedAt,
       userId,
       anonymousId,
@@ -175,18 +181,22 @@ function timeOf(
     sentAt?: string | undefined;
   },
   envelope: Envelope,
-): { occurredAt: Date; flags: string[] } {
+): { occurredAt: Date; onAgoraClock: boolean; flags: string[] } {
   const received = envelope.receivedAt.getTime();
   const original = message.originalTimestamp ?? message.timestamp;
   const sentAt = message.sentAt ?? envelope.sentAt;
   let occurred = received;
+  let onAgoraClock = true;
   if (original && sentAt && envelope.origin !== 'import')
     occurred = received - (Date.parse(sentAt) - Date.parse(original));
-  else if (original) occurred = Date.parse(original);
+  else if (original) {
+    occurred = Date.parse(original);
+    onAgoraClock = false;
+  }
   const flags: string[] = [];
   if (occurred > received + FUTURE_TOLERANCE_MS) flags.push('timestamp_in_future');
   if (occurred < EARLIEST) flags.push('timestamp_before_2000');
-  return { occurredAt: new Date(occurred), flags };
+  return { occurredAt: new Date(occurred), onAgoraClock, flags };
 }
 
 function traitsOf(

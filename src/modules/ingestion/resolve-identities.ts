@@ -13,7 +13,8 @@
  *   other than a user id that has already joined `maxMergesPerIdentity` customers this way is refused,
  *   not merged again; an alias may join two user ids.
  *
- * Lookups are one query per identity kind per batch, never one per message.
+ * Lookups are one query per identity kind per batch, never one per message, and on DuckDB only for
+ * identities the writer's memory does not know (writer-memory.ts).
  */
 import type { Queryable } from '../../platform/db/database.ts';
 import {
@@ -23,9 +24,9 @@ import {
   type Merge,
   type NewCustomer,
   type NewIdentity,
-  reserveCustomerIds,
 } from './identity.store.ts';
 import type { IdentityKind, IdentityRef, NormalizedMessage } from './normalize-message.ts';
+import { identityKey, type KnownIdentities } from './writer-memory.ts';
 
 export interface Resolution {
   /** Customer of each message, in order; null where the message was refused. */
@@ -38,13 +39,20 @@ export interface Resolution {
 
 const keyOf = (identity: IdentityRef) => `${identity.kind}\u0000${identity.value}`;
 
+export interface ResolveOptions {
+  maxMergesPerIdentity: number;
+  /** An unused customer id. */
+  newCustomerId(): Promise<number>;
+}
+
+/** `state`: what lookUpIdentities found for these messages (or more). */
 export async function resolveIdentities(
   db: Queryable,
   workspaceId: number,
   messages: readonly NormalizedMessage[],
-  options: { maxMergesPerIdentity: number },
+  state: BatchState,
+  options: ResolveOptions,
 ): Promise<Resolution> {
-  const state = await loadState(db, workspaceId, messages);
   const resolution: Resolution = {
     customerIds: [],
     refused: [],
@@ -52,7 +60,6 @@ export async function resolveIdentities(
     newIdentities: [],
     merges: [],
   };
-  const spareIds: number[] = [];
 
   for (const [position, message] of messages.entries()) {
     const identities = identitiesToLink(message);
@@ -69,8 +76,7 @@ export async function resolveIdentities(
     );
     let customerId: number;
     if (owners.length === 0) {
-      if (spareIds.length === 0) spareIds.push(...(await reserveCustomerIds(db, messages.length - position)));
-      customerId = spareIds.shift()!;
+      customerId = await options.newCustomerId();
       resolution.newCustomers.push({ customerId, firstSeenAt: message.occurredAt });
     } else {
       const decision = await decideMerges(db, workspaceId, message, owners, identities, state, options);
@@ -176,7 +182,7 @@ async function decideMerges(
   return { customerId: target, merges };
 }
 
-interface BatchState {
+export interface BatchState {
   userIds: Map<number, string>;
   ownerOf(identity: IdentityRef): number | null;
   own(identity: IdentityRef, customerId: number): void;
@@ -185,11 +191,15 @@ interface BatchState {
   mergesThrough(identity: IdentityRef): number;
 }
 
-/** What the database knows of the batch's identities, read with one query per identity kind. */
-async function loadState(
+/**
+ * What the database knows of the batch's identities: from the writer's memory where it knows, else read
+ * with one query per identity kind.
+ */
+export async function lookUpIdentities(
   db: Queryable,
   workspaceId: number,
   messages: readonly NormalizedMessage[],
+  known?: KnownIdentities,
 ): Promise<BatchState> {
   const valuesByKind = new Map<IdentityKind, Set<string>>();
   for (const message of messages) {
@@ -201,10 +211,30 @@ async function loadState(
   }
   const owners = new Map<string, number>();
   for (const [kind, values] of valuesByKind) {
-    for (const owner of await findIdentityOwners(db, workspaceId, kind, [...values]))
+    const unknown: string[] = [];
+    for (const value of values) {
+      const owner = known ? known.ownerOf(identityKey(workspaceId, { kind, value })) : undefined;
+      if (owner === undefined) unknown.push(value);
+      else if (owner !== null) owners.set(keyOf({ kind, value }), owner);
+    }
+    for (const owner of await findIdentityOwners(db, workspaceId, kind, unknown)) {
       owners.set(keyOf(owner), owner.customerId);
+      known?.learnOwner(identityKey(workspaceId, owner), owner.customerId);
+    }
   }
-  const userIds = await findUserIds(db, workspaceId, unique([...owners.values()]));
+  const userIds = new Map<number, string>();
+  const unknownUsers: number[] = [];
+  for (const customerId of new Set(owners.values())) {
+    const userId = known ? known.userIdOf(customerId) : undefined;
+    if (userId === undefined) unknownUsers.push(customerId);
+    else if (userId !== null) userIds.set(customerId, userId);
+  }
+  const found = await findUserIds(db, workspaceId, unknownUsers);
+  for (const customerId of unknownUsers) {
+    const userId = found.get(customerId);
+    if (userId !== undefined) userIds.set(customerId, userId);
+    known?.learnUserId(customerId, userId ?? null);
+  }
   const mergedInto = new Map<number, number>();
   const mergeCounts = new Map<string, number>();
   const canonical = (customerId: number): number => {

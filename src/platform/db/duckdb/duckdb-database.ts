@@ -22,11 +22,14 @@ import { AppError } from '../../errors/app-error.ts';
 import { type AppendRows, asQueryError, type Database, type Row, type Transaction } from '../database.ts';
 
 const POOL_SIZE = 4;
+const CHECKPOINT_THRESHOLD = '256MB';
 /** DuckDB's vector size: the most rows one data chunk holds. */
 const CHUNK_ROWS = 2048;
 
 export async function openDuckDB(file: string): Promise<Database> {
-  const instance = await DuckDBInstance.create(file);
+  // DuckDB checkpoints when its WAL reaches 16 MB by default: under steady ingestion that is every few
+  // seconds, and each stalls the writes. A larger WAL costs a longer replay after a crash, nothing else.
+  const instance = await DuckDBInstance.create(file, { checkpoint_threshold: CHECKPOINT_THRESHOLD });
   return new DuckDBDatabase(instance);
 }
 
