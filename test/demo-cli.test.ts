@@ -25,7 +25,9 @@ describe('agora demo', () => {
     const events = (await readFile(path.join(dir, 'world.ndjson'), 'utf8')).trim().split('\n');
     expect(manifest).toMatchObject({ seed: 5, customers: 300 });
     expect(manifest.realized.events).toBe(events.length);
-    expect(Object.keys(manifest.customerPersonas)).toHaveLength(300);
+    const { influencer, other } = manifest.social.realized.friends;
+    // The 300 drawn, and the friends they referred.
+    expect(Object.keys(manifest.customerPersonas)).toHaveLength(300 + influencer.arrived + other.arrived);
     expect(run.stdout).toContain(`Wrote ${events.length.toLocaleString('en-US')} events`);
   });
 
@@ -55,8 +57,17 @@ describe('agora demo', () => {
         const db: Database = postgres ? postgres.db : await openDuckDB(path.join(dataDir, 'agora.duckdb'));
         try {
           const count = async (sql: string) => (await db.query<{ n: number }>(sql))[0]!.n;
-          // Anonymous visits, sign-ups and orders of one person resolve to one customer.
-          expect(await count('SELECT count(*) AS n FROM customers WHERE merged_into IS NULL')).toBe(300);
+          // Anonymous visits, sign-ups, orders and social posts of one person resolve to one customer.
+          expect(await count('SELECT count(*) AS n FROM customers WHERE merged_into IS NULL')).toBe(
+            Object.keys(manifest.customerPersonas).length,
+          );
+          expect(
+            await count(`SELECT count(*) AS n FROM events e WHERE e.name IN ('Social Mention Posted', 'User Followed')
+                AND NOT EXISTS (SELECT 1 FROM identities i WHERE i.customer_id = e.customer_id AND i.kind = 'user')`),
+          ).toBe(0);
+          expect(await count("SELECT count(*) AS n FROM events WHERE name = 'Social Mention Posted'")).toBe(
+            Object.values(manifest.voice.realized.sentiment.mentions).reduce((a, b) => a + b, 0),
+          );
           expect(await count('SELECT count(*) AS n FROM events')).toBe(manifest.realized.events);
           const orders = Object.values(manifest.realized.purchases).reduce((sum, p) => sum + p.orders, 0);
           expect(await count('SELECT count(*) AS n FROM orders')).toBe(orders);

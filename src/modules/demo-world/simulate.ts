@@ -1,14 +1,28 @@
 /**
  * Simulates the demo world's customers over 18 months as tracking messages, in time order: a discrete
  * event simulation with one pending event per person in a heap, so memory grows with people, not with
- * events. What each person does follows the planted model (world-model.ts); what happened is tallied for
- * the manifest.
+ * events; what a person sets in motion for later (a survey answer, a review, the rest of a burst of
+ * touchpoints) waits in a second heap. What each person does follows the planted model (world-model.ts);
+ * what happened is tallied for the manifest.
  */
 import { createRandom, type Random } from './random.ts';
 import {
+  incidentMention,
+  mentionText,
+  npsScore,
+  reviewText,
+  type Sentiment,
+  sentimentOfNps,
+  sentimentOfRating,
+  storyText,
+} from './voices.ts';
+import {
   ARRIVAL_DAYS,
   BASE_LOG_ODDS,
+  BEHAVIOUR_EVENTS,
+  type Behaviour,
   CHANNEL_EFFECTS,
+  COMMUNITY,
   DEMO_DAYS,
   DEMO_START,
   type DemoChannel,
@@ -17,15 +31,24 @@ import {
   FORMAT_EFFECTS,
   type Format,
   GIVE_UP,
+  INCIDENT,
+  type Intent,
+  MICRO_MOMENTS,
+  type NpsBand,
   PERSONAS,
   type Persona,
   PRE_PURCHASE_VISIT,
+  RETURNS,
+  SOCIAL,
   STAGES,
   type Stage,
   sigmoid,
+  VOICE,
 } from './world-model.ts';
 
 const DAY = 86_400_000;
+const MINUTE = 60_000;
+const INCIDENT_START = DEMO_START + INCIDENT.day * DAY;
 /** Customers visit between purchases at this share of their rate before the first one. */
 const AFTER_PURCHASE_VISITS = 1;
 const END = DEMO_START + DEMO_DAYS * DAY;
@@ -42,7 +65,7 @@ interface Person {
   device: DeviceKind;
   stage: number;
   at: number;
-  next: 'touch' | 'purchase';
+  next: 'touch' | 'purchase' | 'return';
   purchases: number;
   /** BG/NBD: purchases per day while alive, and the chance of leaving after each purchase. */
   lambda: number;
@@ -52,6 +75,18 @@ interface Person {
   assignedAt: number | null;
   group: 'exposed' | 'holdout' | null;
   account: { id: string; role: (typeof BUYING_ROLES)[number]; joined: boolean } | null;
+  /** A public handle on the persona's network, given at sign-up; influencers are followed by many. */
+  handle: string | null;
+  influencer: boolean;
+  /** Log-odds a referral adds to this person's stage moves. */
+  referralBoost: number;
+  referredBy: 'influencer' | 'other' | null;
+  /** A referred friend's first visit comes through the invitation link with this code. */
+  inviteCode: string | null;
+  /** Left after a purchase and came back once (they do not come back twice). */
+  returned: boolean;
+  /** The community event they last registered for. */
+  registeredFor: number;
   random: Random;
 }
 
@@ -68,6 +103,34 @@ export interface Tally {
     { buyers: number; lambdaSum: number; dropoutSum: number; orders: number; spend: number }
   >;
   experiment: { exposed: number; holdout: number; exposedConverted: number; holdoutConverted: number };
+  /** Per persona, touchpoints between purchases by the behaviour drawn for them. */
+  behaviours: Record<string, Record<Behaviour, number>>;
+  /** Told by source: reviews, social mentions, NPS answers. */
+  sentiment: Record<'reviews' | 'mentions' | 'nps', Record<Sentiment, number>>;
+  /** Social mentions per day of the world (0 = the start), by tone: the incident shows as a spike. */
+  mentionsByDay: Record<number, Record<Sentiment, number>>;
+  nps: Record<NpsBand, number>;
+  social: {
+    handles: number;
+    influencers: Array<{ handle: string; userId: string; anonymousId: string }>;
+    follows: number;
+    referralsSent: number;
+    /** Friends who came, and how many of them bought, by who referred them. */
+    friends: Record<'influencer' | 'other', { arrived: number; buyers: number }>;
+  };
+  microMoments: Record<Intent, number>;
+  community: {
+    reviews: number;
+    stories: number;
+    ideas: number;
+    votes: number;
+    eventsAttended: number;
+    pledges: number;
+  };
+  /** Customers who left after a purchase, those of them drawn to come back, and those who did by the end. */
+  left: number;
+  comingBack: number;
+  returned: string[];
   events: number;
   /** B2B accounts (buying committees). */
   accounts: number;
@@ -75,6 +138,25 @@ export interface Tally {
 }
 
 export type Message = Record<string, unknown>;
+
+/** What a person's actions set going: the people heap, messages due later, and shared counters. */
+interface World {
+  people: PersonHeap;
+  later: MessageQueue;
+  tally: Tally;
+  /** Everyone with a handle, and the influencers among them: who can be followed. */
+  handles: Person[];
+  influencers: Person[];
+  /** Draws for people who arrive during the run (referred friends), apart from everyone's lives. */
+  friends: Random;
+  nextIndex: number;
+  /** Friends who said yes to a referral, waiting to join the heap once the current step is done. */
+  arrivals: Person[];
+  orders: number;
+  ideas: number;
+  /** Each vote's idea, so that a new vote favours ideas many voted for. */
+  votes: number[];
+}
 
 /** Every message of the world, in time order. `tally` fills as the simulation runs. */
 export function* simulateWorld(
@@ -84,20 +166,48 @@ export function* simulateWorld(
   const random = createRandom(options.seed);
   // One stream for drawing the people, one for what they do: both deterministic, as the heap's order is.
   const people = makePeople(options, random.fork('people'), random.fork('lives'), tally);
-  const heap = new PersonHeap(people);
-  let orderNumber = 0;
-  while (heap.size > 0) {
-    const person = heap.peek();
-    if (person.at >= END) break;
-    const messages =
-      person.next === 'purchase' ? purchase(person, ++orderNumber, tally) : touch(person, tally);
+  const world: World = {
+    people: new PersonHeap(people),
+    later: new MessageQueue(),
+    tally,
+    handles: people.filter((person) => person.handle),
+    influencers: people.filter((person) => person.influencer),
+    friends: random.fork('friends'),
+    nextIndex: people.length,
+    arrivals: [],
+    orders: 0,
+    ideas: 0,
+    votes: [],
+  };
+  let incidentTold = false;
+  for (;;) {
+    const person = world.people.size > 0 ? world.people.peek() : null;
+    const personAt = person && person.at < END ? person.at : Number.POSITIVE_INFINITY;
+    const now = Math.min(personAt, world.later.nextAt);
+    if (now >= END) break;
+    if (!incidentTold && now >= INCIDENT_START) {
+      incidentTold = true;
+      tellIncident(world, now);
+      continue;
+    }
+    const fromLater = world.later.nextAt <= personAt;
+    const messages = fromLater ? [world.later.pop()] : act(person!, world);
     for (const message of messages) {
       tally.events += 1;
       yield message;
     }
-    if (person.at >= END) heap.pop();
-    else heap.update();
+    if (!fromLater) {
+      if (person!.at >= END) world.people.pop();
+      else world.people.update();
+    }
+    for (const friend of world.arrivals.splice(0)) world.people.push(friend);
   }
+}
+
+function act(person: Person, world: World): Message[] {
+  if (person.next === 'purchase') return purchase(person, ++world.orders, world);
+  if (person.next === 'return') return comeBack(person, world);
+  return touch(person, world);
 }
 
 export function emptyTally(): Tally {
@@ -106,11 +216,29 @@ export function emptyTally(): Tally {
     transitions: {},
     purchases: {},
     experiment: { exposed: 0, holdout: 0, exposedConverted: 0, holdoutConverted: 0 },
+    behaviours: {},
+    sentiment: { reviews: tones(), mentions: tones(), nps: tones() },
+    mentionsByDay: {},
+    nps: { detractor: 0, passive: 0, promoter: 0 },
+    social: {
+      handles: 0,
+      influencers: [],
+      follows: 0,
+      referralsSent: 0,
+      friends: { influencer: { arrived: 0, buyers: 0 }, other: { arrived: 0, buyers: 0 } },
+    },
+    microMoments: { know: 0, go: 0, do: 0, buy: 0 },
+    community: { reviews: 0, stories: 0, ideas: 0, votes: 0, eventsAttended: 0, pledges: 0 },
+    left: 0,
+    comingBack: 0,
+    returned: [],
     events: 0,
     accounts: 0,
     customers: [],
   };
 }
+
+const tones = (): Record<Sentiment, number> => ({ positive: 0, neutral: 0, negative: 0 });
 
 function makePeople(options: { customers: number }, random: Random, lives: Random, tally: Tally): Person[] {
   const shares = Object.fromEntries(PERSONAS.map((persona) => [persona.id, persona.share]));
@@ -136,56 +264,87 @@ function makePeople(options: { customers: number }, random: Random, lives: Rando
       };
       accountMembers -= 1;
     }
-    const anonymousId = `anon-${index}`;
-    people.push({
-      index,
-      persona,
-      anonymousId,
-      userId: null,
-      device: random.pick(persona.deviceMix),
-      stage: 0,
-      at: DEMO_START + random.next() * ARRIVAL_DAYS * DAY,
-      next: 'touch',
-      purchases: 0,
-      lambda: random.gamma(persona.purchase.r, 1 / persona.purchase.alpha),
-      dropout: random.beta(persona.purchase.a, persona.purchase.b),
-      meanSpend: random.gamma(persona.spend.q, persona.spend.mean / persona.spend.q),
-      boostUntil: 0,
-      assignedAt: null,
-      group: null,
-      account,
-      random: lives,
-    });
+    const at = DEMO_START + random.next() * ARRIVAL_DAYS * DAY;
+    people.push(makePerson(index, persona, at, account, random, lives, tally));
     tally.personas[persona.id] = (tally.personas[persona.id] ?? 0) + 1;
-    tally.customers.push([anonymousId, persona.id]);
   }
   return people;
 }
 
-function touch(person: Person, tally: Tally): Message[] {
+/** `random` draws who the person is; `lives` is the stream their actions draw from. */
+function makePerson(
+  index: number,
+  persona: Persona,
+  at: number,
+  account: Person['account'],
+  random: Random,
+  lives: Random,
+  tally: Tally,
+): Person {
+  const anonymousId = `anon-${index}`;
+  const handle = random.chance(persona.social) ? `@${persona.id.split('_')[0]}_${index}` : null;
+  const influencer = handle !== null && random.chance(SOCIAL.influencerShare);
+  tally.customers.push([anonymousId, persona.id]);
+  if (handle) tally.social.handles += 1;
+  if (influencer) tally.social.influencers.push({ handle: handle!, userId: `user-${index}`, anonymousId });
+  return {
+    index,
+    persona,
+    anonymousId,
+    userId: null,
+    device: random.pick(persona.deviceMix),
+    stage: 0,
+    at,
+    next: 'touch',
+    purchases: 0,
+    lambda: random.gamma(persona.purchase.r, 1 / persona.purchase.alpha),
+    dropout: random.beta(persona.purchase.a, persona.purchase.b),
+    meanSpend: random.gamma(persona.spend.q, persona.spend.mean / persona.spend.q),
+    boostUntil: 0,
+    assignedAt: null,
+    group: null,
+    account,
+    handle,
+    influencer,
+    referralBoost: 0,
+    referredBy: null,
+    inviteCode: null,
+    returned: false,
+    registeredFor: 0,
+    random: lives,
+  };
+}
+
+function touch(person: Person, world: World): Message[] {
   const { persona, random } = person;
+  const { tally } = world;
   const messages: Message[] = [];
   if (person.stage >= 3) {
-    // A customer between purchases: engaging with content, not moving through the funnel.
-    messages.push(visit(person, random.pick(persona.channelMix), 'consideration'));
+    // A customer between purchases: one touchpoint of a behaviour from their persona's mix.
+    messages.push(...behave(person, world));
     scheduleAfterPurchase(person);
     return messages;
   }
   if (person.account && !person.account.joined) messages.push(joinAccount(person, person.account));
   const stage = STAGES[person.stage]!;
-  const channel = random.pick(persona.channelMix);
+  const invited = person.inviteCode !== null;
+  const channel = invited ? 'referral' : random.pick(persona.channelMix);
   const format = stage === 'consideration' ? random.pick(persona.formatMix) : null;
   messages.push(visit(person, channel, stage, format));
+  person.inviteCode = null;
   messages.push(...assignExperiment(person, tally));
+  burst(person, world);
 
   if (canMoveOn(person)) {
     const base =
       BASE_LOG_ODDS[persona.b2b ? 'b2b' : 'b2c'][stage as 'awareness' | 'consideration' | 'preference'];
     const boost = person.at < person.boostUntil ? EXPERIMENT.logOdds : 0;
-    const logit = base + CHANNEL_EFFECTS[channel] + (format ? FORMAT_EFFECTS[format] : 0) + boost;
+    const logit =
+      base + CHANNEL_EFFECTS[channel] + (format ? FORMAT_EFFECTS[format] : 0) + boost + person.referralBoost;
     const chance = sigmoid(logit);
     const moved = random.chance(chance);
-    const segment = `${persona.b2b ? 'b2b' : 'b2c'}:${stage}`;
+    // Referred friends carry a planted boost on top of the channel's effect: tallied apart.
+    const segment = `${persona.b2b ? 'b2b' : 'b2c'}:${stage}${person.referredBy ? ':referred' : ''}`;
     tally.transitions[segment] ??= {};
     tally.transitions[segment][channel] ??= { touches: 0, moves: 0, expected: 0 };
     const cell = tally.transitions[segment][channel];
@@ -194,7 +353,7 @@ function touch(person: Person, tally: Tally): Message[] {
     if (moved) {
       cell.moves += 1;
       person.stage += 1;
-      if (STAGES[person.stage] === 'preference' && random.chance(0.5)) messages.push(signUp(person));
+      if (STAGES[person.stage] === 'preference' && random.chance(0.5)) messages.push(signUp(person, world));
       if (STAGES[person.stage] === 'action') {
         person.stage = 2;
         person.next = 'purchase';
@@ -208,21 +367,158 @@ function touch(person: Person, tally: Tally): Message[] {
   return messages;
 }
 
+/** A mobile touchpoint may open a micro-moment: a few more touchpoints of one intent, minutes apart. */
+function burst(person: Person, world: World): void {
+  const { random } = person;
+  if (person.device !== 'mobile' || !random.chance(MICRO_MOMENTS.burstShare)) return;
+  const intent = random.pick(MICRO_MOMENTS.intents);
+  world.tally.microMoments[intent] += 1;
+  const events = MICRO_MOMENTS.events[intent];
+  let at = person.at;
+  for (let step = 0, steps = 2 + random.int(4); step < steps; step++) {
+    at += (0.2 + random.exponential(1 / MICRO_MOMENTS.gapMinutes)) * MINUTE;
+    const event = events[random.int(events.length)]!;
+    world.later.push(at, track(person, event, momentProperties(event, random), at));
+  }
+}
+
+function momentProperties(event: string, random: Random): Record<string, unknown> {
+  switch (event) {
+    case 'Products Searched':
+      return { query: ['warm pendant', 'smart bulb', 'desk lamp dimmable', 'outdoor light'][random.int(4)] };
+    case 'Store Located':
+    case 'Appointment Booked':
+      return { store_id: `S-${1 + random.int(12)}` };
+    case 'Video Playback Completed':
+      return { content_id: `C-${1 + random.int(CONTENT_COUNT)}`, format: 'how_to' };
+    default:
+      return { product_id: `P-${1 + random.int(PRODUCT_COUNT)}` };
+  }
+}
+
+/**
+ * A touchpoint between purchases, of a behaviour drawn from the persona's mix: reaching the brand,
+ * studying it, shaping it, speaking for it or building with it (docs/taxonomy.md names the events).
+ */
+function behave(person: Person, world: World): Message[] {
+  const { persona, random } = person;
+  const behaviour = random.pick(persona.behaviourMix);
+  world.tally.behaviours[persona.id] ??= { access: 0, engage: 0, customize: 0, connect: 0, collaborate: 0 };
+  world.tally.behaviours[persona.id]![behaviour] += 1;
+  const event = BEHAVIOUR_EVENTS[behaviour][random.int(BEHAVIOUR_EVENTS[behaviour].length)]!;
+  const product = `P-${1 + random.int(PRODUCT_COUNT)}`;
+  switch (event) {
+    case 'Page Viewed':
+      return [visit(person, random.pick(persona.channelMix), 'awareness')];
+    case 'Content Viewed':
+      return [
+        visit(person, random.pick(persona.channelMix), 'consideration', random.pick(persona.formatMix)),
+      ];
+    case 'Product Reviewed':
+      return [review(person, world, rating(person), person.at)];
+    case 'Story Shared':
+      world.tally.community.stories += 1;
+      return [track(person, event, { text: storyText(random) })];
+    case 'Event Attended':
+      return [attendEvent(person, world, product)];
+    case 'Social Mention Posted':
+      if (person.handle) return [mention(person, world, sentimentOfRating(rating(person)), person.at)];
+      return [track(person, 'Product Shared', { product_id: product, network: 'whatsapp' })];
+    case 'Idea Submitted':
+    case 'Idea Voted':
+    case 'Campaign Pledged':
+      return [collaborate(person, world, event)];
+    default:
+      return [track(person, event, behaviourProperties(event, product, random))];
+  }
+}
+
+function behaviourProperties(event: string, product: string, random: Random): Record<string, unknown> {
+  switch (event) {
+    case 'Product Customized':
+      return { product_id: product, options: { colour: ['brass', 'black', 'white'][random.int(3)] } };
+    case 'Preferences Updated':
+      return { preferences: { newsletter: random.chance(0.5), warm_light: random.chance(0.7) } };
+    case 'Recommendation Clicked':
+    case 'Product Shared':
+      return { product_id: product };
+    case 'Store Located':
+      return { store_id: `S-${1 + random.int(12)}` };
+    case 'Support Requested':
+      return { topic: ['delivery', 'app', 'warranty'][random.int(3)] };
+    default:
+      return { content_id: `C-${1 + random.int(CONTENT_COUNT)}` };
+  }
+}
+
+/** Ideas to vote on, votes that favour ideas many voted for, pledges while the co-creation campaign runs. */
+function collaborate(person: Person, world: World, wanted: string): Message {
+  const { random } = person;
+  const day = (person.at - DEMO_START) / DAY;
+  const pledging = day >= COMMUNITY.pledgeCampaign.startDay && day < COMMUNITY.pledgeCampaign.endDay;
+  if (wanted === 'Campaign Pledged' && pledging) {
+    world.tally.community.pledges += 1;
+    return track(person, wanted, {
+      campaign: COMMUNITY.pledgeCampaign.id,
+      amount: [25, 50, 100, 250][random.int(4)],
+    });
+  }
+  // Few submit an idea; most vote on those there are.
+  if ((wanted === 'Idea Submitted' && random.chance(0.25)) || world.ideas === 0) {
+    world.ideas += 1;
+    world.tally.community.ideas += 1;
+    return track(person, 'Idea Submitted', {
+      idea_id: `I-${world.ideas}`,
+      title: `Idea ${world.ideas}: ${['a dimmer on the cord', 'warmer night mode', 'a recycled shade', 'a travel lamp'][random.int(4)]}`,
+    });
+  }
+  // Preferential attachment: most votes follow an earlier vote's idea.
+  const idea =
+    world.votes.length > 0 && random.chance(0.7)
+      ? world.votes[random.int(world.votes.length)]!
+      : 1 + random.int(world.ideas);
+  world.votes.push(idea);
+  world.tally.community.votes += 1;
+  return track(person, 'Idea Voted', { idea_id: `I-${idea}` });
+}
+
+/** The next community event (one every 60 days), attended on its day; one registration each. */
+function attendEvent(person: Person, world: World, product: string): Message {
+  const every = COMMUNITY.eventEveryDays;
+  const number = Math.max(1, Math.ceil((person.at - DEMO_START) / DAY / every));
+  if (person.registeredFor === number) return track(person, 'Product Shared', { product_id: product });
+  person.registeredFor = number;
+  const at = DEMO_START + number * every * DAY + 18 * 3_600_000;
+  const name = `Lumen evening ${number}`;
+  if (at < END) {
+    world.later.push(at, track(person, 'Event Attended', { event_id: `E-${number}`, name }, at));
+    world.tally.community.eventsAttended += 1;
+  }
+  return track(person, 'Event Registered', { event_id: `E-${number}`, name });
+}
+
+/** A review rating drawn from the persona's planted satisfaction. */
+function rating(person: Person): number {
+  const [one, two, three, four, five] = person.persona.satisfaction.ratings;
+  return Number(person.random.pick({ 1: one, 2: two, 3: three, 4: four, 5: five }));
+}
+
 /** In a buying committee only the economic buyer and the decision maker place orders. */
 function canMoveOn(person: Person): boolean {
   if (!person.account || STAGES[person.stage] !== 'preference') return true;
   return person.account.role === 'economic_buyer' || person.account.role === 'decision_maker';
 }
 
-function purchase(person: Person, orderNumber: number, tally: Tally): Message[] {
+function purchase(person: Person, orderNumber: number, world: World): Message[] {
   const { persona, random } = person;
+  const { tally } = world;
   const messages: Message[] = [];
   const first = person.purchases === 0;
   if (first) {
     // Planted: buyers often look for a coupon or type the address just before buying; it moves no one.
     if (random.chance(PRE_PURCHASE_VISIT))
       messages.push(visit(person, persona.b2b || random.chance(0.5) ? 'direct' : 'affiliate', 'preference'));
-    if (!person.userId) messages.push(signUp(person));
+    if (!person.userId) messages.push(signUp(person, world));
     person.stage = 3;
     tally.purchases[persona.id] ??= {
       buyers: 0,
@@ -235,6 +531,7 @@ function purchase(person: Person, orderNumber: number, tally: Tally): Message[] 
     stats.buyers += 1;
     stats.lambdaSum += person.lambda;
     stats.dropoutSum += person.dropout;
+    if (person.referredBy) tally.social.friends[person.referredBy].buyers += 1;
     if (person.assignedAt !== null && person.at - person.assignedAt <= EXPERIMENT.conversionDays * DAY) {
       if (person.group === 'exposed') tally.experiment.exposedConverted += 1;
       else tally.experiment.holdoutConverted += 1;
@@ -245,6 +542,7 @@ function purchase(person: Person, orderNumber: number, tally: Tally): Message[] 
   const stats = tally.purchases[persona.id]!;
   stats.orders += 1;
   stats.spend += total;
+  const product = `P-${1 + random.int(PRODUCT_COUNT)}`;
   messages.push({
     type: 'track',
     event: 'Order Completed',
@@ -257,21 +555,175 @@ function purchase(person: Person, orderNumber: number, tally: Tally): Message[] 
       total,
       currency: 'USD',
       ...(discounted ? { discount: Math.round(total * 10) / 100, coupon: 'SAVE10' } : {}),
-      products: [{ product_id: `P-${1 + random.int(PRODUCT_COUNT)}`, price: total, quantity: 1 }],
+      products: [{ product_id: product, price: total, quantity: 1 }],
     },
     context: deviceContext(person, { page: { url: `${SITE}/checkout/complete` } }),
   });
   person.purchases += 1;
+  afterPurchase(person, world, product);
   if (person.stage === 4 && random.chance(persona.advocacy)) {
     person.stage = 5;
-    messages.push(track(person, 'Product Reviewed', { rating: 4 + random.int(2) }));
-    messages.push(track(person, 'Referral Sent', {}));
-  }
-  // BG/NBD: after each purchase the customer may leave for good.
-  if (random.chance(person.dropout)) person.at = END;
+    messages.push(review(person, world, 4 + random.int(2), person.at, product));
+    messages.push(...refer(person, world, SOCIAL.referralsSent.other));
+  } else if (person.influencer) messages.push(...refer(person, world, SOCIAL.referralsSent.influencer));
+  // BG/NBD: after each purchase the customer may leave for good; a few come back once, much later.
+  if (random.chance(person.dropout)) leave(person, world);
   else scheduleAfterPurchase(person);
   return messages;
 }
+
+/** What a purchase sets going for later: a review, a survey answer, a mention. */
+function afterPurchase(person: Person, world: World, product: string): void {
+  const { random } = person;
+  if (random.chance(VOICE.reviewAfterPurchase)) {
+    const at = person.at + (3 + random.int(8)) * DAY;
+    world.later.push(at, review(person, world, rating(person), at, product));
+  }
+  if (random.chance(VOICE.npsResponse)) {
+    const at = person.at + (VOICE.npsAfterDays + random.next()) * DAY;
+    world.later.push(at, npsAnswer(person, world, at));
+  }
+  if (person.handle && random.chance(VOICE.mentionAfterPurchase)) {
+    const at = person.at + (1 + 2 * random.next()) * DAY;
+    world.later.push(at, mention(person, world, sentimentOfRating(rating(person)), at));
+  }
+}
+
+function leave(person: Person, world: World): void {
+  world.tally.left += 1;
+  if (person.returned || !person.random.chance(RETURNS.share)) {
+    person.at = END;
+    return;
+  }
+  world.tally.comingBack += 1;
+  person.next = 'return';
+  person.at += person.random.exponential(1 / RETURNS.meanGapDays) * DAY;
+}
+
+/** Back after a long silence: the win-back email brings them, and they buy as before. */
+function comeBack(person: Person, world: World): Message[] {
+  person.returned = true;
+  world.tally.returned.push(person.userId!);
+  const message = visit(person, 'email', 'consideration', null, RETURNS.campaign);
+  person.next = 'purchase';
+  person.at += person.random.exponential(0.5) * DAY;
+  return [message];
+}
+
+function review(person: Person, world: World, stars: number, at: number, product?: string): Message {
+  const { random } = person;
+  const sentiment = sentimentOfRating(stars);
+  world.tally.sentiment.reviews[sentiment] += 1;
+  world.tally.community.reviews += 1;
+  return track(
+    person,
+    'Product Reviewed',
+    {
+      product_id: product ?? `P-${1 + random.int(PRODUCT_COUNT)}`,
+      rating: stars,
+      text: reviewText(random, sentiment),
+    },
+    at,
+  );
+}
+
+/** An NPS answer; in the days after the incident most answers are angry. */
+function npsAnswer(person: Person, world: World, at: number): Message {
+  const { random } = person;
+  const inIncident = at >= INCIDENT_START && at < INCIDENT_START + INCIDENT.days * DAY;
+  const band: NpsBand =
+    inIncident && random.chance(INCIDENT.detractorShare)
+      ? 'detractor'
+      : random.pick(person.persona.satisfaction.nps);
+  world.tally.nps[band] += 1;
+  const sentiment = sentimentOfNps(band);
+  world.tally.sentiment.nps[sentiment] += 1;
+  return track(
+    person,
+    'Survey Answered',
+    {
+      survey: 'nps',
+      score: npsScore(random, band),
+      comment: inIncident && band === 'detractor' ? incidentMention(random) : reviewText(random, sentiment),
+    },
+    at,
+  );
+}
+
+/**
+ * A post on the person's social network, as a listening connector sends it: known by the handle, which
+ * Agora links to the customer who gave it at sign-up.
+ */
+function mention(person: Person, world: World, sentiment: Sentiment, at: number, text?: string): Message {
+  const network = networkOf(person);
+  if (at < END) {
+    const { tally } = world;
+    tally.sentiment.mentions[sentiment] += 1;
+    const day = Math.floor((at - DEMO_START) / DAY);
+    tally.mentionsByDay[day] ??= tones();
+    tally.mentionsByDay[day][sentiment] += 1;
+  }
+  return {
+    type: 'track',
+    event: 'Social Mention Posted',
+    anonymousId: `${network}:${person.handle}`,
+    timestamp: new Date(at).toISOString(),
+    properties: {
+      network,
+      text: text ?? mentionText(person.random, sentiment),
+    },
+    context: { traits: { [network]: person.handle } },
+  };
+}
+
+/** The incident: customers with a handle who have bought post about it within its days. */
+function tellIncident(world: World, now: number): void {
+  const heap = world.people;
+  for (let index = 0; index < heap.size; index++) {
+    const person = heap.at(index);
+    if (!person.handle || person.purchases === 0 || !person.random.chance(INCIDENT.mentionChance)) continue;
+    const at = Math.max(now, INCIDENT_START + person.random.next() * INCIDENT.days * DAY);
+    world.later.push(at, mention(person, world, 'negative', at, incidentMention(person.random)));
+  }
+}
+
+/**
+ * Referral invitations; each friend who says yes arrives within days through the invitation link, and
+ * carries the planted boost of who invited them.
+ */
+function refer(person: Person, world: World, count: number): Message[] {
+  const messages: Message[] = [];
+  const kind = person.influencer ? 'influencer' : 'other';
+  for (let n = 0; n < count; n++) {
+    const code = `R-${person.index}-${world.tally.social.referralsSent++}`;
+    messages.push(track(person, 'Referral Sent', { referral_code: code }));
+    const friends = world.friends;
+    const arrival = person.at + (0.1 + friends.exponential(1 / 3)) * DAY;
+    if (!friends.chance(SOCIAL.referralAccepted) || arrival >= END) continue;
+    const persona = friends.pick(B2C_SHARES);
+    const friend = makePerson(
+      world.nextIndex++,
+      PERSONAS.find((candidate) => candidate.id === persona)!,
+      arrival,
+      null,
+      friends,
+      person.random,
+      world.tally,
+    );
+    friend.referredBy = kind;
+    friend.referralBoost = SOCIAL.referredLogOdds[kind];
+    friend.inviteCode = code;
+    world.tally.social.friends[kind].arrived += 1;
+    if (friend.handle) world.handles.push(friend);
+    world.arrivals.push(friend);
+  }
+  return messages;
+}
+
+/** Referred friends are consumers: a buying committee is not formed by one invitation. */
+const B2C_SHARES = Object.fromEntries(
+  PERSONAS.filter((persona) => !persona.b2b).map((persona) => [persona.id, persona.share]),
+);
 
 /** Purchases and engagement visits compete; both are Poisson while the customer is alive. */
 function scheduleAfterPurchase(person: Person): void {
@@ -317,9 +769,11 @@ function joinAccount(person: Person, account: NonNullable<Person['account']>): M
 
 const INDUSTRIES = ['hospitality', 'retail', 'offices', 'healthcare', 'education'];
 
-function signUp(person: Person): Message {
+function signUp(person: Person, world: World): Message {
   person.userId = `user-${person.index}`;
-  const messages = {
+  const network = networkOf(person);
+  if (person.handle) follow(person, world, network);
+  return {
     type: 'identify',
     userId: person.userId,
     anonymousId: person.anonymousId,
@@ -327,18 +781,53 @@ function signUp(person: Person): Message {
     traits: {
       email: `customer${person.index}@mail.example`,
       ...(person.account ? { company: person.account.id } : {}),
+      ...(person.handle ? { [network]: person.handle } : {}),
     },
   };
-  return messages;
 }
 
-function track(person: Person, event: string, properties: Record<string, unknown>): Message {
+const networkOf = (person: Person) => (person.persona.b2b ? 'linkedin' : 'instagram');
+
+/**
+ * Whom a new member with a handle follows in the month after signing up, as the network's connector
+ * reports it: mostly influencers, the rest anyone with a handle.
+ */
+function follow(person: Person, world: World, network: string): void {
+  const { random } = person;
+  let count = 0;
+  for (
+    let time = random.exponential(SOCIAL.followsMean);
+    time < 1;
+    time += random.exponential(SOCIAL.followsMean)
+  )
+    count += 1;
+  for (let n = 0; n < count; n++) {
+    const pool =
+      world.influencers.length > 0 && random.chance(SOCIAL.followInfluencer)
+        ? world.influencers
+        : world.handles;
+    const followed = pool[random.int(pool.length)]!;
+    if (followed === person) continue;
+    const at = person.at + random.next() * 30 * DAY;
+    world.tally.social.follows += 1;
+    world.later.push(at, {
+      type: 'track',
+      event: 'User Followed',
+      anonymousId: `${network}:${person.handle}`,
+      timestamp: new Date(at).toISOString(),
+      properties: { network, followed_handle: followed.handle },
+      context: { traits: { [network]: person.handle } },
+    });
+  }
+}
+
+function track(person: Person, event: string, properties: Record<string, unknown>, at = person.at): Message {
   return {
     type: 'track',
     event,
     ...(person.userId ? { userId: person.userId } : {}),
     anonymousId: person.anonymousId,
-    timestamp: new Date(person.at).toISOString(),
+    timestamp: new Date(at).toISOString(),
     properties,
     context: deviceContext(person, {}),
   };
@@ -369,7 +858,11 @@ function visit(
       : stage === 'preference'
         ? `/products/${1 + random.int(PRODUCT_COUNT)}`
         : '/';
-  const page = channelPage(channel, `${SITE}${path}`, campaign);
+  const page = person.inviteCode
+    ? {
+        url: `${SITE}/?ref=${person.inviteCode}&utm_source=friend&utm_medium=referral&utm_campaign=refer_a_friend`,
+      }
+    : channelPage(channel, `${SITE}${path}`, campaign);
   const properties: Record<string, unknown> =
     stage === 'consideration'
       ? { content_id: `C-${1 + random.int(CONTENT_COUNT)}`, format: format ?? 'article' }
@@ -457,6 +950,23 @@ class PersonHeap {
     this.down(0);
   }
 
+  push(person: Person): void {
+    const items = this.items;
+    items.push(person);
+    let index = items.length - 1;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (items[parent]!.at <= items[index]!.at) return;
+      [items[index], items[parent]] = [items[parent]!, items[index]!];
+      index = parent;
+    }
+  }
+
+  /** The person at a position (no order): for visiting everyone. */
+  at(index: number): Person {
+    return this.items[index]!;
+  }
+
   private down(start: number): void {
     const items = this.items;
     let index = start;
@@ -470,5 +980,58 @@ class PersonHeap {
       [items[index], items[smallest]] = [items[smallest]!, items[index]!];
       index = smallest;
     }
+  }
+}
+
+/**
+ * Messages due later, earliest first; messages due at the same moment leave in the order they were made,
+ * so that the world stays the same for the same seed.
+ */
+class MessageQueue {
+  private readonly items: Array<{ at: number; order: number; message: Message }> = [];
+  private made = 0;
+
+  get nextAt(): number {
+    return this.items.length > 0 ? this.items[0]!.at : Number.POSITIVE_INFINITY;
+  }
+
+  push(at: number, message: Message): void {
+    if (at >= END) return;
+    const items = this.items;
+    items.push({ at, order: this.made++, message });
+    let index = items.length - 1;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (!this.before(index, parent)) return;
+      [items[index], items[parent]] = [items[parent]!, items[index]!];
+      index = parent;
+    }
+  }
+
+  pop(): Message {
+    const items = this.items;
+    const first = items[0]!;
+    const last = items.pop()!;
+    if (items.length > 0) {
+      items[0] = last;
+      let index = 0;
+      for (;;) {
+        const left = 2 * index + 1;
+        const right = left + 1;
+        let smallest = index;
+        if (left < items.length && this.before(left, smallest)) smallest = left;
+        if (right < items.length && this.before(right, smallest)) smallest = right;
+        if (smallest === index) break;
+        [items[index], items[smallest]] = [items[smallest]!, items[index]!];
+        index = smallest;
+      }
+    }
+    return first.message;
+  }
+
+  private before(a: number, b: number): boolean {
+    const x = this.items[a]!;
+    const y = this.items[b]!;
+    return x.at < y.at || (x.at === y.at && x.order < y.order);
   }
 }

@@ -54,7 +54,13 @@ export interface Persona {
   spend: { p: number; q: number; mean: number };
   /** Chance that a customer in Loyalty starts to advocate (reviews, referrals) after a purchase. */
   advocacy: number;
+  /** Share who give a public social handle when they sign up. */
+  social: number;
+  /** How satisfied they are: the chance of each review rating 1–5 and each NPS score band. */
+  satisfaction: { ratings: [number, number, number, number, number]; nps: Record<NpsBand, number> };
 }
+
+export type NpsBand = 'detractor' | 'passive' | 'promoter';
 
 const mix = <K extends string>(weights: Record<K, number>) => weights;
 
@@ -92,6 +98,11 @@ export const PERSONAS: Persona[] = [
     purchase: { r: 0.9, alpha: 60, a: 1.2, b: 3 },
     spend: { p: 6, q: 4, mean: 45 },
     advocacy: 0.05,
+    social: 0.3,
+    satisfaction: {
+      ratings: [0.1, 0.15, 0.3, 0.3, 0.15],
+      nps: { detractor: 0.35, passive: 0.4, promoter: 0.25 },
+    },
   },
   {
     id: 'enthusiast',
@@ -118,6 +129,11 @@ export const PERSONAS: Persona[] = [
     purchase: { r: 1.5, alpha: 40, a: 0.6, b: 6 },
     spend: { p: 6, q: 5, mean: 90 },
     advocacy: 0.3,
+    social: 0.7,
+    satisfaction: {
+      ratings: [0.02, 0.03, 0.1, 0.35, 0.5],
+      nps: { detractor: 0.1, passive: 0.25, promoter: 0.65 },
+    },
   },
   {
     id: 'busy_professional',
@@ -144,6 +160,11 @@ export const PERSONAS: Persona[] = [
     purchase: { r: 1.1, alpha: 70, a: 1, b: 4 },
     spend: { p: 5, q: 4, mean: 120 },
     advocacy: 0.08,
+    social: 0.25,
+    satisfaction: {
+      ratings: [0.05, 0.1, 0.25, 0.4, 0.2],
+      nps: { detractor: 0.2, passive: 0.45, promoter: 0.35 },
+    },
   },
   {
     id: 'researcher',
@@ -170,6 +191,11 @@ export const PERSONAS: Persona[] = [
     purchase: { r: 0.8, alpha: 80, a: 1, b: 5 },
     spend: { p: 5, q: 4, mean: 150 },
     advocacy: 0.15,
+    social: 0.4,
+    satisfaction: {
+      ratings: [0.05, 0.1, 0.2, 0.4, 0.25],
+      nps: { detractor: 0.2, passive: 0.4, promoter: 0.4 },
+    },
   },
   {
     id: 'business_buyer',
@@ -204,6 +230,11 @@ export const PERSONAS: Persona[] = [
     purchase: { r: 2, alpha: 90, a: 0.5, b: 8 },
     spend: { p: 4, q: 6, mean: 2400 },
     advocacy: 0.1,
+    social: 0.35,
+    satisfaction: {
+      ratings: [0.03, 0.07, 0.25, 0.45, 0.2],
+      nps: { detractor: 0.15, passive: 0.45, promoter: 0.4 },
+    },
   },
 ];
 
@@ -268,3 +299,81 @@ export const DEMO_DAYS = 548;
 export const ARRIVAL_DAYS = 456;
 
 export const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/** What customers do between purchases: one touchpoint of a behaviour drawn from their persona's mix. */
+export const BEHAVIOUR_EVENTS: Record<Behaviour, readonly string[]> = {
+  access: ['Page Viewed', 'Store Located', 'Support Requested'],
+  engage: ['Content Viewed', 'Video Playback Completed', 'Review Read'],
+  customize: ['Product Customized', 'Preferences Updated', 'Recommendation Clicked'],
+  connect: ['Product Reviewed', 'Story Shared', 'Event Attended', 'Social Mention Posted', 'Product Shared'],
+  collaborate: ['Idea Submitted', 'Idea Voted', 'Campaign Pledged'],
+};
+
+/**
+ * The social network: people with a public handle follow others, and a few are influencers whom many
+ * follow. A referral brings a friend, who arrives through the referral channel with the referrer's code;
+ * an influencer's friends are far likelier to buy than anyone else's.
+ */
+export const SOCIAL = {
+  influencerShare: 0.02,
+  /** Follows per person with a handle: Poisson mean; each goes to an influencer with this chance. */
+  followsMean: 5,
+  followInfluencer: 0.6,
+  /** Referrals an advocate sends at each purchase: influencers many, others one. */
+  referralsSent: { influencer: 6, other: 1 },
+  /** Chance a referred friend comes at all; they arrive within days. */
+  referralAccepted: 0.5,
+  /** Log-odds added to each of a referred friend's stage moves, by who referred them. */
+  referredLogOdds: { influencer: 1.5, other: 0.2 },
+};
+
+/** Mobile micro-moments: a burst of two to five touchpoints with one intent, minutes apart. */
+export const MICRO_MOMENTS = {
+  /** Chance that a mobile touchpoint opens a burst. */
+  burstShare: 0.12,
+  intents: { know: 4, go: 2, do: 2, buy: 2 },
+  events: {
+    know: ['Products Searched', 'Review Read', 'Product Viewed'],
+    go: ['Store Located', 'Appointment Booked'],
+    do: ['Video Playback Completed'],
+    buy: ['Product Viewed', 'Product Added'],
+  },
+  /** Minutes between touchpoints of a burst: exponential with this mean. */
+  gapMinutes: 1.5,
+} as const;
+export type Intent = keyof typeof MICRO_MOMENTS.intents;
+
+/** Customers who leave (BG/NBD drop-out) may come back after a long silence, won back by an email. */
+export const RETURNS = { share: 0.15, meanGapDays: 120, campaign: 'we_miss_you' };
+
+/**
+ * The incident: a firmware update stops Lumen smart bulbs from answering. For three days, customers with
+ * a handle who bought post angry mentions, and survey answers drop.
+ */
+export const INCIDENT = {
+  day: 410,
+  days: 3,
+  description: 'Firmware 4.2 leaves Lumen smart bulbs unresponsive',
+  /** Chance that a customer with a handle who has bought posts about it. */
+  mentionChance: 0.35,
+  /** NPS answers given in the incident window are detractors with this chance. */
+  detractorShare: 0.7,
+};
+
+/** Surveys and mentions outside the incident. */
+export const VOICE = {
+  /** A customer is asked for an NPS score this many days after each purchase; this share answers. */
+  npsAfterDays: 14,
+  npsResponse: 0.3,
+  /** Chance that a buyer with a handle mentions the brand after a purchase; the tone follows the rating. */
+  mentionAfterPurchase: 0.12,
+  /** Chance that a purchase is followed by a review (advocates always review). */
+  reviewAfterPurchase: 0.08,
+};
+
+/** Community events (meet-ups, live sessions), every 60 days from day 60. */
+export const COMMUNITY = {
+  eventEveryDays: 60,
+  /** The co-creation campaign people pledge to. */
+  pledgeCampaign: { id: 'design_the_next_lamp', startDay: 380, endDay: 470 },
+};

@@ -9,16 +9,23 @@ import { createRandom } from './random.ts';
 import { CONTENT_COUNT, emptyTally, PRODUCT_COUNT, simulateWorld, type Tally } from './simulate.ts';
 import {
   BASE_LOG_ODDS,
+  BEHAVIOUR_EVENTS,
   CHANNEL_EFFECTS,
+  COMMUNITY,
   DEMO_DAYS,
   DEMO_START,
   EXPERIMENT,
   FORMAT_EFFECTS,
   FORMATS,
   GIVE_UP,
+  INCIDENT,
+  MICRO_MOMENTS,
   NO_EFFECT_CHANNELS,
   PERSONAS,
   PRE_PURCHASE_VISIT,
+  RETURNS,
+  SOCIAL,
+  VOICE,
 } from './world-model.ts';
 
 export interface DemoOptions {
@@ -159,6 +166,43 @@ function manifestOf(options: DemoOptions, tally: Tally) {
         holdoutRate,
         lift: exposedRate !== null && holdoutRate !== null ? exposedRate - holdoutRate : null,
       },
+    },
+    behaviours: {
+      description:
+        "Between purchases each touchpoint shows one behaviour, drawn from the persona's behaviourMix; the events of each behaviour are listed",
+      events: BEHAVIOUR_EVENTS,
+      realized: tally.behaviours,
+    },
+    social: {
+      ...SOCIAL,
+      description:
+        'People with a handle (a share per persona) follow others, mostly influencers; referred friends arrive through the invitation link and add referredLogOdds to every stage move',
+      realized: tally.social,
+    },
+    voice: {
+      description:
+        'Reviews, social mentions and NPS answers; tone follows the persona satisfaction (ratings 4-5 positive, 3 neutral, 1-2 negative; promoters positive, passives neutral, detractors negative)',
+      ...VOICE,
+      incident: {
+        ...INCIDENT,
+        date: new Date(DEMO_START + INCIDENT.day * 86_400_000).toISOString().slice(0, 10),
+      },
+      realized: {
+        sentiment: tally.sentiment,
+        nps: tally.nps,
+        mentionsByDay: tally.mentionsByDay,
+      },
+    },
+    microMoments: { ...MICRO_MOMENTS, realized: tally.microMoments },
+    community: { ...COMMUNITY, realized: tally.community },
+    returns: {
+      ...RETURNS,
+      description:
+        'After a BG/NBD drop-out a customer comes back once with this share, after an exponential gap, through the win-back email',
+      left: tally.left,
+      comingBack: tally.comingBack,
+      /** User ids of those who came back before the end. */
+      returned: tally.returned,
     },
     realized: {
       events: tally.events,
