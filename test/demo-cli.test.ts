@@ -22,9 +22,15 @@ describe('agora demo', () => {
     const run = await agora(['demo', ...WORLD, '--out', path.join(dir, 'world.ndjson')], {});
     expect(run.code).toBe(0);
     const manifest = JSON.parse(await readFile(path.join(dir, 'world.manifest.json'), 'utf8')) as Manifest;
-    const events = (await readFile(path.join(dir, 'world.ndjson'), 'utf8')).trim().split('\n');
+    const lines = async (file: string) => (await readFile(path.join(dir, file), 'utf8')).trim().split('\n');
+    const history = await lines('world.ndjson');
+    const live = await lines('world.live.ndjson');
+    const events = [...history, ...live];
     expect(manifest).toMatchObject({ seed: 5, customers: 300 });
     expect(manifest.realized.events).toBe(events.length);
+    expect(manifest.live.messages).toBe(live.length);
+    expect(JSON.parse(history.at(-1)!).timestamp < manifest.live.from).toBe(true);
+    expect(JSON.parse(live[0]!).timestamp >= manifest.live.from).toBe(true);
     const { influencer, other } = manifest.social.realized.friends;
     // The 300 drawn, and the friends they referred.
     expect(Object.keys(manifest.customerPersonas)).toHaveLength(300 + influencer.arrived + other.arrived);
@@ -53,7 +59,10 @@ describe('agora demo', () => {
         const manifest = JSON.parse(
           await readFile(path.join(dataDir, 'demo', 'world-5-300.manifest.json'), 'utf8'),
         ) as Manifest;
-        expect(run.stdout).toContain(`Loaded ${manifest.realized.events.toLocaleString('en-US')} events`);
+        expect(run.stdout).toContain(
+          `Loaded ${manifest.realized.events.toLocaleString('en-US')} events ` +
+            `(${manifest.live.messages.toLocaleString('en-US')} of them through the tracking API)`,
+        );
         const db: Database = postgres ? postgres.db : await openDuckDB(path.join(dataDir, 'agora.duckdb'));
         try {
           const count = async (sql: string) => (await db.query<{ n: number }>(sql))[0]!.n;
@@ -69,6 +78,13 @@ describe('agora demo', () => {
             Object.values(manifest.voice.realized.sentiment.mentions).reduce((a, b) => a + b, 0),
           );
           expect(await count('SELECT count(*) AS n FROM events')).toBe(manifest.realized.events);
+          // The last days came through the tracking API, keeping their times (its clock-skew correction).
+          expect(manifest.live.messages).toBeGreaterThan(0);
+          expect(
+            await count(
+              `SELECT count(*) AS n FROM events WHERE occurred_at >= CAST('${manifest.live.from}' AS TIMESTAMP)`,
+            ),
+          ).toBe(manifest.live.messages);
           const orders = Object.values(manifest.realized.purchases).reduce((sum, p) => sum + p.orders, 0);
           expect(await count('SELECT count(*) AS n FROM orders')).toBe(orders);
           expect(await count('SELECT count(*) AS n FROM accounts')).toBe(manifest.realized.accounts);

@@ -3,6 +3,7 @@
  * Agora on it; `--no-serve` loads and exits; `--out FILE` only writes the world and its manifest.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { buildApp } from '../../app.ts';
 import { configFromCommand } from '../../cli/cli-config.ts';
 import { createProgress } from '../../cli/progress.ts';
 import { printServeBanner, stopOnSignals } from '../../cli/serve.ts';
@@ -49,10 +50,14 @@ export function demoCommand(): Command {
       const config = configFromCommand(command);
       if (!options.serve) {
         const deps = await createDeps(config);
+        // The live days go through the tracking API over HTTP: a server on a free loopback port while loading.
+        const app = await buildApp(deps);
         try {
           const { workspace } = await createWorkspaceService(deps).ensureWorkspace({ issueAdminKey: false });
-          await loadWithProgress(deps, workspace.workspaceId, world);
+          const url = await app.listen({ port: 0, host: '127.0.0.1' });
+          await loadWithProgress(deps, workspace.workspaceId, world, url);
         } finally {
+          await app.close();
           await closeDeps(deps);
         }
         return;
@@ -66,10 +71,15 @@ export function demoCommand(): Command {
 
 /** Loads the world into the server's workspace before it is announced. */
 export async function loadDemoInto(server: RunningServer, world: DemoOptions): Promise<void> {
-  await loadWithProgress(server.deps, server.workspace.workspaceId, world);
+  await loadWithProgress(server.deps, server.workspace.workspaceId, world, server.url);
 }
 
-async function loadWithProgress(deps: Deps, workspaceId: number, world: DemoOptions): Promise<void> {
+async function loadWithProgress(
+  deps: Deps,
+  workspaceId: number,
+  world: DemoOptions,
+  trackingUrl: string,
+): Promise<void> {
   const started = performance.now();
   process.stdout.write(
     `Building the demo world: ${world.customers.toLocaleString('en-US')} customers over ${DEMO_DAYS} days (seed ${world.seed}).\n`,
@@ -78,26 +88,41 @@ async function loadWithProgress(deps: Deps, workspaceId: number, world: DemoOpti
   const generating = createProgress('generating:', { totalBytes: DEMO_DAYS, bytesRead: () => simulated });
   let loading: ReturnType<typeof createProgress> | null = null;
   let read = 0;
-  const result = await loadDemoWorld(deps, workspaceId, world, {
-    generated: (events, days) => {
-      simulated = days;
-      generating.update(events);
+  const result = await loadDemoWorld(
+    deps,
+    workspaceId,
+    world,
+    {
+      generated: (events, days) => {
+        simulated = days;
+        generating.update(events);
+      },
+      importing: (kind) => {
+        if (kind !== 'events' && kind !== 'live') return;
+        generating.finish();
+        loading?.finish();
+        read = 0;
+        const label = kind === 'events' ? 'importing history:' : 'sending the last days to the tracking API:';
+        loading = createProgress(label, { totalBytes: 1, bytesRead: () => read });
+      },
+      imported: (kind, rows, done) => {
+        read = done;
+        if (kind === 'events' || kind === 'live') loading?.update(rows);
+      },
     },
-    importing: (kind) => {
-      if (kind !== 'events') return;
-      generating.finish();
-      loading = createProgress('loading:', { totalBytes: 1, bytesRead: () => read });
-    },
-    imported: (kind, rows, done) => {
-      read = done;
-      if (kind === 'events') loading?.update(rows);
-    },
-  });
+    trackingUrl,
+  );
   generating.finish();
   (loading as ReturnType<typeof createProgress> | null)?.finish();
+  const { events, live } = result;
+  const refused = events.rejected + live.rejected;
   process.stdout.write(
-    `Loaded ${result.events.accepted.toLocaleString('en-US')} events in ${((performance.now() - started) / 1000).toFixed(0)} s; ` +
-      `the planted truth is in ${result.manifestFile}.\n`,
+    `Loaded ${(events.accepted + live.accepted).toLocaleString('en-US')} events ` +
+      `(${live.accepted.toLocaleString('en-US')} of them through the tracking API) in ` +
+      `${((performance.now() - started) / 1000).toFixed(0)} s; the planted truth is in ${result.manifestFile}.\n` +
+      (refused > 0
+        ? `${refused.toLocaleString('en-US')} messages were refused; see the dead letters.\n`
+        : ''),
   );
 }
 

@@ -1,14 +1,22 @@
 /**
- * Loads a demo world into a workspace the way a real customer's data would come in: the catalogue and the
- * event stream through bulk import (the same validation, identity resolution and classification as the
- * tracking API), never by writing tables directly.
+ * Loads a demo world into a workspace the way a real customer's data would come in, never by writing tables
+ * directly: the catalogue and the history through bulk import, and the last days through the tracking API
+ * over HTTP, as a live site's SDK sends them.
  */
+import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import type { Deps } from '../../deps.ts';
+import { AppError } from '../../platform/errors/app-error.ts';
 import { createImportService, type ImportSummary } from '../imports/index.ts';
 import { createIngestService } from '../ingestion/index.ts';
+import { createWorkspaceService } from '../workspaces/index.ts';
 import { type DemoOptions, type Manifest, worldFiles, writeWorld } from './write-world.ts';
+
+/** Messages per tracking request, and requests in flight, about what a busy site's SDKs send. */
+const LIVE_BATCH = 250;
+const LIVE_REQUESTS = 4;
 
 export interface LoadProgress {
   generated(events: number, simulatedDays: number): void;
@@ -17,12 +25,19 @@ export interface LoadProgress {
   imported(kind: string, rows: number, done: number): void;
 }
 
+export interface LiveSummary {
+  accepted: number;
+  rejected: number;
+}
+
+/** `trackingUrl`: where Agora's tracking API listens (the server being loaded). */
 export async function loadDemoWorld(
   deps: Deps,
   workspaceId: number,
   options: DemoOptions,
   progress: LoadProgress,
-): Promise<{ manifest: Manifest; manifestFile: string; events: ImportSummary }> {
+  trackingUrl: string,
+): Promise<{ manifest: Manifest; manifestFile: string; events: ImportSummary; live: LiveSummary }> {
   const directory = path.join(deps.config.dataDir, 'demo');
   await mkdir(directory, { recursive: true });
   const files = worldFiles(path.join(directory, `world-${options.seed}-${options.customers}.ndjson`));
@@ -44,5 +59,64 @@ export async function loadDemoWorld(
   await run('products', files.products);
   await run('content', files.content);
   const events = await run('events', files.events);
-  return { manifest, manifestFile: files.manifest, events };
+  progress.importing('live');
+  const { key } = await createWorkspaceService(deps).createKey(workspaceId, {
+    kind: 'write',
+    name: 'demo world: live site',
+  });
+  const live = await sendLive(trackingUrl, key, files.live, manifest.live.messages, (sent, done) =>
+    progress.imported('live', sent, done),
+  );
+  return { manifest, manifestFile: files.manifest, events, live };
+}
+
+/** The live days as SDKs send them: `{batch, sentAt}` to /v1/batch with the write key, a few at a time. */
+async function sendLive(
+  url: string,
+  writeKey: string,
+  file: string,
+  total: number,
+  sent: (messages: number, done: number) => void,
+): Promise<LiveSummary> {
+  const summary: LiveSummary = { accepted: 0, rejected: 0 };
+  const authorization = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+  const inFlight = new Set<Promise<void>>();
+  let count = 0;
+  const post = async (batch: unknown[]) => {
+    const response = await fetch(`${url}/v1/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: JSON.stringify({ batch, sentAt: new Date().toISOString() }),
+    });
+    if (!response.ok)
+      throw new AppError(
+        'INTERNAL',
+        `Agora's tracking API answered ${response.status}: ${await response.text()}`,
+      );
+    const answer = (await response.json()) as { accepted: number; rejected: unknown[] };
+    summary.accepted += answer.accepted;
+    summary.rejected += answer.rejected.length;
+    count += batch.length;
+    sent(count, total === 0 ? 1 : count / total);
+  };
+  const send = async (batch: unknown[]) => {
+    const request = post(batch).finally(() => inFlight.delete(request));
+    inFlight.add(request);
+    if (inFlight.size >= LIVE_REQUESTS) await Promise.race(inFlight);
+  };
+  let batch: unknown[] = [];
+  for await (const line of createInterface({
+    input: createReadStream(file),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  })) {
+    if (line === '') continue;
+    batch.push(JSON.parse(line));
+    if (batch.length === LIVE_BATCH) {
+      await send(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await send(batch);
+  await Promise.all(inFlight);
+  return summary;
 }

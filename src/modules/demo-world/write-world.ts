@@ -1,6 +1,7 @@
 /**
- * Writes a demo world to files: its events as NDJSON in the tracking API's shape, its catalogue (products,
- * content) as NDJSON for `agora import`, and the manifest of its planted truth as JSON.
+ * Writes a demo world to files: its events as NDJSON in the tracking API's shape (the history, for bulk
+ * import, and the last 30 days, sent live through the tracking API), its catalogue (products, content) as
+ * NDJSON for `agora import`, and the manifest of its planted truth as JSON.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -33,18 +34,27 @@ export interface DemoOptions {
   customers: number;
 }
 
+/** The world's last days arrive as a live site's would: through the tracking API. */
+export const LIVE_DAYS = 30;
+const LIVE_FROM = DEMO_START + (DEMO_DAYS - LIVE_DAYS) * 86_400_000;
+
 export interface WorldFiles {
   events: string;
+  live: string;
   products: string;
   content: string;
   manifest: string;
 }
 
-/** `world.ndjson` → world.ndjson, world.products.ndjson, world.content.ndjson, world.manifest.json. */
+/**
+ * `world.ndjson` → world.ndjson, world.live.ndjson, world.products.ndjson, world.content.ndjson,
+ * world.manifest.json.
+ */
 export function worldFiles(eventsFile: string): WorldFiles {
   const base = eventsFile.replace(/\.(ndjson|jsonl)$/, '');
   return {
     events: eventsFile,
+    live: `${base}.live.ndjson`,
     products: `${base}.products.ndjson`,
     content: `${base}.content.ndjson`,
     manifest: `${base}.manifest.json`,
@@ -57,23 +67,35 @@ export async function writeWorld(
   progress: (events: number, simulatedDays: number) => void = () => {},
 ): Promise<Manifest> {
   const tally = emptyTally();
-  const out = await openForWriting(files.events);
+  const history = await openForWriting(files.events);
+  const live = await openForWriting(files.live);
+  let out = history;
   let lines: string[] = [];
+  let liveMessages = 0;
   for (const message of simulateWorld(options, tally)) {
+    const at = Date.parse(message.timestamp as string);
+    // Messages come in time order: once the live days start, everything after is live.
+    if (out === history && at >= LIVE_FROM) {
+      await write(out, lines.length > 0 ? `${lines.join('\n')}\n` : '');
+      lines = [];
+      out = live;
+    }
+    if (out === live) liveMessages += 1;
     lines.push(JSON.stringify(message));
     if (lines.length === 2000) {
       await write(out, `${lines.join('\n')}\n`);
       lines = [];
-      progress(tally.events, (Date.parse(message.timestamp as string) - DEMO_START) / 86_400_000);
+      progress(tally.events, (at - DEMO_START) / 86_400_000);
     }
   }
   if (lines.length > 0) await write(out, `${lines.join('\n')}\n`);
-  await new Promise<void>((resolve, reject) =>
-    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-  );
+  for (const stream of [history, live])
+    await new Promise<void>((resolve, reject) =>
+      stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
   await writeFile(files.products, catalogue(options.seed, 'products').join('\n'));
   await writeFile(files.content, catalogue(options.seed, 'content').join('\n'));
-  const manifest = manifestOf(options, tally);
+  const manifest = manifestOf(options, tally, liveMessages);
   await writeFile(files.manifest, JSON.stringify(manifest, null, 1));
   return manifest;
 }
@@ -136,7 +158,7 @@ function catalogue(seed: number, kind: 'products' | 'content'): string[] {
 
 export type Manifest = ReturnType<typeof manifestOf>;
 
-function manifestOf(options: DemoOptions, tally: Tally) {
+function manifestOf(options: DemoOptions, tally: Tally, liveMessages: number) {
   const rate = (converted: number, of: number) => (of === 0 ? null : converted / of);
   const exposedRate = rate(tally.experiment.exposedConverted, tally.experiment.exposed);
   const holdoutRate = rate(tally.experiment.holdoutConverted, tally.experiment.holdout);
@@ -146,6 +168,8 @@ function manifestOf(options: DemoOptions, tally: Tally) {
     customers: options.customers,
     start: new Date(DEMO_START).toISOString(),
     days: DEMO_DAYS,
+    /** The last days' messages (world.live.ndjson) are sent through the tracking API, the rest imported. */
+    live: { days: LIVE_DAYS, from: new Date(LIVE_FROM).toISOString(), messages: liveMessages },
     personas: PERSONAS,
     stageModel: {
       description:

@@ -23,6 +23,8 @@ import { BatchSchema, type MessageType, TrackingResponseSchema } from './trackin
 
 export const MAX_REQUEST_BYTES = 500 * 1024;
 /** Batches queued behind the writer before new ones are told to come back later. */
+/** SDKs send a request every few seconds per visitor: one info line each would drown the log. Failures still log. */
+const TRACKING_LOG_LEVEL = 'warn';
 const MAX_WAITING_BATCHES = 64;
 /** How long a write key's workspace is remembered; a revoked key stops working within this time. */
 const WRITE_KEY_CACHE_MS = 30_000;
@@ -82,6 +84,7 @@ export function trackingRoutes(ingest: IngestService, workspaces: WorkspaceServi
           url,
           {
             bodyLimit: MAX_REQUEST_BYTES,
+            logLevel: TRACKING_LOG_LEVEL,
             schema: {
               hide: index > 0,
               tags: ['tracking'],
@@ -109,6 +112,7 @@ export function trackingRoutes(ingest: IngestService, workspaces: WorkspaceServi
         url,
         {
           bodyLimit: MAX_REQUEST_BYTES,
+          logLevel: TRACKING_LOG_LEVEL,
           schema: {
             hide: index > 0,
             tags: ['tracking'],
