@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { LRUMap } from 'mnemonist';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database, Queryable, Transaction } from '../../platform/db/database.ts';
 import { insertRows, updateRows } from '../../platform/db/rows-sql.ts';
@@ -186,6 +187,7 @@ function createWriter(deps: IngestDeps) {
   memory?.messages.start(deps.clock.now());
   memory?.identities.start();
   const grew = db.engine === 'postgres' ? keepStatisticsFresh(db, deps.log) : () => {};
+  const knownAccounts: KnownAccounts = new LRUMap(KNOWN_ACCOUNTS);
   const options = {
     maxMergesPerIdentity: deps.config.maxMergesPerIdentity,
     newCustomerId: createCustomerIdPool(db),
@@ -214,11 +216,13 @@ function createWriter(deps: IngestDeps) {
         return customerId === null || customerId === undefined ? [] : [{ message, customerId }];
       });
       await updateTraits(tx, workspaceId, stored);
-      const accountIds = await linkAccounts(tx, workspaceId, stored);
+      const accountIds = await linkAccounts(tx, workspaceId, stored, knownAccounts);
       await recordOrders(tx, workspaceId, stored, accountIds);
       return accountIds;
     });
     memory?.identities.committed(workspaceId, resolution);
+    for (const [externalId, accountId] of accountIds)
+      knownAccounts.set(accountKey(workspaceId, externalId), accountId);
     grew('identities', resolution.newIdentities.length);
     const rows = fresh.flatMap((message, position) => {
       const customerId = resolution.customerIds[position];
@@ -452,15 +456,21 @@ async function linkAccounts(
   tx: Queryable,
   workspaceId: number,
   stored: Array<{ message: NormalizedMessage; customerId: number }>,
+  known: KnownAccounts,
 ): Promise<Map<string, number>> {
   const grouped = stored.filter(({ message }) => message.groupId);
   if (grouped.length === 0) return new Map();
-  const accountIds = await findOrCreateAccounts(
-    tx,
-    workspaceId,
-    [...new Set(grouped.map(({ message }) => message.groupId!))],
-    grouped[0]!.message.receivedAt,
-  );
+  const accountIds = new Map<string, number>();
+  const unknown: string[] = [];
+  for (const externalId of new Set(grouped.map(({ message }) => message.groupId!))) {
+    const accountId = known.get(accountKey(workspaceId, externalId));
+    if (accountId === undefined) unknown.push(externalId);
+    else accountIds.set(externalId, accountId);
+  }
+  if (unknown.length > 0) {
+    const found = await findOrCreateAccounts(tx, workspaceId, unknown, grouped[0]!.message.receivedAt);
+    for (const [externalId, accountId] of found) accountIds.set(externalId, accountId);
+  }
   const accountTraits = new Map<number, { traits: Record<string, unknown>; at: Date }>();
   const memberships = new Map<string, unknown[]>();
   for (const { message, customerId } of grouped) {
@@ -495,6 +505,14 @@ async function linkAccounts(
   );
   return accountIds;
 }
+
+/**
+ * Account ids by external id, once committed: an account is never deleted or renumbered, so what one
+ * instance learnt stays true whatever others write, on either engine.
+ */
+type KnownAccounts = LRUMap<string, number>;
+const KNOWN_ACCOUNTS = 100_000;
+const accountKey = (workspaceId: number, externalId: string) => `${workspaceId}\u0000${externalId}`;
 
 /** Another instance may create the same account at the same moment; its insert then does nothing. */
 async function findOrCreateAccounts(
