@@ -48,6 +48,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   const taxonomy = createTaxonomyService(deps);
   const touchpointRules = createTouchpointRulesService(deps);
   const ingest = createIngestService({ ...deps, touchpointRules });
+  // Requests whose clients gave up are still written before the database closes.
+  app.addHook('onClose', () => ingest.idle());
 
   app.get('/', { schema: { hide: true } }, async () => ({
     name: 'Agora',

@@ -79,4 +79,23 @@ describe('createGroupWriter', () => {
       [1, ['b']],
     ]);
   });
+
+  it('is idle only once every request taken in is written, rests included', async () => {
+    const done: string[] = [];
+    const writer = createGroupWriter<string>(async (_workspaceId, messages) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return {
+        refusals: [],
+        rest: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          done.push(...messages);
+        },
+      };
+    });
+    void writer.write(1, ['a']);
+    void writer.write(1, ['b']);
+    await writer.idle();
+    expect(done).toEqual(['a', 'b']);
+    await writer.idle();
+  });
 });

@@ -31,6 +31,7 @@ export function createGroupWriter<T>(store: (workspaceId: number, messages: T[])
   }
   const waiting: Waiting[] = [];
   let writing = false;
+  let drained: Promise<void> = Promise.resolve();
 
   let wake: (() => void) | null = null;
 
@@ -112,9 +113,14 @@ export function createGroupWriter<T>(store: (workspaceId: number, messages: T[])
       if (messages.length === 0) return Promise.resolve([]);
       return new Promise((resolve, reject) => {
         waiting.push({ workspaceId, messages, resolve, reject });
-        if (!writing) void drain();
+        if (!writing) drained = drain();
         else wake?.();
       });
+    },
+
+    /** Resolves once every request taken so far is written (or failed): for a clean shutdown. */
+    async idle(): Promise<void> {
+      while (writing) await drained;
     },
   };
 }

@@ -128,6 +128,9 @@ export function createIngestService(deps: IngestDeps) {
     /** The rules that classify this workspace's touchpoints. */
     touchpointRules,
 
+    /** Waits until everything taken in so far is written: before the database closes. */
+    idle: () => writer.idle(),
+
     listDeadLetters(workspaceId: number, limit: number): Promise<DeadLetter[]> {
       return findDeadLetters(db, workspaceId, limit);
     },
