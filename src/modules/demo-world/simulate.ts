@@ -715,6 +715,7 @@ function refer(person: Person, world: World, count: number): Message[] {
     friend.inviteCode = code;
     world.tally.social.friends[kind].arrived += 1;
     if (friend.handle) world.handles.push(friend);
+    if (friend.influencer) world.influencers.push(friend);
     world.arrivals.push(friend);
   }
   return messages;
