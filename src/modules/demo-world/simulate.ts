@@ -5,6 +5,7 @@
  * touchpoints) waits in a second heap. What each person does follows the planted model (world-model.ts);
  * what happened is tallied for the manifest.
  */
+import { Heap } from 'mnemonist';
 import { createRandom, type Random } from './random.ts';
 import {
   incidentMention,
@@ -141,7 +142,8 @@ export type Message = Record<string, unknown>;
 
 /** What a person's actions set going: the people heap, messages due later, and shared counters. */
 interface World {
-  people: PersonHeap;
+  /** People by the time of their next event. */
+  people: Heap<Person>;
   later: MessageQueue;
   tally: Tally;
   /** Everyone with a handle, and the influencers among them: who can be followed. */
@@ -167,7 +169,7 @@ export function* simulateWorld(
   // One stream for drawing the people, one for what they do: both deterministic, as the heap's order is.
   const people = makePeople(options, random.fork('people'), random.fork('lives'), tally);
   const world: World = {
-    people: new PersonHeap(people),
+    people: Heap.from(people, (a, b) => a.at - b.at),
     later: new MessageQueue(),
     tally,
     handles: people.filter((person) => person.handle),
@@ -181,7 +183,7 @@ export function* simulateWorld(
   };
   let incidentTold = false;
   for (;;) {
-    const person = world.people.size > 0 ? world.people.peek() : null;
+    const person = world.people.peek() ?? null;
     const personAt = person && person.at < END ? person.at : Number.POSITIVE_INFINITY;
     const now = Math.min(personAt, world.later.nextAt);
     if (now >= END) break;
@@ -198,7 +200,8 @@ export function* simulateWorld(
     }
     if (!fromLater) {
       if (person!.at >= END) world.people.pop();
-      else world.people.update();
+      // Its time moved later: back into place.
+      else world.people.replace(person!);
     }
     for (const friend of world.arrivals.splice(0)) world.people.push(friend);
   }
@@ -678,9 +681,7 @@ function mention(person: Person, world: World, sentiment: Sentiment, at: number,
 
 /** The incident: customers with a handle who have bought post about it within its days. */
 function tellIncident(world: World, now: number): void {
-  const heap = world.people;
-  for (let index = 0; index < heap.size; index++) {
-    const person = heap.at(index);
+  for (const person of world.people.toArray()) {
     if (!person.handle || person.purchases === 0 || !person.random.chance(INCIDENT.mentionChance)) continue;
     const at = Math.max(now, INCIDENT_START + person.random.next() * INCIDENT.days * DAY);
     world.later.push(at, mention(person, world, 'negative', at, incidentMention(person.random)));
@@ -921,118 +922,25 @@ function deviceContext(person: Person, context: Record<string, unknown>): Record
   };
 }
 
-/** A min-heap of people by the time of their next event. */
-class PersonHeap {
-  private readonly items: Person[];
-
-  constructor(people: Person[]) {
-    this.items = [...people];
-    for (let index = Math.floor(this.items.length / 2); index >= 0; index--) this.down(index);
-  }
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  peek(): Person {
-    return this.items[0]!;
-  }
-
-  pop(): void {
-    const last = this.items.pop()!;
-    if (this.items.length > 0) {
-      this.items[0] = last;
-      this.down(0);
-    }
-  }
-
-  /** The first person's time moved later. */
-  update(): void {
-    this.down(0);
-  }
-
-  push(person: Person): void {
-    const items = this.items;
-    items.push(person);
-    let index = items.length - 1;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (items[parent]!.at <= items[index]!.at) return;
-      [items[index], items[parent]] = [items[parent]!, items[index]!];
-      index = parent;
-    }
-  }
-
-  /** The person at a position (no order): for visiting everyone. */
-  at(index: number): Person {
-    return this.items[index]!;
-  }
-
-  private down(start: number): void {
-    const items = this.items;
-    let index = start;
-    for (;;) {
-      const left = 2 * index + 1;
-      const right = left + 1;
-      let smallest = index;
-      if (left < items.length && items[left]!.at < items[smallest]!.at) smallest = left;
-      if (right < items.length && items[right]!.at < items[smallest]!.at) smallest = right;
-      if (smallest === index) return;
-      [items[index], items[smallest]] = [items[smallest]!, items[index]!];
-      index = smallest;
-    }
-  }
-}
-
 /**
  * Messages due later, earliest first; messages due at the same moment leave in the order they were made,
  * so that the world stays the same for the same seed.
  */
 class MessageQueue {
-  private readonly items: Array<{ at: number; order: number; message: Message }> = [];
+  private readonly heap = new Heap<{ at: number; order: number; message: Message }>(
+    (a, b) => a.at - b.at || a.order - b.order,
+  );
   private made = 0;
 
   get nextAt(): number {
-    return this.items.length > 0 ? this.items[0]!.at : Number.POSITIVE_INFINITY;
+    return this.heap.peek()?.at ?? Number.POSITIVE_INFINITY;
   }
 
   push(at: number, message: Message): void {
-    if (at >= END) return;
-    const items = this.items;
-    items.push({ at, order: this.made++, message });
-    let index = items.length - 1;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (!this.before(index, parent)) return;
-      [items[index], items[parent]] = [items[parent]!, items[index]!];
-      index = parent;
-    }
+    if (at < END) this.heap.push({ at, order: this.made++, message });
   }
 
   pop(): Message {
-    const items = this.items;
-    const first = items[0]!;
-    const last = items.pop()!;
-    if (items.length > 0) {
-      items[0] = last;
-      let index = 0;
-      for (;;) {
-        const left = 2 * index + 1;
-        const right = left + 1;
-        let smallest = index;
-        if (left < items.length && this.before(left, smallest)) smallest = left;
-        if (right < items.length && this.before(right, smallest)) smallest = right;
-        if (smallest === index) break;
-        [items[index], items[smallest]] = [items[smallest]!, items[index]!];
-        index = smallest;
-      }
-    }
-    return first.message;
-  }
-
-  private before(a: number, b: number): boolean {
-    const x = this.items[a]!;
-    const y = this.items[b]!;
-    return x.at < y.at || (x.at === y.at && x.order < y.order);
+    return this.heap.pop()!.message;
   }
 }
