@@ -97,7 +97,6 @@ function createWriter(deps: IngestDeps) {
       : null;
   memory?.messages.start(deps.clock.now());
   memory?.identities.start();
-  const grew = db.engine === 'postgres' ? keepStatisticsFresh(db, deps.log) : () => {};
   const knownAccounts: KnownAccounts = new LRUMap(KNOWN_ACCOUNTS);
   const options = {
     maxMergesPerIdentity: deps.config.maxMergesPerIdentity,
@@ -134,7 +133,6 @@ function createWriter(deps: IngestDeps) {
     memory?.identities.committed(workspaceId, resolution);
     for (const [externalId, accountId] of accountIds)
       knownAccounts.set(accountKey(workspaceId, externalId), accountId);
-    grew('identities', resolution.newIdentities.length);
     const rows = fresh.flatMap((message, position) => {
       const customerId = resolution.customerIds[position];
       if (customerId === null || customerId === undefined || !message.recordEvent) return [];
@@ -155,7 +153,6 @@ function createWriter(deps: IngestDeps) {
         appending = db
           .append('events', EVENT_COLUMNS, rows)
           .then(() => {
-            grew('events', rows.length);
             for (const message of remembered)
               memory?.messages.remember(messageKey(workspaceId, message.messageId), message.receivedAt);
           })
@@ -231,30 +228,6 @@ function createWriter(deps: IngestDeps) {
   }
 
   return createGroupWriter<NormalizedMessage>((workspaceId, messages) => store(workspaceId, messages));
-}
-
-/**
- * PostgreSQL plans queries from table statistics that autovacuum refreshes on its own schedule, a minute
- * apart at best. A new database growing by thousands of rows a second is planned as if it were empty, and
- * the messageId and identity lookups scan a table instead of probing its index (60 ms instead of 5 for a
- * round, measured). So the writer analyzes a table each time the rows it added to it double, from 10,000.
- */
-function keepStatisticsFresh(db: Database, log: Logger) {
-  const added = new Map<string, { rows: number; next: number }>();
-  let analyzing = false;
-  return (table: 'events' | 'identities', rows: number): void => {
-    const count = added.get(table) ?? { rows: 0, next: 10_000 };
-    count.rows += rows;
-    added.set(table, count);
-    if (count.rows < count.next || analyzing) return;
-    count.next = count.rows * 2;
-    analyzing = true;
-    db.exec(`ANALYZE ${table}`)
-      .catch((error: unknown) => log.warn({ err: error }, `could not analyze ${table}`))
-      .finally(() => {
-        analyzing = false;
-      });
-  };
 }
 
 function eventRow(

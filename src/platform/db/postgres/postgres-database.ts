@@ -78,9 +78,14 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   return new PostgresDatabase(pool);
 }
 
+/** A table is analyzed again once the rows appended to it reach this, then twice as many, and so on. */
+const FIRST_ANALYZE_AT = 10_000;
+
 class PostgresDatabase implements Database {
   readonly engine = 'postgres' as const;
   private readonly columnTypes = new Map<string, Map<string, string>>();
+  private readonly appended = new Map<string, { rows: number; analyzeAt: number }>();
+  private analyzing = false;
 
   constructor(private readonly pool: pg.Pool) {}
 
@@ -122,6 +127,27 @@ class PostgresDatabase implements Database {
     }
   }
 
+  /**
+   * PostgreSQL plans from table statistics that autovacuum refreshes on its own schedule, a minute apart at
+   * best: a new table filled by bulk appends is planned as if it were empty, and lookups scan it instead of
+   * probing its index (ingestion's messageId check: 57–80 ms instead of 5 per write, measured). So a table is
+   * analyzed, in the background, each time the rows this process appended to it double.
+   */
+  private noteAppended(table: string, rows: number): void {
+    const count = this.appended.get(table) ?? { rows: 0, analyzeAt: FIRST_ANALYZE_AT };
+    count.rows += rows;
+    this.appended.set(table, count);
+    if (count.rows < count.analyzeAt || this.analyzing) return;
+    count.analyzeAt = count.rows * 2;
+    this.analyzing = true;
+    runQuery(this.pool, `ANALYZE ${quoteIdentifier(table)}`, [])
+      // Stale statistics make queries slower, never wrong: nothing to report.
+      .catch(() => undefined)
+      .finally(() => {
+        this.analyzing = false;
+      });
+  }
+
   /** COPY … FROM STDIN as CSV, on this client (so inside its transaction, if it has one). */
   private async copyRows(
     client: pg.PoolClient,
@@ -155,6 +181,7 @@ class PostgresDatabase implements Database {
         if (chunk) yield chunk;
       }
       await pipeline(Readable.from(csvChunks()), copy);
+      this.noteAppended(table, count);
       return count;
     } catch (error) {
       throw asQueryError(error);
