@@ -37,8 +37,6 @@ export interface Resolution {
   merges: Merge[];
 }
 
-const keyOf = (identity: IdentityRef) => `${identity.kind}\u0000${identity.value}`;
-
 export interface ResolveOptions {
   maxMergesPerIdentity: number;
   /** An unused customer id. */
@@ -213,13 +211,15 @@ export async function lookUpIdentities(
   for (const [kind, values] of valuesByKind) {
     const unknown: string[] = [];
     for (const value of values) {
-      const owner = known ? known.ownerOf(identityKey(workspaceId, { kind, value })) : undefined;
+      const key = identityKey(workspaceId, { kind, value });
+      const owner = known ? known.ownerOf(key) : undefined;
       if (owner === undefined) unknown.push(value);
-      else if (owner !== null) owners.set(keyOf({ kind, value }), owner);
+      else if (owner !== null) owners.set(key, owner);
     }
     for (const owner of await findIdentityOwners(db, workspaceId, kind, unknown)) {
-      owners.set(keyOf(owner), owner.customerId);
-      known?.learnOwner(identityKey(workspaceId, owner), owner.customerId);
+      const key = identityKey(workspaceId, owner);
+      owners.set(key, owner.customerId);
+      known?.learnOwner(key, owner.customerId);
     }
   }
   const userIds = new Map<number, string>();
@@ -245,18 +245,19 @@ export async function lookUpIdentities(
   return {
     userIds,
     ownerOf: (identity) => {
-      const owner = owners.get(keyOf(identity));
+      const owner = owners.get(identityKey(workspaceId, identity));
       return owner === undefined ? null : canonical(owner);
     },
-    own: (identity, customerId) => owners.set(keyOf(identity), customerId),
+    own: (identity, customerId) => owners.set(identityKey(workspaceId, identity), customerId),
     merge: (from, into, through) => {
       mergedInto.set(from, into);
-      mergeCounts.set(keyOf(through), (mergeCounts.get(keyOf(through)) ?? 0) + 1);
+      const key = identityKey(workspaceId, through);
+      mergeCounts.set(key, (mergeCounts.get(key) ?? 0) + 1);
       const user = userIds.get(from);
       if (user && !userIds.has(into)) userIds.set(into, user);
     },
     canonical,
-    mergesThrough: (identity) => mergeCounts.get(keyOf(identity)) ?? 0,
+    mergesThrough: (identity) => mergeCounts.get(identityKey(workspaceId, identity)) ?? 0,
   };
 }
 
