@@ -18,6 +18,7 @@ import {
   touchpointRuleRoutes,
   trackingRoutes,
 } from './modules/ingestion/index.ts';
+import { createLifecycleService, lifecycleRoutes } from './modules/lifecycle/index.ts';
 import { createTaxonomyService, taxonomyRoutes } from './modules/taxonomy/index.ts';
 import { apiKeyRoutes, createAdminAuth, createWorkspaceService } from './modules/workspaces/index.ts';
 import { registerErrorHandling } from './platform/http/error-handler.ts';
@@ -27,6 +28,8 @@ import { migrationRoutes } from './platform/http/migration.routes.ts';
 export interface AppOptions {
   /** The token a local CLI presents instead of an admin key (see platform/http/server-file.ts). */
   localToken?: string | undefined;
+  /** How often derived data (lifecycle stages) catches up with new events; never when not given. */
+  refreshEveryMs?: number | undefined;
 }
 
 export const API_VERSION = '0.1.0';
@@ -50,6 +53,11 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   const ingest = createIngestService({ ...deps, touchpointRules });
   // Requests whose clients gave up are still written before the database closes.
   app.addHook('onClose', () => ingest.idle());
+  const lifecycle = createLifecycleService(deps);
+  if (options.refreshEveryMs) {
+    const stopRefreshing = lifecycle.startRefreshing(options.refreshEveryMs);
+    app.addHook('onClose', () => stopRefreshing());
+  }
 
   app.get('/', { schema: { hide: true } }, async () => ({
     name: 'Agora',
@@ -67,6 +75,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     touchpointRuleRoutes(touchpointRules),
     // Imports share the tracking API's writer, so that the two never write the same rows at once.
     importRoutes(createImportService({ ...deps, ingest })),
+    lifecycleRoutes(lifecycle),
     migrationRoutes(deps.db),
   ];
   await app.register(async (admin) => {

@@ -7,6 +7,7 @@ import { printServeBanner, stopOnSignals } from './cli/serve.ts';
 import { runVerb } from './cli/target.ts';
 import { DEFAULT_DEMO, demoCommand, loadDemoInto } from './modules/demo-world/index.ts';
 import { importCommand } from './modules/imports/index.ts';
+import { lifecycleCommand } from './modules/lifecycle/index.ts';
 import { DEFAULT_WORKSPACE_SLUG, keyCommands } from './modules/workspaces/index.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { isAppError, messageOf } from './platform/errors/app-error.ts';
@@ -79,6 +80,7 @@ export function buildProgram(): Command {
   program.addCommand(keyCommands());
   program.addCommand(importCommand());
   program.addCommand(demoCommand());
+  program.addCommand(lifecycleCommand());
   forEachCommand(program, (command) =>
     command.exitOverride().configureOutput({
       outputError: (text, write) => write(`agora: ${oneSentence(text)} Run \`agora --help\` for usage.\n`),

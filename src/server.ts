@@ -35,7 +35,7 @@ export async function startServer(config: Config, options: { log?: Logger } = {}
     const { workspace, adminKey } = await createWorkspaceService(deps).ensureWorkspace();
     // Only a DuckDB directory needs the CLI to come through the server (PostgreSQL takes many clients).
     const localToken = config.engine === 'duckdb' ? createLocalToken() : undefined;
-    app = await buildApp(deps, { localToken });
+    app = await buildApp(deps, { localToken, refreshEveryMs: 30_000 });
     const url = await listen(app, config);
     if (localToken) await writeServerFile(config.dataDir, { pid: process.pid, url, token: localToken });
     let closing: Promise<void> | undefined;

@@ -147,6 +147,10 @@ export function createImportService(deps: { db: Database; clock: Clock; ingest: 
     prepared: PreparedBatch,
   ): Promise<LineProblem[]> {
     if (prepared.messages.length > 0) {
+      // Stamped as written, not as the import began: the lifecycle refresh finds changed customers by the
+      // time their events arrived, and an import may run for many minutes.
+      const receivedAt = deps.clock.now();
+      for (const message of prepared.messages) message.receivedAt = receivedAt;
       const refused = await deps.ingest.storeNormalized(workspaceId, prepared.messages);
       return refused.map(({ position, reason }) => ({
         line: prepared.messageLines[position]!,

@@ -1,0 +1,114 @@
+/**
+ * The lifecycle funnel and its trend, read from `customer_lifecycle` (built by the refresh): one pass over
+ * one row per customer, grouped by the breakdown. One SQL text for both engines.
+ */
+import type { Queryable } from '../../platform/db/database.ts';
+import type { LifecycleFilter, LifecycleQuery, Stage, TrendQuery } from './lifecycle.schema.ts';
+import { STAGES } from './lifecycle.schema.ts';
+
+export interface SqlQuery {
+  sql: string;
+  params: unknown[];
+}
+
+const GROUP_KEYS: Record<LifecycleQuery['breakdown'], string> = {
+  none: "'all'",
+  segment: "CASE WHEN b2b.customer_id IS NULL THEN 'b2c' ELSE 'b2b' END",
+  firstChannel: "coalesce(l.first_channel, 'unknown')",
+  firstDevice: "coalesce(l.first_device, 'unknown')",
+  cohort: "date_trunc('month', l.awareness_at)",
+};
+
+const B2B_MEMBERS = `LEFT JOIN (
+    SELECT DISTINCT customer_id FROM account_memberships WHERE workspace_id = $1
+  ) AS b2b ON b2b.customer_id = l.customer_id`;
+
+/** The FROM and WHERE shared by every lifecycle read; `$1` is the workspace, the filter's values follow. */
+function fromFiltered(filter: LifecycleFilter, params: unknown[], join = ''): string {
+  const conditions = ['l.workspace_id = $1'];
+  const bind = (value: unknown) => `$${params.push(value)}`;
+  if (filter.from) conditions.push(`l.awareness_at >= CAST(${bind(filter.from)} AS TIMESTAMP)`);
+  if (filter.to) conditions.push(`l.awareness_at < CAST(${bind(filter.to)} AS TIMESTAMP)`);
+  if (filter.channel) conditions.push(`l.first_channel = ${bind(filter.channel)}`);
+  if (filter.device) conditions.push(`l.first_device = ${bind(filter.device)}`);
+  if (filter.segment) conditions.push(`b2b.customer_id IS ${filter.segment === 'b2b' ? 'NOT NULL' : 'NULL'}`);
+  return `FROM customer_lifecycle l ${join} ${B2B_MEMBERS} WHERE ${conditions.join(' AND ')}`;
+}
+
+const seconds = (column: string) => `CAST(extract(epoch FROM ${column}) AS DOUBLE PRECISION)`;
+
+/** Days from entering the previous stage to entering this one, for the customers who did both. */
+const daysFromPrevious = (stage: Stage, previous: Stage) =>
+  `(${seconds(`l.${stage}_at`)} - ${seconds(`l.${previous}_at`)}) / 86400.0`;
+
+export function buildLifecycleReportSql(
+  workspaceId: number,
+  query: LifecycleQuery,
+  lapsedBefore: Date,
+): SqlQuery {
+  const params: unknown[] = [workspaceId];
+  const lapsedCutoff = `$${params.push(lapsedBefore)}`;
+  const columns = STAGES.flatMap((stage, rank) => {
+    const figures = [
+      `count(l.${stage}_at) AS reached_${stage}`,
+      `count(*) FILTER (WHERE l.stage = '${stage}') AS current_${stage}`,
+      `count(*) FILTER (WHERE l.stage = '${stage}' AND l.last_seen_at < CAST(${lapsedCutoff} AS TIMESTAMP)) AS lapsed_${stage}`,
+    ];
+    const previous = STAGES[rank - 1];
+    if (previous) {
+      const days = daysFromPrevious(stage, previous);
+      figures.push(
+        `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${days}) AS median_${stage}`,
+        `percentile_cont(0.9) WITHIN GROUP (ORDER BY ${days}) AS p90_${stage}`,
+      );
+    }
+    return figures;
+  });
+  const key = GROUP_KEYS[query.breakdown];
+  const from = fromFiltered(query, params);
+  return {
+    sql: `SELECT ${key} AS group_key, count(*) AS customers,
+  ${columns.join(',\n  ')}
+${from}
+${query.breakdown === 'none' ? 'HAVING count(*) > 0' : `GROUP BY ${key}`}
+ORDER BY customers DESC, group_key`,
+    params,
+  };
+}
+
+export type LifecycleReportRow = { group_key: string | Date; customers: number } & Record<
+  string,
+  number | null
+>;
+
+export async function queryLifecycleReport(
+  db: Queryable,
+  workspaceId: number,
+  query: LifecycleQuery,
+  lapsedBefore: Date,
+): Promise<LifecycleReportRow[]> {
+  const { sql, params } = buildLifecycleReportSql(workspaceId, query, lapsedBefore);
+  return db.query<LifecycleReportRow>(sql, params);
+}
+
+export function buildLifecycleTrendSql(workspaceId: number, query: TrendQuery): SqlQuery {
+  const params: unknown[] = [workspaceId];
+  const entries = 'JOIN stage_entries s ON s.workspace_id = l.workspace_id AND s.customer_id = l.customer_id';
+  const from = fromFiltered(query, params, entries);
+  return {
+    sql: `SELECT date_trunc('${query.interval}', s.entered_at) AS period_start, s.stage, count(*) AS entered
+${from}
+GROUP BY date_trunc('${query.interval}', s.entered_at), s.stage
+ORDER BY period_start, s.stage`,
+    params,
+  };
+}
+
+export async function queryLifecycleTrend(
+  db: Queryable,
+  workspaceId: number,
+  query: TrendQuery,
+): Promise<{ period_start: Date; stage: Stage; entered: number }[]> {
+  const { sql, params } = buildLifecycleTrendSql(workspaceId, query);
+  return db.query(sql, params);
+}

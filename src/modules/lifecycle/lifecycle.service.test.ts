@@ -1,0 +1,245 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/app.ts';
+import { describeEachEngine } from '../../../test/engines.ts';
+import { fixedClock } from '../../platform/clock.ts';
+import { createIngestService, type IngestService } from '../ingestion/index.ts';
+import { createTaxonomyService } from '../taxonomy/index.ts';
+import type { StageFigure } from './lifecycle.schema.ts';
+import { createLifecycleService, type LifecycleService } from './lifecycle.service.ts';
+import { lifecycleFixture } from './lifecycle-fixture.ts';
+
+const figure = (
+  stage: StageFigure['stage'],
+  reached: number,
+  current: number,
+  lapsed: number,
+  conversionFromPrevious: number | null,
+  droppedFromPrevious: number | null,
+  medianDaysFromPrevious: number | null,
+  p90DaysFromPrevious: number | null,
+): StageFigure => ({
+  stage,
+  reached,
+  current,
+  lapsed,
+  conversionFromPrevious,
+  droppedFromPrevious,
+  medianDaysFromPrevious,
+  p90DaysFromPrevious,
+});
+
+describeEachEngine('lifecycle engine', ({ db }) => {
+  let t: TestApp;
+  let ingest: IngestService;
+  let lifecycle: LifecycleService;
+  const ws = () => t.workspace.workspaceId;
+  const customerOf = async (kind: string, value: string) => {
+    const [row] = await db().query<{ customer_id: number }>(
+      'SELECT customer_id FROM identities WHERE workspace_id = $1 AND kind = $2 AND value = $3',
+      [ws(), kind, value],
+    );
+    return row!.customer_id;
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp(db(), { clock: fixedClock('2026-04-15T00:00:00Z') });
+    ingest = createIngestService(t.deps);
+    lifecycle = createLifecycleService(t.deps);
+    const result = await ingest.ingest(ws(), lifecycleFixture());
+    expect(result.rejected).toEqual([]);
+    await lifecycle.updateRules(ws(), { lapsedAfterDays: 20 });
+  });
+  afterAll(() => t.app.close());
+
+  it('counts, converts and times every stage as worked out by hand', async () => {
+    const report = await lifecycle.report(ws(), { breakdown: 'none' });
+    expect(report.asOf).toEqual(new Date('2026-03-31T12:00:00Z'));
+    expect(report.lapsedAfterDays).toBe(20);
+    expect(report.groups).toEqual([
+      {
+        key: 'all',
+        customers: 9,
+        stages: [
+          figure('awareness', 9, 1, 0, null, null, null, null),
+          figure('consideration', 8, 2, 0, 8 / 9, 1, 1.5, 4.2),
+          figure('preference', 6, 0, 0, 0.75, 2, 0.5, 5),
+          figure('action', 6, 3, 1, 1, 0, 0.5, 13.5),
+          figure('loyalty', 3, 1, 0, 0.5, 3, 1, 11.4),
+          figure('advocacy', 2, 2, 0, 2 / 3, 1, 1, 1.8),
+        ],
+      },
+    ]);
+  });
+
+  it('breaks the funnel down by segment, first channel and first device', async () => {
+    const reached = async (breakdown: 'segment' | 'firstChannel' | 'firstDevice') =>
+      Object.fromEntries(
+        (await lifecycle.report(ws(), { breakdown })).groups.map((group) => [
+          group.key,
+          group.stages.map((stage) => stage.reached),
+        ]),
+      );
+    expect(await reached('segment')).toEqual({ b2c: [7, 6, 5, 5, 3, 2], b2b: [2, 2, 1, 1, 0, 0] });
+    expect(await reached('firstChannel')).toEqual({
+      direct: [4, 3, 2, 2, 1, 1],
+      organic_search: [3, 3, 2, 2, 0, 0],
+      email: [2, 2, 2, 2, 2, 1],
+    });
+    expect(await reached('firstDevice')).toEqual({
+      unknown: [4, 3, 2, 2, 1, 1],
+      mobile: [3, 3, 3, 3, 2, 1],
+      desktop: [2, 2, 1, 1, 0, 0],
+    });
+  });
+
+  it('filters by first touch, segment and channel, and answers an empty funnel with zeros', async () => {
+    const customers = async (filter: object) =>
+      (await lifecycle.report(ws(), { breakdown: 'none', ...filter })).groups.map((group) => group.customers);
+    expect(await customers({ from: new Date('2026-03-03T00:00:00Z') })).toEqual([3]); // cai, hal, ivy
+    expect(await customers({ segment: 'b2b', channel: 'organic_search' })).toEqual([2]);
+    expect(await customers({ to: new Date('2026-01-01T00:00:00Z') })).toEqual([]);
+  });
+
+  it('counts a customer merged on identify once, with the path of both devices', async () => {
+    const ben = await customerOf('user', 'ben');
+    const laptop = await customerOf('anonymous', 'b-laptop');
+    expect(laptop).toBe(ben);
+    const history = await lifecycle.customer(ws(), ben);
+    expect(history.stage).toBe('action');
+    expect(history.lapsed).toBe(false);
+    expect(
+      history.history.map((entry) => [entry.stage, entry.enteredAt.toISOString(), entry.eventName]),
+    ).toEqual([
+      ['awareness', '2026-03-02T12:00:00.000Z', 'Page Viewed'],
+      ['consideration', '2026-03-04T12:00:00.000Z', 'Content Viewed'],
+      ['preference', '2026-03-11T12:00:00.000Z', 'Order Completed'],
+      ['action', '2026-03-11T12:00:00.000Z', 'Order Completed'],
+    ]);
+    expect(history.history[0]).toMatchObject({ channel: 'organic_search', device: 'mobile' });
+    const [rows] = await db().query<{ n: number }>(
+      'SELECT count(*) AS n FROM customer_lifecycle WHERE workspace_id = $1',
+      [ws()],
+    );
+    expect(rows!.n).toBe(9);
+  });
+
+  it('flags a buyer quiet for longer than the lapsed rule', async () => {
+    expect((await lifecycle.customer(ws(), await customerOf('user', 'jon'))).lapsed).toBe(true);
+    // Ben was last seen exactly 20 days before the latest event: not yet lapsed.
+    expect((await lifecycle.customer(ws(), await customerOf('user', 'ben'))).lapsed).toBe(false);
+  });
+
+  it('shows a buying committee: the account’s stage, who engaged and which key role is missing', async () => {
+    const page = await lifecycle.accounts(ws(), { limit: 10, offset: 0 });
+    expect(page).toEqual({
+      total: 1,
+      accounts: [
+        {
+          accountId: expect.any(Number),
+          name: 'Acme',
+          externalId: 'acme',
+          stage: 'action',
+          members: 2,
+          engagedMembers: 2,
+          roles: { economic_buyer: { members: 1, engaged: 1 }, champion: { members: 1, engaged: 1 } },
+          missingRoles: ['decision_maker'],
+        },
+      ],
+    });
+  });
+
+  it('compares B2B and B2C paths to a first purchase', async () => {
+    const { segments } = await lifecycle.compareSegments(ws());
+    expect(segments).toEqual([
+      {
+        segment: 'b2b',
+        buyers: 1,
+        meanDaysToPurchase: 30,
+        medianDaysToPurchase: 30,
+        p90DaysToPurchase: 30,
+        meanTouchesToPurchase: 3,
+        medianTouchesToPurchase: 3,
+        informationSeekingShare: 1 / 3,
+        peoplePerPurchase: 2,
+      },
+      {
+        segment: 'b2c',
+        buyers: 5,
+        meanDaysToPurchase: 4.6,
+        medianDaysToPurchase: 6,
+        p90DaysToPurchase: expect.closeTo(7.8, 9),
+        meanTouchesToPurchase: 1.8,
+        medianTouchesToPurchase: 2,
+        informationSeekingShare: 2 / 9,
+        peoplePerPurchase: 1,
+      },
+    ]);
+  });
+
+  it('counts stage entries per month', async () => {
+    const trend = await lifecycle.trend(ws(), { interval: 'month' });
+    expect(trend.periods).toEqual([
+      {
+        start: new Date('2026-03-01T00:00:00Z'),
+        entered: { awareness: 9, consideration: 8, preference: 6, action: 6, loyalty: 3, advocacy: 2 },
+      },
+    ]);
+  });
+
+  it('moves a customer on once a new event is refreshed, and rebuilds all when the taxonomy changes', async () => {
+    const cai = await customerOf('user', 'cai');
+    await ingest.ingest(ws(), [
+      {
+        type: 'track',
+        event: 'Product Viewed',
+        userId: 'cai',
+        messageId: 'cai-late',
+        timestamp: '2026-04-01T12:00:00Z',
+      },
+    ]);
+    expect((await lifecycle.customer(ws(), cai)).stage).toBe('awareness');
+    expect(await lifecycle.refresh(ws())).toMatchObject({ mode: 'incremental' });
+    expect((await lifecycle.customer(ws(), cai)).stage).toBe('consideration');
+
+    const eve = await customerOf('user', 'eve');
+    const taxonomy = createTaxonomyService(t.deps);
+    await taxonomy.putRule(
+      ws(),
+      { eventName: 'Webinar Attended', occurrence: 'any' },
+      { behavior: 'engage', funnelSignal: 'preference', microMoment: null },
+    );
+    // The first and repeat rules of Order Completed still win over a rule for any occurrence.
+    await taxonomy.putRule(
+      ws(),
+      { eventName: 'Order Completed', occurrence: 'any' },
+      { behavior: null, funnelSignal: 'advocacy', microMoment: null },
+    );
+    expect(await lifecycle.refresh(ws())).toMatchObject({ mode: 'full', customers: 9 });
+    expect((await lifecycle.customer(ws(), eve)).stage).toBe('preference');
+    const reached = (await lifecycle.report(ws(), { breakdown: 'none' })).groups[0]!.stages.map(
+      (stage) => stage.reached,
+    );
+    expect(reached).toEqual([9, 9, 7, 6, 3, 2]);
+  });
+
+  it('keeps stages up to date on its own when asked to refresh now and then', async () => {
+    const hal = await customerOf('user', 'hal');
+    const stop = lifecycle.startRefreshing(20);
+    try {
+      await ingest.ingest(ws(), [
+        {
+          type: 'track',
+          event: 'Product Added',
+          userId: 'hal',
+          messageId: 'hal-late',
+          timestamp: '2026-04-02T12:00:00Z',
+        },
+      ]);
+      await expect
+        .poll(async () => (await lifecycle.customer(ws(), hal)).stage, { timeout: 5000 })
+        .toBe('preference');
+    } finally {
+      await stop();
+    }
+  });
+});
