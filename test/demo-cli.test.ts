@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../src/modules/demo-world/index.ts';
+import { createLifecycleService, type LifecycleReport } from '../src/modules/lifecycle/index.ts';
+import { systemClock } from '../src/platform/clock.ts';
 import type { Database } from '../src/platform/db/database.ts';
 import { openDuckDB } from '../src/platform/db/duckdb/duckdb-database.ts';
+import { silentLogger } from '../src/platform/log.ts';
 import { agora } from './cli.ts';
 import { createTestDatabase, postgresUrlForSchema, type TestDatabase, testEngines } from './engines.ts';
 
@@ -63,6 +66,10 @@ describe('agora demo', () => {
           `Loaded ${manifest.realized.events.toLocaleString('en-US')} events ` +
             `(${manifest.live.messages.toLocaleString('en-US')} of them through the tracking API)`,
         );
+        // Before the test opens the database: a DuckDB file has one process at a time.
+        const lifecycleRun = await agora(['lifecycle', '--breakdown', 'segment', '--json'], env);
+        expect(lifecycleRun.code).toBe(0);
+        const lifecycleReport = JSON.parse(lifecycleRun.stdout) as LifecycleReport;
         const db: Database = postgres ? postgres.db : await openDuckDB(path.join(dataDir, 'agora.duckdb'));
         try {
           const count = async (sql: string) => (await db.query<{ n: number }>(sql))[0]!.n;
@@ -89,6 +96,7 @@ describe('agora demo', () => {
           expect(await count('SELECT count(*) AS n FROM orders')).toBe(orders);
           expect(await count('SELECT count(*) AS n FROM accounts')).toBe(manifest.realized.accounts);
           expect(await count('SELECT count(*) AS n FROM products')).toBe(60);
+          await expectLifecycleRecovered(db, manifest, lifecycleReport);
         } finally {
           if (!postgres) await db.close();
         }
@@ -98,3 +106,31 @@ describe('agora demo', () => {
     });
   }
 });
+
+/**
+ * The load ran the lifecycle analysis; it finds, per segment, exactly the stages the people's messages show
+ * (the manifest's truth, read person by person in the simulation) and the same days to a first purchase.
+ */
+async function expectLifecycleRecovered(db: Database, manifest: Manifest, report: LifecycleReport) {
+  const [stored] = await db.query<{ n: number }>('SELECT count(*) AS n FROM customer_lifecycle');
+  expect(stored!.n).toBe(Object.keys(manifest.customerPersonas).length);
+  const truth = manifest.lifecycle.realized;
+  expect(report.groups.map((group) => group.key).sort()).toEqual(['b2b', 'b2c']);
+  for (const group of report.groups) {
+    const segment = truth[group.key as 'b2b' | 'b2c'];
+    expect(
+      group.stages.map((stage) => stage.reached),
+      group.key,
+    ).toEqual(segment.reached);
+  }
+  const [{ workspace_id }] = (await db.query('SELECT workspace_id FROM workspaces')) as [
+    { workspace_id: number },
+  ];
+  const lifecycle = createLifecycleService({ db, clock: systemClock, log: silentLogger });
+  for (const measured of (await lifecycle.compareSegments(workspace_id)).segments) {
+    const segment = truth[measured.segment];
+    expect(measured.buyers).toBe(segment.buyers);
+    expect(measured.medianDaysToPurchase).toBeCloseTo(segment.medianDaysToFirstPurchase!, 6);
+    expect(measured.meanDaysToPurchase).toBeCloseTo(segment.meanDaysToFirstPurchase!, 6);
+  }
+}

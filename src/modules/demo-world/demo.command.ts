@@ -114,12 +114,16 @@ async function loadWithProgress(
   );
   generating.finish();
   (loading as ReturnType<typeof createProgress> | null)?.finish();
-  const { events, live } = result;
+  const { events, live, analyses } = result;
   const refused = events.rejected + live.rejected;
+  const worked = analyses
+    .map((run) => `${run.name} (${run.summary}, ${run.seconds.toFixed(1)} s)`)
+    .join(', ');
   process.stdout.write(
     `Loaded ${(events.accepted + live.accepted).toLocaleString('en-US')} events ` +
       `(${live.accepted.toLocaleString('en-US')} of them through the tracking API) in ` +
-      `${((performance.now() - started) / 1000).toFixed(0)} s; the planted truth is in ${result.manifestFile}.\n` +
+      `${((performance.now() - started) / 1000).toFixed(0)} s, analyses included: ${worked}. ` +
+      `The planted truth is in ${result.manifestFile}.\n` +
       (refused > 0
         ? `${refused.toLocaleString('en-US')} messages were refused; see the dead letters.\n`
         : ''),

@@ -11,6 +11,7 @@ import type { Deps } from '../../deps.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import { createImportService, type ImportSummary } from '../imports/index.ts';
 import { createIngestService } from '../ingestion/index.ts';
+import { createLifecycleService } from '../lifecycle/index.ts';
 import { createWorkspaceService } from '../workspaces/index.ts';
 import { type DemoOptions, type Manifest, worldFiles, writeWorld } from './write-world.ts';
 
@@ -37,7 +38,13 @@ export async function loadDemoWorld(
   options: DemoOptions,
   progress: LoadProgress,
   trackingUrl: string,
-): Promise<{ manifest: Manifest; manifestFile: string; events: ImportSummary; live: LiveSummary }> {
+): Promise<{
+  manifest: Manifest;
+  manifestFile: string;
+  events: ImportSummary;
+  live: LiveSummary;
+  analyses: AnalysisRun[];
+}> {
   const directory = path.join(deps.config.dataDir, 'demo');
   await mkdir(directory, { recursive: true });
   const files = worldFiles(path.join(directory, `world-${options.seed}-${options.customers}.ndjson`));
@@ -67,7 +74,27 @@ export async function loadDemoWorld(
   const live = await sendLive(trackingUrl, key, files.live, manifest.live.messages, (sent, done) =>
     progress.imported('live', sent, done),
   );
-  return { manifest, manifestFile: files.manifest, events, live };
+  progress.importing('analyses');
+  const analyses = await runAnalyses(deps, workspaceId);
+  return { manifest, manifestFile: files.manifest, events, live, analyses };
+}
+
+export interface AnalysisRun {
+  name: string;
+  summary: string;
+  seconds: number;
+}
+
+/** Every analysis Agora has, run once on the loaded world so that the console opens on answers. */
+async function runAnalyses(deps: Deps, workspaceId: number): Promise<AnalysisRun[]> {
+  const lifecycle = await createLifecycleService(deps).refresh(workspaceId, { full: true });
+  return [
+    {
+      name: 'lifecycle',
+      summary: `stages of ${lifecycle.customers.toLocaleString('en-US')} customers`,
+      seconds: lifecycle.seconds,
+    },
+  ];
 }
 
 /** The live days as SDKs send them: `{batch, sentAt}` to /v1/batch with the write key, a few at a time. */

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { classifyChannel } from '../ingestion/index.ts';
-import { channelPage, emptyTally, simulateWorld, type Tally } from './simulate.ts';
+import { channelPage, emptyTally, intentWeights, simulateWorld, type Tally } from './simulate.ts';
 import {
+  type BurstStage,
   DEMO_CHANNELS,
   DEMO_START,
   INCIDENT,
@@ -186,10 +187,31 @@ describe('the demo world simulation', () => {
     expect(tally.returned.length).toBeLessThanOrEqual(tally.comingBack);
   });
 
-  it('opens micro-moments with intents in their planted proportions', () => {
-    const n = Object.values(tally.microMoments).reduce((a, b) => a + b, 0);
-    for (const [intent, planted] of shares(MICRO_MOMENTS.intents))
-      expectShare(tally.microMoments[intent], n, planted, intent);
+  it('opens micro-moments with intents in their planted proportions, kept to those that fit the stage', () => {
+    for (const stage of Object.keys(MICRO_MOMENTS.intentsByStage) as BurstStage[]) {
+      const bursts = tally.microMoments[stage];
+      const n = Object.values(bursts).reduce((a, b) => a + b, 0);
+      for (const [intent, planted] of shares(intentWeights(stage)))
+        expectShare(bursts[intent], n, planted, `${stage}: ${intent}`);
+    }
+  });
+
+  it('shows in its messages the stages the model took people to', () => {
+    const lifecycle = tally.lifecycle.summary();
+    for (const segment of ['b2c', 'b2b'] as const) {
+      const { reached, modelReached, people } = lifecycle[segment];
+      expect(reached[0], segment).toBe(people);
+      // A move shows at the next touchpoint: missing only for the few who gave up at once or ran out of time.
+      for (const stage of [1, 2]) {
+        expect(reached[stage]!, `${segment} ${stage}`).toBeLessThanOrEqual(modelReached[stage]!);
+        expect(reached[stage]!, `${segment} ${stage}`).toBeGreaterThan(0.95 * modelReached[stage]!);
+      }
+      // A first purchase is its own message.
+      expect(reached[3], segment).toBe(modelReached[3]);
+    }
+    expect(lifecycle.b2b.medianDaysToFirstPurchase!).toBeGreaterThan(
+      lifecycle.b2c.medianDaysToFirstPurchase!,
+    );
   });
 });
 

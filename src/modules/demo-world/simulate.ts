@@ -6,6 +6,7 @@
  * what happened is tallied for the manifest.
  */
 import { Heap } from 'mnemonist';
+import { createLifecycleTruth, type LifecycleTruth } from './lifecycle-truth.ts';
 import { createRandom, type Random } from './random.ts';
 import {
   incidentMention,
@@ -22,6 +23,7 @@ import {
   BASE_LOG_ODDS,
   BEHAVIOUR_EVENTS,
   type Behaviour,
+  type BurstStage,
   CHANNEL_EFFECTS,
   COMMUNITY,
   DEMO_DAYS,
@@ -119,7 +121,8 @@ export interface Tally {
     /** Friends who came, and how many of them bought, by who referred them. */
     friends: Record<'influencer' | 'other', { arrived: number; buyers: number }>;
   };
-  microMoments: Record<Intent, number>;
+  /** Bursts by the stage the person stood in, and their intents. */
+  microMoments: Record<BurstStage, Record<Intent, number>>;
   community: {
     reviews: number;
     stories: number;
@@ -136,6 +139,7 @@ export interface Tally {
   /** B2B accounts (buying committees). */
   accounts: number;
   customers: Array<[anonymousId: string, personaId: string]>;
+  lifecycle: LifecycleTruth;
 }
 
 export type Message = Record<string, unknown>;
@@ -196,6 +200,7 @@ export function* simulateWorld(
     const messages = fromLater ? [world.later.pop()] : act(person!, world);
     for (const message of messages) {
       tally.events += 1;
+      tally.lifecycle.note(message);
       yield message;
     }
     if (!fromLater) {
@@ -230,7 +235,11 @@ export function emptyTally(): Tally {
       referralsSent: 0,
       friends: { influencer: { arrived: 0, buyers: 0 }, other: { arrived: 0, buyers: 0 } },
     },
-    microMoments: { know: 0, go: 0, do: 0, buy: 0 },
+    microMoments: {
+      awareness: { know: 0, go: 0, do: 0, buy: 0 },
+      consideration: { know: 0, go: 0, do: 0, buy: 0 },
+      preference: { know: 0, go: 0, do: 0, buy: 0 },
+    },
     community: { reviews: 0, stories: 0, ideas: 0, votes: 0, eventsAttended: 0, pledges: 0 },
     left: 0,
     comingBack: 0,
@@ -238,6 +247,7 @@ export function emptyTally(): Tally {
     events: 0,
     accounts: 0,
     customers: [],
+    lifecycle: createLifecycleTruth(),
   };
 }
 
@@ -290,7 +300,7 @@ function makePerson(
   tally.customers.push([anonymousId, persona.id]);
   if (handle) tally.social.handles += 1;
   if (influencer) tally.social.influencers.push({ handle: handle!, userId: `user-${index}`, anonymousId });
-  return {
+  const person: Person = {
     index,
     persona,
     anonymousId,
@@ -316,6 +326,8 @@ function makePerson(
     registeredFor: 0,
     random: lives,
   };
+  tally.lifecycle.follow(anonymousId, persona.b2b, person);
+  return person;
 }
 
 function touch(person: Person, world: World): Message[] {
@@ -374,8 +386,10 @@ function touch(person: Person, world: World): Message[] {
 function burst(person: Person, world: World): void {
   const { random } = person;
   if (person.device !== 'mobile' || !random.chance(MICRO_MOMENTS.burstShare)) return;
-  const intent = random.pick(MICRO_MOMENTS.intents);
-  world.tally.microMoments[intent] += 1;
+  // Its intent fits where the person stands: a burst never shows a stage they have not reached.
+  const stage = STAGES[person.stage] as BurstStage;
+  const intent = random.pick(intentWeights(stage));
+  world.tally.microMoments[stage][intent] += 1;
   const events = MICRO_MOMENTS.events[intent];
   let at = person.at;
   for (let step = 0, steps = 2 + random.int(4); step < steps; step++) {
@@ -383,6 +397,17 @@ function burst(person: Person, world: World): void {
     const event = events[random.int(events.length)]!;
     world.later.push(at, track(person, event, momentProperties(event, random), at));
   }
+}
+
+/** The planted intent weights, kept to the intents that fit the stage. */
+export function intentWeights(stage: BurstStage): Record<Intent, number> {
+  const fits = new Set<Intent>(MICRO_MOMENTS.intentsByStage[stage]);
+  return Object.fromEntries(
+    Object.entries(MICRO_MOMENTS.intents).map(([intent, weight]) => [
+      intent,
+      fits.has(intent as Intent) ? weight : 0,
+    ]),
+  ) as Record<Intent, number>;
 }
 
 function momentProperties(event: string, random: Random): Record<string, unknown> {

@@ -226,7 +226,7 @@ export const PERSONAS: Persona[] = [
     }),
     behaviourMix: mix({ access: 2, engage: 5, customize: 2, connect: 1, collaborate: 2 }),
     priceSensitivity: 0.1,
-    touchesPerDay: 0.5,
+    touchesPerDay: 0.3,
     purchase: { r: 2, alpha: 90, a: 0.5, b: 8 },
     spend: { p: 4, q: 6, mean: 2400 },
     advocacy: 0.1,
@@ -332,6 +332,15 @@ export const MICRO_MOMENTS = {
   /** Chance that a mobile touchpoint opens a burst. */
   burstShare: 0.12,
   intents: { know: 4, go: 2, do: 2, buy: 2 },
+  /**
+   * The intents open to a person in each stage before buying: their events signal no stage beyond it
+   * (docs/taxonomy.md), so a burst never takes anyone further down the funnel than the model did.
+   */
+  intentsByStage: {
+    awareness: ['go'],
+    consideration: ['know', 'go', 'do'],
+    preference: ['know', 'go', 'do', 'buy'],
+  },
   events: {
     know: ['Products Searched', 'Review Read', 'Product Viewed'],
     go: ['Store Located', 'Appointment Booked'],
@@ -342,6 +351,7 @@ export const MICRO_MOMENTS = {
   gapMinutes: 1.5,
 } as const;
 export type Intent = keyof typeof MICRO_MOMENTS.intents;
+export type BurstStage = keyof typeof MICRO_MOMENTS.intentsByStage;
 
 /** Customers who leave (BG/NBD drop-out) may come back after a long silence, won back by an email. */
 export const RETURNS = { share: 0.15, meanGapDays: 120, campaign: 'we_miss_you' };

@@ -26,6 +26,7 @@ import {
   PRE_PURCHASE_VISIT,
   RETURNS,
   SOCIAL,
+  STAGES,
   VOICE,
 } from './world-model.ts';
 
@@ -181,6 +182,14 @@ function manifestOf(options: DemoOptions, tally: Tally, liveMessages: number) {
       noEffectChannels: NO_EFFECT_CHANNELS,
       prePurchaseVisit: PRE_PURCHASE_VISIT,
       giveUpPerTouch: GIVE_UP,
+    },
+    lifecycle: {
+      description:
+        'Per segment: people who entered each stage as their messages show it (the earliest funnel signal of the ' +
+        "stage or a later one, by Agora's default taxonomy), people the model took to each stage, and days " +
+        'from first touch to first purchase',
+      stages: STAGES,
+      realized: tally.lifecycle.summary(),
     },
     experiment: {
       ...EXPERIMENT,

@@ -123,6 +123,34 @@ describeEachEngine('lifecycle engine', ({ db }) => {
     expect(rows!.n).toBe(9);
   });
 
+  it('forgets a customer already counted once a later identify merges them into another', async () => {
+    const counted = async () =>
+      (
+        await db().query<{ n: number }>(
+          'SELECT count(*) AS n FROM customer_lifecycle WHERE workspace_id = $1',
+          [ws()],
+        )
+      )[0]!.n;
+    await ingest.ingest(ws(), [
+      { type: 'page', anonymousId: 'hal-tablet', messageId: 'hal-t1', timestamp: '2026-03-30T12:00:00Z' },
+    ]);
+    await lifecycle.refresh(ws());
+    expect(await counted()).toBe(10);
+    await ingest.ingest(ws(), [
+      {
+        type: 'identify',
+        userId: 'hal',
+        anonymousId: 'hal-tablet',
+        messageId: 'hal-t2',
+        timestamp: '2026-03-30T12:05:00Z',
+      },
+    ]);
+    await lifecycle.refresh(ws());
+    expect(await counted()).toBe(9);
+    const hal = await lifecycle.customer(ws(), await customerOf('anonymous', 'hal-tablet'));
+    expect(hal.lastSeenAt).toEqual(new Date('2026-03-30T12:05:00Z'));
+  });
+
   it('flags a buyer quiet for longer than the lapsed rule', async () => {
     expect((await lifecycle.customer(ws(), await customerOf('user', 'jon'))).lapsed).toBe(true);
     // Ben was last seen exactly 20 days before the latest event: not yet lapsed.

@@ -1,0 +1,114 @@
+/**
+ * The lifecycle of each simulated person as their own messages tell it, read with Agora's default taxonomy:
+ * a stage is entered at the earliest funnel signal of it or of a later stage (docs/lifecycle.md). Kept
+ * beside the stage the planted model took them to, so that a test can hold the lifecycle engine to both.
+ */
+import { DEFAULT_TAXONOMY } from '../taxonomy/index.ts';
+import { STAGES, type Stage } from './world-model.ts';
+
+const DAY = 86_400_000;
+
+interface Signals {
+  any?: number;
+  first?: number;
+  repeat?: number;
+}
+
+/** Stage rank by event name and occurrence, from the default rules; names with no signal are absent. */
+const SIGNALS = new Map<string, Signals>();
+for (const rule of DEFAULT_TAXONOMY) {
+  if (!rule.funnelSignal) continue;
+  const signals = SIGNALS.get(rule.eventName) ?? {};
+  signals[rule.occurrence] = STAGES.indexOf(rule.funnelSignal as Stage);
+  SIGNALS.set(rule.eventName, signals);
+}
+
+interface Followed {
+  b2b: boolean;
+  /** The planted model's stage, read at the end. */
+  person: { readonly stage: number };
+  /** When each stage was entered (ms), NaN while not. */
+  entered: number[];
+  /** Occurrences so far of the names whose first and later occurrences mean different stages. */
+  seen: Map<string, number>;
+}
+
+export interface SegmentLifecycle {
+  people: number;
+  /** People who entered each stage, as their messages show it. */
+  reached: number[];
+  /** People the planted model took to each stage (its moves, whether or not a later message showed them). */
+  modelReached: number[];
+  buyers: number;
+  meanDaysToFirstPurchase: number | null;
+  medianDaysToFirstPurchase: number | null;
+}
+
+export type LifecycleSummary = Record<'b2c' | 'b2b', SegmentLifecycle>;
+
+export function createLifecycleTruth() {
+  const people = new Map<string, Followed>();
+  return {
+    follow(anonymousId: string, b2b: boolean, person: { readonly stage: number }): void {
+      people.set(anonymousId, { b2b, person, entered: STAGES.map(() => Number.NaN), seen: new Map() });
+    },
+
+    /** Messages arrive in time order, so the first signal that reaches a stage is its entry. */
+    note(message: Record<string, unknown>): void {
+      const name = message.type === 'page' ? 'Page Viewed' : message.type === 'track' ? message.event : null;
+      const signals = typeof name === 'string' ? SIGNALS.get(name) : undefined;
+      const followed = signals && people.get(message.anonymousId as string);
+      if (!signals || !followed) return;
+      let rank = signals.any;
+      if (signals.first !== undefined || signals.repeat !== undefined) {
+        const nth = (followed.seen.get(name as string) ?? 0) + 1;
+        followed.seen.set(name as string, nth);
+        rank = nth === 1 ? (signals.first ?? signals.any) : (signals.repeat ?? signals.any);
+      }
+      if (rank === undefined) return;
+      const at = Date.parse(message.timestamp as string);
+      for (let stage = 0; stage <= rank; stage++)
+        if (Number.isNaN(followed.entered[stage])) followed.entered[stage] = at;
+    },
+
+    summary(): LifecycleSummary {
+      const segment = (): SegmentLifecycle & { days: number[] } => ({
+        people: 0,
+        reached: STAGES.map(() => 0),
+        modelReached: STAGES.map(() => 0),
+        buyers: 0,
+        meanDaysToFirstPurchase: null,
+        medianDaysToFirstPurchase: null,
+        days: [],
+      });
+      const segments = { b2c: segment(), b2b: segment() };
+      for (const followed of people.values()) {
+        const tally = segments[followed.b2b ? 'b2b' : 'b2c'];
+        tally.people += 1;
+        followed.entered.forEach((at, stage) => {
+          if (!Number.isNaN(at)) tally.reached[stage]! += 1;
+        });
+        for (let stage = 0; stage <= followed.person.stage; stage++) tally.modelReached[stage]! += 1;
+        const [firstTouch, , , firstPurchase] = followed.entered;
+        if (!Number.isNaN(firstPurchase)) tally.days.push((firstPurchase! - firstTouch!) / DAY);
+      }
+      const summarise = ({ days, ...tally }: SegmentLifecycle & { days: number[] }): SegmentLifecycle => {
+        days.sort((a, b) => a - b);
+        const middle = days.length / 2;
+        return {
+          ...tally,
+          buyers: days.length,
+          meanDaysToFirstPurchase: days.length ? days.reduce((a, b) => a + b, 0) / days.length : null,
+          medianDaysToFirstPurchase: days.length
+            ? days.length % 2
+              ? days[Math.floor(middle)]!
+              : (days[middle - 1]! + days[middle]!) / 2
+            : null,
+        };
+      };
+      return { b2c: summarise(segments.b2c), b2b: summarise(segments.b2b) };
+    },
+  };
+}
+
+export type LifecycleTruth = ReturnType<typeof createLifecycleTruth>;
