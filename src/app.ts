@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Deps } from './deps.ts';
 import { createCustomerService, customerRoutes } from './modules/customers/index.ts';
+import { createFunnelService, funnelRoutes } from './modules/funnels/index.ts';
 import { createImportService, importRoutes } from './modules/imports/index.ts';
 import {
   createIngestService,
@@ -76,6 +77,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     // Imports share the tracking API's writer, so that the two never write the same rows at once.
     importRoutes(createImportService({ ...deps, ingest })),
     lifecycleRoutes(lifecycle),
+    funnelRoutes(createFunnelService(deps)),
     migrationRoutes(deps.db),
   ];
   await app.register(async (admin) => {

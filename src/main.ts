@@ -6,6 +6,7 @@ import { printJson, printTable } from './cli/output.ts';
 import { printServeBanner, stopOnSignals } from './cli/serve.ts';
 import { runVerb } from './cli/target.ts';
 import { DEFAULT_DEMO, demoCommand, loadDemoInto } from './modules/demo-world/index.ts';
+import { funnelCommand } from './modules/funnels/index.ts';
 import { importCommand } from './modules/imports/index.ts';
 import { lifecycleCommand } from './modules/lifecycle/index.ts';
 import { DEFAULT_WORKSPACE_SLUG, keyCommands } from './modules/workspaces/index.ts';
@@ -81,6 +82,7 @@ export function buildProgram(): Command {
   program.addCommand(importCommand());
   program.addCommand(demoCommand());
   program.addCommand(lifecycleCommand());
+  program.addCommand(funnelCommand());
   forEachCommand(program, (command) =>
     command.exitOverride().configureOutput({
       outputError: (text, write) => write(`agora: ${oneSentence(text)} Run \`agora --help\` for usage.\n`),
