@@ -19,6 +19,7 @@ import {
   touchpointRuleRoutes,
   trackingRoutes,
 } from './modules/ingestion/index.ts';
+import { createJourneyService, journeyRoutes } from './modules/journeys/index.ts';
 import { createLifecycleService, lifecycleRoutes } from './modules/lifecycle/index.ts';
 import { createTaxonomyService, taxonomyRoutes } from './modules/taxonomy/index.ts';
 import { apiKeyRoutes, createAdminAuth, createWorkspaceService } from './modules/workspaces/index.ts';
@@ -78,6 +79,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     importRoutes(createImportService({ ...deps, ingest })),
     lifecycleRoutes(lifecycle),
     funnelRoutes(createFunnelService(deps)),
+    journeyRoutes(createJourneyService({ ...deps, lifecycle })),
     migrationRoutes(deps.db),
   ];
   await app.register(async (admin) => {

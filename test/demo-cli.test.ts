@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../src/modules/demo-world/index.ts';
+import { createJourneyService, MicroMomentQuerySchema } from '../src/modules/journeys/index.ts';
 import { createLifecycleService, type LifecycleReport } from '../src/modules/lifecycle/index.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import type { Database } from '../src/platform/db/database.ts';
@@ -133,4 +134,18 @@ async function expectLifecycleRecovered(db: Database, manifest: Manifest, report
     expect(measured.medianDaysToPurchase).toBeCloseTo(segment.medianDaysToFirstPurchase!, 6);
     expect(measured.meanDaysToPurchase).toBeCloseTo(segment.meanDaysToFirstPurchase!, 6);
   }
+  // Every burst the simulation opened is found as a micro-moment, with its intent and the stage it began in.
+  // A few more are real too: a move to purchase minutes after adding to the cart makes three buy touchpoints.
+  const journeys = createJourneyService({ db, lifecycle });
+  const moments = await journeys.microMoments(workspace_id, MicroMomentQuerySchema.parse({}));
+  const found = new Map(moments.byStage.map((row) => [`${row.key}:${row.intent}`, row.moments]));
+  let planted = 0;
+  for (const [stage, intents] of Object.entries(manifest.microMoments.realized))
+    for (const [intent, count] of Object.entries(intents)) {
+      planted += count;
+      const measured = found.get(`${stage}:${intent}`) ?? 0;
+      if (intent === 'buy') expect(measured, `${stage}:${intent}`).toBeGreaterThanOrEqual(count);
+      else expect(measured, `${stage}:${intent}`).toBe(count);
+    }
+  expect(moments.moments).toBeLessThanOrEqual(planted * 1.05);
 }

@@ -345,7 +345,7 @@ export const MICRO_MOMENTS = {
     know: ['Products Searched', 'Review Read', 'Product Viewed'],
     go: ['Store Located', 'Appointment Booked'],
     do: ['Video Playback Completed'],
-    buy: ['Product Viewed', 'Product Added'],
+    buy: ['Product Added', 'Product Added to Wishlist'],
   },
   /** Minutes between touchpoints of a burst: exponential with this mean. */
   gapMinutes: 1.5,

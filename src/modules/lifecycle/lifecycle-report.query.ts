@@ -35,6 +35,18 @@ function fromFiltered(filter: LifecycleFilter, params: unknown[], join = ''): st
   return `FROM customer_lifecycle l ${join} ${B2B_MEMBERS} WHERE ${conditions.join(' AND ')}`;
 }
 
+export type CustomerFilter = Omit<LifecycleFilter, 'asOf'>;
+
+/**
+ * For other modules' reads: the customers a lifecycle filter keeps (first touch in [from, to), segment,
+ * first channel, first device), as a subquery of customer ids (`$1` the workspace, values bound into
+ * `params`); null when the filter keeps everyone.
+ */
+export function buildCustomerSubquery(filter: CustomerFilter, params: unknown[]): string | null {
+  if (!filter.from && !filter.to && !filter.segment && !filter.channel && !filter.device) return null;
+  return `SELECT l.customer_id ${fromFiltered(filter, params)}`;
+}
+
 const seconds = (column: string) => `CAST(extract(epoch FROM ${column}) AS DOUBLE PRECISION)`;
 
 /** Days from entering the previous stage to entering this one, for the customers who did both. */

@@ -169,6 +169,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
 
   return {
     refresh,
+    ensureRefreshed,
 
     async report(workspaceId: number, query: LifecycleQuery): Promise<LifecycleReport> {
       const state = await ensureRefreshed(workspaceId);

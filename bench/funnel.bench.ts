@@ -1,0 +1,157 @@
+/**
+ * Funnels and journeys on a loaded demo world: the lifecycle funnel report, a 5-step custom funnel with a
+ * 30-day window, top paths of depth 5 and the cohort matrix, each timed through Agora's service next to a
+ * hand-written SQL query for the same numbers (the limit). Reports the median of five runs after a warm-up.
+ *
+ *   npx agora demo --customers 500000 --no-serve --data-dir /tmp/big
+ *   npm run bench:funnel -- --data-dir /tmp/big                 DuckDB
+ *   DATABASE_URL=postgres://… npm run bench:funnel               PostgreSQL
+ */
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.ts';
+import { closeDeps, createDeps } from '../src/deps.ts';
+import { createFunnelService, FunnelQuerySchema } from '../src/modules/funnels/index.ts';
+import { CohortQuerySchema, createJourneyService, PathQuerySchema } from '../src/modules/journeys/index.ts';
+import { createLifecycleService } from '../src/modules/lifecycle/index.ts';
+import type { Database } from '../src/platform/db/database.ts';
+
+const { values } = parseArgs({
+  options: { 'data-dir': { type: 'string' }, runs: { type: 'string', default: '5' } },
+});
+const RUNS = Number(values.runs);
+const STEPS = ['Page Viewed', 'Content Viewed', 'Product Viewed', 'Product Added', 'Order Completed'];
+
+async function median(work: () => Promise<unknown>): Promise<number> {
+  await work();
+  const times: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const started = performance.now();
+    await work();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+/** The same funnel as Agora's, written by hand for DuckDB: each next step found by an ASOF join. */
+function handFunnelDuckDB(workspaceId: number): string {
+  const names = STEPS.map((step) => `'${step}'`).join(', ');
+  const next = STEPS.slice(1)
+    .map(
+      (step, index) => `s${index + 2} AS (
+        SELECT p.*, e.occurred_at AS t${index + 2} FROM s${index + 1} p
+        ASOF LEFT JOIN (SELECT customer_id, occurred_at FROM ev WHERE name = '${step}') e
+          ON e.customer_id = p.customer_id AND p.t${index + 1} < e.occurred_at)`,
+    )
+    .join(',\n');
+  const reached = `CASE ${STEPS.slice(1)
+    .map((_, index) => `WHEN t${index + 2} IS NULL OR t${index + 2} > t1 + INTERVAL 30 DAY THEN ${index + 1}`)
+    .join(' ')} ELSE ${STEPS.length} END`;
+  return `WITH ev AS (SELECT customer_id, name, occurred_at FROM events WHERE workspace_id = ${workspaceId} AND name IN (${names})),
+    s1 AS (SELECT customer_id, occurred_at AS t1 FROM ev WHERE name = '${STEPS[0]}'),
+    ${next},
+    best AS (SELECT customer_id, max(${reached}) AS reached FROM s${STEPS.length} GROUP BY customer_id)
+    SELECT ${STEPS.map((_, index) => `count(*) FILTER (WHERE reached >= ${index + 1}) AS step_${index + 1}`).join(', ')} FROM best`;
+}
+
+/** Top paths by hand: collapse repeats, number, cut five steps from the first Product Viewed, count paths. */
+function handPaths(workspaceId: number): string {
+  return `WITH t AS (
+      SELECT customer_id, occurred_at, message_id, name,
+             lag(name) OVER (PARTITION BY customer_id ORDER BY occurred_at, message_id) AS previous
+      FROM events WHERE workspace_id = ${workspaceId} AND type IN ('track', 'page', 'screen')),
+    c AS (SELECT customer_id, name, row_number() OVER (PARTITION BY customer_id ORDER BY occurred_at, message_id) AS position
+          FROM t WHERE previous IS NULL OR previous <> name),
+    a AS (SELECT customer_id, min(position) AS anchor FROM c WHERE name = 'Product Viewed' GROUP BY customer_id),
+    steps AS (SELECT c.customer_id, c.position - a.anchor + 1 AS step, c.name FROM c JOIN a USING (customer_id)
+              WHERE c.position >= a.anchor AND c.position < a.anchor + 5)
+    SELECT step, name, count(*) AS customers FROM steps GROUP BY step, name`;
+}
+
+function handCohorts(workspaceId: number): string {
+  return `WITH f AS (SELECT customer_id, date_trunc('month', min(ordered_at)) AS first_month FROM orders
+                 WHERE workspace_id = ${workspaceId} AND status = 'completed' GROUP BY customer_id),
+    a AS (SELECT DISTINCT customer_id, date_trunc('month', ordered_at) AS month FROM orders
+          WHERE workspace_id = ${workspaceId} AND status = 'completed')
+    SELECT f.first_month, (extract(year FROM a.month) - extract(year FROM f.first_month)) * 12
+             + extract(month FROM a.month) - extract(month FROM f.first_month) AS k, count(*) AS customers
+    FROM f JOIN a USING (customer_id) GROUP BY 1, 2`;
+}
+
+function handLifecycle(workspaceId: number): string {
+  const stages = ['awareness', 'consideration', 'preference', 'action', 'loyalty', 'advocacy'];
+  const figures = stages.flatMap((stage, rank) => {
+    const previous = stages[rank - 1];
+    const days = previous ? `(epoch(${stage}_at) - epoch(${previous}_at)) / 86400` : null;
+    return [
+      `count(${stage}_at)`,
+      `count(*) FILTER (WHERE stage = '${stage}')`,
+      `count(*) FILTER (WHERE stage = '${stage}' AND last_seen_at < TIMESTAMP '2026-04-01')`,
+      ...(days ? [`quantile_cont(${days}, 0.5)`, `quantile_cont(${days}, 0.9)`] : []),
+    ];
+  });
+  return `SELECT count(*), ${figures.join(', ')} FROM customer_lifecycle WHERE workspace_id = ${workspaceId}`;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, { dataDir: values['data-dir'], logLevel: 'warn' });
+  const deps = await createDeps(config);
+  const db: Database = deps.db;
+  try {
+    const [{ workspace_id: workspaceId }] = (await db.query(
+      "SELECT workspace_id FROM workspaces WHERE slug = 'default'",
+    )) as [{ workspace_id: number }];
+    const [{ events }] = (await db.query('SELECT count(*) AS events FROM events WHERE workspace_id = $1', [
+      workspaceId,
+    ])) as [{ events: number }];
+    const lifecycle = createLifecycleService(deps);
+    const refresh = await lifecycle.refresh(workspaceId, { full: true });
+    const funnels = createFunnelService(deps);
+    const journeys = createJourneyService({ ...deps, lifecycle });
+    const duckdb = config.engine === 'duckdb';
+    const rows: Array<[string, number, number | null]> = [
+      [
+        'lifecycle funnel report',
+        await median(() => lifecycle.report(workspaceId, { breakdown: 'none' })),
+        duckdb ? await median(() => db.query(handLifecycle(workspaceId))) : null,
+      ],
+      [
+        '5-step custom funnel, 30-day window',
+        await median(() =>
+          funnels.run(workspaceId, FunnelQuerySchema.parse({ steps: STEPS, window: '30d' })),
+        ),
+        duckdb ? await median(() => db.query(handFunnelDuckDB(workspaceId))) : null,
+      ],
+      [
+        'top paths from Product Viewed, depth 5',
+        await median(() =>
+          journeys.paths(workspaceId, PathQuerySchema.parse({ start: 'Product Viewed', depth: 5 })),
+        ),
+        duckdb ? await median(() => db.query(handPaths(workspaceId))) : null,
+      ],
+      [
+        'cohort matrix, first-purchase month',
+        await median(() => journeys.cohorts(workspaceId, CohortQuerySchema.parse({}))),
+        duckdb ? await median(() => db.query(handCohorts(workspaceId))) : null,
+      ],
+    ];
+    process.stdout.write(
+      `${config.engine}, ${events.toLocaleString('en-US')} events, ${refresh.customers.toLocaleString('en-US')} customers in the funnel; ` +
+        `${os.cpus().length} × ${os.cpus()[0]?.model}\n` +
+        `full lifecycle refresh: ${refresh.seconds.toFixed(1)} s\n\n`,
+    );
+    for (const [name, agora, hand] of rows)
+      process.stdout.write(
+        `${name.padEnd(42)} ${(agora / 1000).toFixed(3)} s` +
+          (hand === null
+            ? ''
+            : `   hand-written ${(hand / 1000).toFixed(3)} s   ratio ${(agora / hand).toFixed(2)}`) +
+          '\n',
+      );
+  } finally {
+    await closeDeps(deps);
+  }
+}
+
+await main();

@@ -1,0 +1,63 @@
+import { PATH_SEPARATOR, type PathRow } from './journey-paths.query.ts';
+import type { PathQuery, Sankey } from './journeys.schema.ts';
+
+/** More nodes than this at one step make a Sankey unreadable: the rest fold into "other". */
+export const MAX_NODES_PER_STEP = 10;
+export const OTHER = 'other';
+
+/** Rows of nodes, links and paths → a Sankey where rare touchpoints at each step are folded into "other". */
+export function computeJourneyPaths(query: PathQuery, rows: PathRow[]): Sankey {
+  const kept = keptNodes(
+    rows.filter((row) => row.kind === 'node'),
+    query.minCustomers,
+  );
+  const name = (step: number, label: string) => (kept.has(`${step}:${label}`) ? label : OTHER);
+  const nodes = new Map<string, Sankey['nodes'][number]>();
+  for (const row of rows.filter((row) => row.kind === 'node')) {
+    const label = name(row.step, row.label);
+    const id = `${row.step}:${label}`;
+    const node = nodes.get(id) ?? { id, step: row.step, name: label, customers: 0 };
+    node.customers += row.customers;
+    nodes.set(id, node);
+  }
+  const links = new Map<string, Sankey['links'][number]>();
+  for (const row of rows.filter((row) => row.kind === 'link')) {
+    const source = `${row.step}:${name(row.step, row.label)}`;
+    const target = `${row.step + 1}:${name(row.step + 1, row.next_label!)}`;
+    const link = links.get(`${source}|${target}`) ?? { source, target, customers: 0 };
+    link.customers += row.customers;
+    links.set(`${source}|${target}`, link);
+  }
+  const anchorStep = query.start ? 1 : query.depth;
+  return {
+    anchor: { event: (query.start ?? query.end)!, side: query.start ? 'start' : 'end' },
+    customers: [...nodes.values()]
+      .filter((node) => node.step === anchorStep)
+      .reduce((sum, node) => sum + node.customers, 0),
+    nodes: [...nodes.values()].sort(
+      (a, b) => a.step - b.step || b.customers - a.customers || a.name.localeCompare(b.name),
+    ),
+    links: [...links.values()].sort(
+      (a, b) =>
+        b.customers - a.customers || a.source.localeCompare(b.source) || a.target.localeCompare(b.target),
+    ),
+    topPaths: rows
+      .filter((row) => row.kind === 'path' && row.customers >= query.minCustomers)
+      .map((row) => ({ path: row.label.split(PATH_SEPARATOR), customers: row.customers })),
+  };
+}
+
+/** The nodes shown by name: at least `minCustomers`, and among the largest few at their step. */
+function keptNodes(nodes: PathRow[], minCustomers: number): Set<string> {
+  const byStep = new Map<number, PathRow[]>();
+  for (const node of nodes) byStep.set(node.step, [...(byStep.get(node.step) ?? []), node]);
+  const kept = new Set<string>();
+  for (const [step, rows] of byStep) {
+    rows
+      .filter((row) => row.customers >= minCustomers)
+      .sort((a, b) => b.customers - a.customers || a.label.localeCompare(b.label))
+      .slice(0, MAX_NODES_PER_STEP)
+      .forEach((row) => kept.add(`${step}:${row.label}`));
+  }
+  return kept;
+}

@@ -1,0 +1,279 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/app.ts';
+import { describeEachEngine } from '../../../test/engines.ts';
+import { createIngestService } from '../ingestion/index.ts';
+import { createLifecycleService } from '../lifecycle/index.ts';
+import {
+  CohortQuerySchema,
+  MicroMomentQuerySchema,
+  PathQuerySchema,
+  PathToPurchaseQuerySchema,
+} from './journeys.schema.ts';
+import { createJourneyService, type JourneyService } from './journeys.service.ts';
+
+const D0 = Date.parse('2026-01-05T10:00:00Z');
+const MINUTE = 60_000;
+const at = (days: number, minutes = 0) => new Date(D0 + days * 86_400_000 + minutes * MINUTE).toISOString();
+let sequence = 0;
+const track = (
+  userId: string,
+  event: string,
+  time: string,
+  context: object = {},
+  properties: object = {},
+) => ({
+  type: 'track',
+  event,
+  userId,
+  messageId: `j-${++sequence}`,
+  timestamp: time,
+  context,
+  properties,
+});
+const page = (userId: string, time: string, context: object = {}) => ({
+  type: 'page',
+  userId,
+  messageId: `j-${++sequence}`,
+  timestamp: time,
+  context,
+});
+const order = (userId: string, time: string) =>
+  track(userId, 'Order Completed', time, {}, { order_id: `o-${sequence}`, total: 20 });
+const MOBILE = { device: { type: 'mobile' } };
+const DESKTOP = { device: { type: 'desktop' } };
+const EMAIL = { page: { url: 'https://shop.example/?utm_medium=email&utm_source=news' } };
+
+describeEachEngine('journeys', ({ db }) => {
+  let t: TestApp;
+  let journeys: JourneyService;
+  /** Each part of the fixture in a workspace of its own, so that the parts do not count each other. */
+  const workspaceWith = async (messages: object[]) => {
+    const app = await createTestApp(db());
+    const result = await createIngestService(app.deps).ingest(app.workspace.workspaceId, messages);
+    expect(result.rejected).toEqual([]);
+    await app.app.close();
+    return app.workspace.workspaceId;
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp(db());
+    journeys = createJourneyService({ db: db(), lifecycle: createLifecycleService(t.deps) });
+  });
+  afterAll(() => t.app.close());
+
+  describe('paths and the path to purchase', () => {
+    let ws: number;
+    beforeAll(async () => {
+      ws = await workspaceWith([
+        page('j1', at(0)),
+        track('j1', 'Product Viewed', at(1)),
+        track('j1', 'Product Viewed', at(1, 60)),
+        track('j1', 'Product Added', at(2)),
+        order('j1', at(3)),
+        track('j2', 'Product Viewed', at(0)),
+        track('j2', 'Content Viewed', at(1)),
+        track('j2', 'Product Viewed', at(2)),
+        order('j2', at(3)),
+        track('j3', 'Product Viewed', at(0)),
+        track('j3', 'Product Added', at(1)),
+        page('j4', at(0)),
+        track('j4', 'Experiment Assigned', at(0, 1)),
+      ]);
+    });
+
+    it('follows customers from their first time at an event, a repeat in a row counted once', async () => {
+      const sankey = await journeys.paths(ws, PathQuerySchema.parse({ start: 'Product Viewed', depth: 3 }));
+      expect(sankey.customers).toBe(3);
+      expect(sankey.nodes.map((node) => [node.id, node.customers])).toEqual([
+        ['1:Product Viewed', 3],
+        ['2:Product Added', 2],
+        ['2:Content Viewed', 1],
+        ['3:Order Completed', 1],
+        ['3:Product Viewed', 1],
+      ]);
+      expect(sankey.links).toEqual([
+        { source: '1:Product Viewed', target: '2:Product Added', customers: 2 },
+        { source: '1:Product Viewed', target: '2:Content Viewed', customers: 1 },
+        { source: '2:Content Viewed', target: '3:Product Viewed', customers: 1 },
+        { source: '2:Product Added', target: '3:Order Completed', customers: 1 },
+      ]);
+      expect(sankey.topPaths).toEqual([
+        { path: ['Product Viewed', 'Content Viewed', 'Product Viewed'], customers: 1 },
+        { path: ['Product Viewed', 'Product Added'], customers: 1 },
+        { path: ['Product Viewed', 'Product Added', 'Order Completed'], customers: 1 },
+      ]);
+    });
+
+    it('folds touchpoints met by fewer customers than asked into “other”', async () => {
+      const sankey = await journeys.paths(
+        ws,
+        PathQuerySchema.parse({ start: 'Product Viewed', depth: 3, minCustomers: 2 }),
+      );
+      expect(sankey.nodes.map((node) => [node.id, node.customers])).toEqual([
+        ['1:Product Viewed', 3],
+        ['2:Product Added', 2],
+        ['2:other', 1],
+        ['3:other', 2],
+      ]);
+      expect(sankey.links.map((link) => [link.source, link.target, link.customers])).toEqual([
+        ['1:Product Viewed', '2:Product Added', 2],
+        ['1:Product Viewed', '2:other', 1],
+        ['2:other', '3:other', 1],
+        ['2:Product Added', '3:other', 1],
+      ]);
+      expect(sankey.topPaths).toEqual([]);
+    });
+
+    it('follows paths back from the event they lead to', async () => {
+      const sankey = await journeys.paths(ws, PathQuerySchema.parse({ end: 'Order Completed', depth: 3 }));
+      expect(sankey.customers).toBe(2);
+      expect(sankey.nodes.map((node) => [node.id, node.customers])).toEqual([
+        ['1:Content Viewed', 1],
+        ['1:Product Viewed', 1],
+        ['2:Product Added', 1],
+        ['2:Product Viewed', 1],
+        ['3:Order Completed', 2],
+      ]);
+    });
+
+    it('measures the path to a first purchase, and what buyers met more than others', async () => {
+      const result = await journeys.pathToPurchase(
+        ws,
+        PathToPurchaseQuerySchema.parse({ depth: 2, ignore: 'Experiment Assigned' }),
+      );
+      expect(result).toMatchObject({ buyers: 2, nonBuyers: 2 });
+      expect(result.touchpointsToPurchase).toMatchObject({ mean: 3.5, median: 3.5 });
+      expect(result.touchpointsToPurchase.p90).toBeCloseTo(3.9, 9);
+      expect(result.touchpointsToPurchase.buckets.filter((bucket) => bucket.customers > 0)).toEqual([
+        { label: '3', customers: 1 },
+        { label: '4', customers: 1 },
+      ]);
+      expect(result.daysToPurchase).toMatchObject({ mean: 3, median: 3, p90: 3 });
+      expect(result.daysToPurchase.buckets.filter((bucket) => bucket.customers > 0)).toEqual([
+        { label: '1–7', customers: 2 },
+      ]);
+      expect(result.sequences).toEqual([
+        { path: ['Content Viewed', 'Product Viewed'], customers: 1 },
+        { path: ['Product Viewed', 'Product Added'], customers: 1 },
+      ]);
+      expect(result.touchpoints).toEqual([
+        { name: 'Product Viewed', convertingShare: 1, nonConvertingShare: 0.5, ratio: 2 },
+        { name: 'Content Viewed', convertingShare: 0.5, nonConvertingShare: 0, ratio: null },
+        { name: 'Page Viewed', convertingShare: 0.5, nonConvertingShare: 0.5, ratio: 1 },
+        { name: 'Product Added', convertingShare: 0.5, nonConvertingShare: 0.5, ratio: 1 },
+      ]);
+    });
+  });
+
+  describe('micro-moments', () => {
+    let ws: number;
+    beforeAll(async () => {
+      ws = await workspaceWith([
+        // m1: three know touchpoints minutes apart on a phone, then two go ones (too few) and a purchase.
+        track('m1', 'Products Searched', at(0), MOBILE),
+        track('m1', 'Review Read', at(0, 3), MOBILE),
+        track('m1', 'Product Viewed', at(0, 5), MOBILE),
+        track('m1', 'Store Located', at(1), MOBILE),
+        track('m1', 'Appointment Booked', at(1, 2), MOBILE),
+        track('m1', 'Store Located', at(1, 30), MOBILE),
+        { ...order('m1', at(3)), context: MOBILE },
+        // m2: the same on a desktop.
+        track('m2', 'Products Searched', at(0), DESKTOP),
+        track('m2', 'Products Searched', at(0, 2), DESKTOP),
+        track('m2', 'Review Read', at(0, 4), DESKTOP),
+        // m3: mostly buy.
+        track('m3', 'Product Added', at(0), MOBILE),
+        track('m3', 'Product Added to Wishlist', at(0, 1), MOBILE),
+        track('m3', 'Product Viewed', at(0, 2), MOBILE),
+        // m4: mostly go, late in the evening, before any funnel signal; the assignment carries no intent.
+        track('m4', 'Store Located', at(0, 720), MOBILE),
+        track('m4', 'Appointment Booked', at(0, 724), MOBILE),
+        track('m4', 'Experiment Assigned', at(0, 725), MOBILE),
+        track('m4', 'Video Playback Completed', at(0, 726), MOBILE),
+      ]);
+    });
+
+    it('finds bursts of intent on phones, with the stage, hour and conversion that followed', async () => {
+      const report = await journeys.microMoments(ws, MicroMomentQuerySchema.parse({}));
+      expect(report).toMatchObject({ moments: 3, mobileShare: 1 });
+      expect(report.byIntent).toEqual([
+        { intent: 'know', moments: 1, customers: 1 },
+        { intent: 'go', moments: 1, customers: 1 },
+        { intent: 'buy', moments: 1, customers: 1 },
+      ]);
+      expect(report.byStage).toEqual([
+        { key: 'before the funnel', intent: 'go', moments: 1 },
+        { key: 'consideration', intent: 'know', moments: 1 },
+        { key: 'preference', intent: 'buy', moments: 1 },
+      ]);
+      expect(report.byHour).toEqual([
+        { key: '10', intent: 'buy', moments: 1 },
+        { key: '10', intent: 'know', moments: 1 },
+        { key: '22', intent: 'go', moments: 1 },
+      ]);
+      expect(report.beforeConversion).toEqual([
+        { intent: 'know', moments: 1, converted: 1, share: 1 },
+        { intent: 'go', moments: 1, converted: 0, share: 0 },
+        { intent: 'buy', moments: 1, converted: 0, share: 0 },
+      ]);
+    });
+
+    it('counts moments on any device when asked, and a longer pause splits none here', async () => {
+      const report = await journeys.microMoments(ws, MicroMomentQuerySchema.parse({ mobileOnly: 'false' }));
+      expect(report).toMatchObject({ moments: 4, mobileShare: 0.75 });
+      // With pauses up to 30 minutes m1's go touchpoints make a moment of three.
+      const patient = await journeys.microMoments(ws, MicroMomentQuerySchema.parse({ maxGapMinutes: 30 }));
+      expect(patient.byIntent.find((row) => row.intent === 'go')).toEqual({
+        intent: 'go',
+        moments: 2,
+        customers: 2,
+      });
+    });
+  });
+
+  describe('cohorts', () => {
+    let ws: number;
+    beforeAll(async () => {
+      ws = await workspaceWith([
+        page('c1', '2026-01-09T09:00:00Z', EMAIL),
+        order('c1', '2026-01-10T09:00:00Z'),
+        order('c1', '2026-02-15T09:00:00Z'),
+        page('c1', '2026-03-10T09:00:00Z'),
+        order('c1', '2026-04-01T09:00:00Z'),
+        page('c2', '2026-01-19T09:00:00Z', EMAIL),
+        order('c2', '2026-01-20T09:00:00Z'),
+        order('c2', '2026-01-25T09:00:00Z'),
+        page('c3', '2026-02-02T09:00:00Z', { page: { url: 'https://shop.example/' } }),
+        order('c3', '2026-02-03T09:00:00Z'),
+        order('c3', '2026-03-03T09:00:00Z'),
+      ]);
+    });
+
+    it('retains customers by the month of their first purchase, months not yet lived left empty', async () => {
+      const matrix = await journeys.cohorts(ws, CohortQuerySchema.parse({ months: 4 }));
+      expect(matrix.rows).toEqual([
+        { cohort: '2026-01', customers: 2, retained: [2, 1, 0, 1], retention: [1, 0.5, 0, 0.5] },
+        { cohort: '2026-02', customers: 1, retained: [1, 1, 0, 0], retention: [1, 1, 0, null] },
+      ]);
+    });
+
+    it('groups cohorts by first-touch channel, and counts any activity when asked', async () => {
+      const byChannel = await journeys.cohorts(
+        ws,
+        CohortQuerySchema.parse({ months: 4, cohort: 'firstChannel' }),
+      );
+      expect(byChannel.rows).toEqual([
+        { cohort: 'email', customers: 2, retained: [2, 1, 0, 1], retention: [1, 0.5, 0, 0.5] },
+        { cohort: 'direct', customers: 1, retained: [1, 1, 0, 0], retention: [1, 1, 0, null] },
+      ]);
+      const activity = await journeys.cohorts(
+        ws,
+        CohortQuerySchema.parse({ months: 4, measure: 'activity' }),
+      );
+      expect(activity.rows.map((row) => row.retained)).toEqual([
+        [2, 1, 1, 1],
+        [1, 1, 0, 0],
+      ]);
+    });
+  });
+});
