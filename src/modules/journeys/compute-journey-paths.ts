@@ -53,11 +53,11 @@ function keptNodes(nodes: PathRow[], minCustomers: number): Set<string> {
   for (const node of nodes) byStep.set(node.step, [...(byStep.get(node.step) ?? []), node]);
   const kept = new Set<string>();
   for (const [step, rows] of byStep) {
-    rows
+    const largest = rows
       .filter((row) => row.customers >= minCustomers)
       .sort((a, b) => b.customers - a.customers || a.label.localeCompare(b.label))
-      .slice(0, MAX_NODES_PER_STEP)
-      .forEach((row) => kept.add(`${step}:${row.label}`));
+      .slice(0, MAX_NODES_PER_STEP);
+    for (const row of largest) kept.add(`${step}:${row.label}`);
   }
   return kept;
 }
