@@ -32,10 +32,11 @@ export async function queryCohortRetention(
     { segment: query.segment, channel: query.channel, device: query.device },
     params,
   );
-  const cohort =
-    query.cohort === 'firstChannel'
-      ? "coalesce(l.first_channel, 'unknown')"
-      : "date_trunc('month', f.first_at)";
+  const byChannel = query.cohort === 'firstChannel';
+  const cohort = byChannel ? "coalesce(l.first_channel, 'unknown')" : "date_trunc('month', f.first_at)";
+  const firstTouch = byChannel
+    ? 'LEFT JOIN customer_lifecycle l ON l.workspace_id = $1 AND l.customer_id = f.customer_id'
+    : '';
   const active =
     query.measure === 'purchase'
       ? `SELECT DISTINCT customer_id, date_trunc('month', ordered_at) AS month FROM orders
@@ -49,7 +50,7 @@ export async function queryCohortRetention(
     ),
     cohorts AS (
       SELECT f.customer_id, ${cohort} AS cohort, date_trunc('month', f.first_at) AS first_month
-      FROM firsts f LEFT JOIN customer_lifecycle l ON l.workspace_id = $1 AND l.customer_id = f.customer_id
+      FROM firsts f ${firstTouch}
       WHERE 1 = 1 ${ranges.join(' ')} ${customers ? `AND f.customer_id IN (${customers})` : ''}
     ),
     active AS (${active})

@@ -41,10 +41,10 @@ export function buildTouchesSql(filter: TouchFilter, params: unknown[], label: '
     FROM events e WHERE ${conditions.join(' AND ')}`;
 }
 
-/** A customer's touchpoints with the ones that repeat the label just before them left out. */
-export const COLLAPSED = `SELECT customer_id, occurred_at, message_id, label FROM (
+/** A customer's touchpoints (from the CTE `source`) with the ones that repeat the label just before left out. */
+export const collapse = (source: string) => `SELECT customer_id, occurred_at, message_id, label FROM (
     SELECT t.*, lag(t.label) OVER (PARTITION BY t.customer_id ORDER BY t.occurred_at, t.message_id) AS previous
-    FROM touches t
+    FROM ${source} t
   ) AS compared WHERE previous IS NULL OR previous <> label`;
 
 export function buildJourneyPathsSql(
@@ -61,7 +61,13 @@ export function buildJourneyPathsSql(
     : [`n.position <= a.anchor AND n.position > a.anchor - ${depth}`, `n.position - a.anchor + ${depth}`];
   return {
     sql: `WITH touches AS (${touches}),
-collapsed AS (${COLLAPSED}),
+-- Only what can be on a path: the touchpoints of customers who did the anchor, from (or up to) its first time.
+first_times AS (SELECT customer_id, min(occurred_at) AS anchored_at FROM touches WHERE label = ${anchor} GROUP BY customer_id),
+near AS (
+  SELECT t.* FROM touches t JOIN first_times f ON f.customer_id = t.customer_id
+  WHERE t.occurred_at ${query.start ? '>=' : '<='} f.anchored_at
+),
+collapsed AS (${collapse('near')}),
 numbered AS (
   SELECT c.customer_id, c.label,
          row_number() OVER (PARTITION BY c.customer_id ORDER BY c.occurred_at, c.message_id) AS position

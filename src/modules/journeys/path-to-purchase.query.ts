@@ -5,7 +5,7 @@
  */
 import type { Queryable } from '../../platform/db/database.ts';
 import { buildCustomerSubquery } from '../lifecycle/index.ts';
-import { COLLAPSED, PATH_SEPARATOR } from './journey-paths.query.ts';
+import { collapse, PATH_SEPARATOR } from './journey-paths.query.ts';
 import type { PathToPurchaseQuery } from './journeys.schema.ts';
 
 /** Lower bounds of the buckets: touchpoints before purchase, and days from first touch to purchase. */
@@ -91,7 +91,7 @@ export async function queryPurchaseSequences(
       WHERE e.workspace_id = $1 AND e.type IN ('track', 'page', 'screen') AND e.occurred_at < p.action_at
         ${ignored(query, params)}
     ),
-    collapsed AS (${COLLAPSED}),
+    collapsed AS (${collapse('touches')}),
     last_touches AS (
       SELECT customer_id, label,
              row_number() OVER (PARTITION BY customer_id ORDER BY occurred_at DESC, message_id DESC) AS back

@@ -41,9 +41,10 @@ export const DEFAULT_RULES: LifecycleRules = { lapsedAfterDays: 90 };
 
 /**
  * Events are found by when they arrived; one that arrived just before a refresh may commit just after it,
- * so each refresh looks this far behind the last one's start (re-reading a customer is harmless).
+ * so each refresh looks this far behind the last one's start (re-reading a customer is harmless). A write
+ * waits seconds at most: the tracking API answers 429 rather than queue for longer.
  */
-const ARRIVAL_OVERLAP_MS = 5 * 60_000;
+const ARRIVAL_OVERLAP_MS = 2 * 60_000;
 const DAY_MS = 86_400_000;
 
 interface StateRow {
