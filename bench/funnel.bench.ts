@@ -87,7 +87,15 @@ function handPaths(workspaceId: number): string {
       WHERE e.workspace_id = ${workspaceId} AND e.type IN ('track', 'page', 'screen') AND e.occurred_at >= f.at),
     c AS (SELECT customer_id, name, row_number() OVER (PARTITION BY customer_id ORDER BY occurred_at, message_id) AS step
           FROM t WHERE previous IS NULL OR previous <> name)
-    SELECT step, name, count(*) AS customers FROM c WHERE step <= 5 GROUP BY step, name`;
+    s AS (SELECT * FROM c WHERE step <= 5)
+    SELECT step, name, NULL AS next, count(*) AS customers FROM s GROUP BY step, name
+    UNION ALL
+    SELECT a.step, a.name, b.name, count(*) FROM s a JOIN s b ON b.customer_id = a.customer_id AND b.step = a.step + 1
+    GROUP BY a.step, a.name, b.name
+    UNION ALL
+    SELECT * FROM (SELECT 0, path, NULL, count(*) AS customers FROM (
+      SELECT customer_id, string_agg(name, ' → ' ORDER BY step) AS path FROM s GROUP BY customer_id) p
+      GROUP BY path ORDER BY customers DESC LIMIT 20) top`;
 }
 
 function handCohorts(workspaceId: number): string {
