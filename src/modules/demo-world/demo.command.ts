@@ -84,36 +84,41 @@ async function loadWithProgress(
   process.stdout.write(
     `Building the demo world: ${world.customers.toLocaleString('en-US')} customers over ${DEMO_DAYS} days (seed ${world.seed}).\n`,
   );
+  // The history is imported part by part while the rest is simulated: one line for both, by simulated days.
   let simulated = 0;
-  const generating = createProgress('generating:', { totalBytes: DEMO_DAYS, bytesRead: () => simulated });
-  let loading: ReturnType<typeof createProgress> | null = null;
-  let read = 0;
+  const building = createProgress('simulating and importing:', {
+    totalBytes: DEMO_DAYS,
+    bytesRead: () => simulated,
+  });
+  let sent = 0;
+  let sending: ReturnType<typeof createProgress> | null = null;
   const result = await loadDemoWorld(
     deps,
     workspaceId,
     world,
     {
-      generated: (events, days) => {
+      generated: (_events, days) => {
         simulated = days;
-        generating.update(events);
       },
-      importing: (kind) => {
-        if (kind !== 'events' && kind !== 'live') return;
-        generating.finish();
-        loading?.finish();
-        read = 0;
-        const label = kind === 'events' ? 'importing history:' : 'sending the last days to the tracking API:';
-        loading = createProgress(label, { totalBytes: 1, bytesRead: () => read });
+      imported: (rows) => building.update(rows),
+      sending: (messages, done) => {
+        if (!sending) {
+          building.finish();
+          sending = createProgress('sending the last days to the tracking API:', {
+            totalBytes: 1,
+            bytesRead: () => sent,
+          });
+        }
+        sent = done;
+        sending.update(messages);
       },
-      imported: (kind, rows, done) => {
-        read = done;
-        if (kind === 'events' || kind === 'live') loading?.update(rows);
+      analysing: () => {
+        building.finish();
+        (sending as ReturnType<typeof createProgress> | null)?.finish();
       },
     },
     trackingUrl,
   );
-  generating.finish();
-  (loading as ReturnType<typeof createProgress> | null)?.finish();
   const { events, live, analyses } = result;
   const refused = events.rejected + live.rejected;
   const worked = analyses
@@ -134,9 +139,11 @@ async function writeOnly(out: string, world: DemoOptions): Promise<void> {
   let simulated = 0;
   const progress = createProgress('generating:', { totalBytes: DEMO_DAYS, bytesRead: () => simulated });
   const files = worldFiles(out);
-  const manifest = await writeWorld(files, world, (events, days) => {
-    simulated = days;
-    progress.update(events);
+  const manifest = await writeWorld(files, world, {
+    progress: (events, days) => {
+      simulated = days;
+      progress.update(events);
+    },
   });
   progress.finish();
   process.stdout.write(

@@ -8,12 +8,19 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Deps } from '../../deps.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
-import { createImportService, type ImportSummary } from '../imports/index.ts';
+import { AppError, appErrorFrom } from '../../platform/errors/app-error.ts';
+import { startWorker } from '../../platform/workers/run-worker.ts';
+import { createImportService, type ImportCounts } from '../imports/index.ts';
 import { createIngestService } from '../ingestion/index.ts';
 import { createLifecycleService } from '../lifecycle/index.ts';
 import { createWorkspaceService } from '../workspaces/index.ts';
-import { type DemoOptions, type Manifest, worldFiles, writeWorld } from './write-world.ts';
+import {
+  type DemoOptions,
+  type GenerationEvent,
+  type Manifest,
+  type WorldFiles,
+  worldFiles,
+} from './write-world.ts';
 
 /** Messages per tracking request, and requests in flight, about what a busy site's SDKs send. */
 const LIVE_BATCH = 250;
@@ -21,15 +28,21 @@ const LIVE_REQUESTS = 4;
 
 export interface LoadProgress {
   generated(events: number, simulatedDays: number): void;
-  importing(kind: string): void;
-  /** `done`: the share of the file read so far. */
-  imported(kind: string, rows: number, done: number): void;
+  /** History rows imported so far, over every part. */
+  imported(rows: number): void;
+  /** The live days, sent through the tracking API: `done` is the share sent. */
+  sending(messages: number, done: number): void;
+  analysing(): void;
 }
 
 export interface LiveSummary {
   accepted: number;
   rejected: number;
 }
+
+/** Messages per history part: one is imported while the next is being simulated on a worker thread. */
+const PART_MESSAGES = 100_000;
+const GENERATE_WORKER = new URL('./generate.worker.ts', import.meta.url);
 
 /** `trackingUrl`: where Agora's tracking API listens (the server being loaded). */
 export async function loadDemoWorld(
@@ -41,42 +54,74 @@ export async function loadDemoWorld(
 ): Promise<{
   manifest: Manifest;
   manifestFile: string;
-  events: ImportSummary;
+  events: ImportCounts;
   live: LiveSummary;
   analyses: AnalysisRun[];
 }> {
   const directory = path.join(deps.config.dataDir, 'demo');
   await mkdir(directory, { recursive: true });
   const files = worldFiles(path.join(directory, `world-${options.seed}-${options.customers}.ndjson`));
-  const manifest = await writeWorld(files, options, progress.generated);
   const imports = createImportService({ ...deps, ingest: createIngestService(deps) });
-  const run = async (kind: 'products' | 'content' | 'events', file: string) => {
-    const size = (await stat(file)).size;
-    progress.importing(kind);
-    return imports.run(
+  const importFile = (kind: 'products' | 'content' | 'events', file: string, rows = (_rows: number) => {}) =>
+    imports.run(
       workspaceId,
       kind,
       { file, gzipped: false },
       { format: 'ndjson' },
-      {
-        progress: (counts) => progress.imported(kind, counts.rows, (counts.bytesRead ?? 0) / size),
-      },
+      { progress: (counts) => rows(counts.rows) },
     );
-  };
-  await run('products', files.products);
-  await run('content', files.content);
-  const events = await run('events', files.events);
-  progress.importing('live');
+  const events: ImportCounts = { rows: 0, accepted: 0, rejected: 0 };
+  let manifest: Manifest | undefined;
+  for await (const event of generateOnWorker(files, options)) {
+    if (event.type === 'progress') progress.generated(event.events, event.days);
+    else if (event.type === 'catalogue') {
+      await importFile('products', files.products);
+      await importFile('content', files.content);
+    } else if (event.type === 'part') {
+      const before = events.rows;
+      const part = await importFile('events', event.file, (rows) => progress.imported(before + rows));
+      events.rows += part.rows;
+      events.accepted += part.accepted;
+      events.rejected += part.rejected;
+    } else if (event.type === 'done') manifest = event.manifest;
+    else throw appErrorFrom(event.error);
+  }
   const { key } = await createWorkspaceService(deps).createKey(workspaceId, {
     kind: 'write',
     name: 'demo world: live site',
   });
-  const live = await sendLive(trackingUrl, key, files.live, manifest.live.messages, (sent, done) =>
-    progress.imported('live', sent, done),
-  );
-  progress.importing('analyses');
+  const live = await sendLive(trackingUrl, key, files.live, manifest!.live.messages, progress.sending);
+  progress.analysing();
   const analyses = await runAnalyses(deps, workspaceId);
-  return { manifest, manifestFile: files.manifest, events, live, analyses };
+  return { manifest: manifest!, manifestFile: files.manifest, events, live, analyses };
+}
+
+/** The world simulated and written on a worker thread, its announcements in the order they were made. */
+async function* generateOnWorker(files: WorldFiles, options: DemoOptions): AsyncGenerator<GenerationEvent> {
+  const worker = startWorker(GENERATE_WORKER, { files, options, partMessages: PART_MESSAGES });
+  const waiting: GenerationEvent[] = [];
+  let wake: (() => void) | null = null;
+  let failure: Error | null = null;
+  worker.on('message', (event: GenerationEvent) => {
+    waiting.push(event);
+    wake?.();
+  });
+  worker.on('error', (error) => {
+    failure = error;
+    wake?.();
+  });
+  try {
+    for (;;) {
+      if (waiting.length === 0 && !failure) await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+      if (failure) throw failure;
+      const event = waiting.shift()!;
+      yield event;
+      if (event.type === 'done' || event.type === 'error') return;
+    }
+  } finally {
+    await worker.terminate();
+  }
 }
 
 export interface AnalysisRun {

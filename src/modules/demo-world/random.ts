@@ -64,19 +64,39 @@ export function createRandom(seed: number | string): Random {
       return x / (x + random.gamma(b, 1));
     },
     pick(weights) {
-      const entries = Object.entries(weights) as Array<[keyof typeof weights, number]>;
-      let total = 0;
-      for (const [, weight] of entries) total += weight;
+      const { keys, values, total } = weightTable(weights);
       let target = next() * total;
-      for (const [key, weight] of entries) {
-        target -= weight;
-        if (target < 0) return key;
+      for (let index = 0; index < keys.length; index++) {
+        target -= values[index]!;
+        if (target < 0) return keys[index] as keyof typeof weights;
       }
-      return entries[entries.length - 1]![0];
+      return keys[keys.length - 1] as keyof typeof weights;
     },
     fork: (label) => createRandom(`${seed}/${label}`),
   };
   return random;
+}
+
+interface WeightTable {
+  keys: string[];
+  values: number[];
+  total: number;
+}
+
+/** Weights are mostly the world model's constants: their keys and sum are worked out once per object. */
+const weightTables = new WeakMap<object, WeightTable>();
+
+function weightTable(weights: Readonly<Record<string, number>>): WeightTable {
+  let table = weightTables.get(weights);
+  if (!table) {
+    const keys = Object.keys(weights);
+    const values = keys.map((key) => weights[key]!);
+    let total = 0;
+    for (const value of values) total += value;
+    table = { keys, values, total };
+    weightTables.set(weights, table);
+  }
+  return table;
 }
 
 /** Four words of state from the seed text (cyrb128). */

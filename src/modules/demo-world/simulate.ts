@@ -399,16 +399,23 @@ function burst(person: Person, world: World): void {
   }
 }
 
-/** The planted intent weights, kept to the intents that fit the stage. */
+/** The planted intent weights, kept to the intents that fit the stage (one object per stage). */
 export function intentWeights(stage: BurstStage): Record<Intent, number> {
-  const fits = new Set<Intent>(MICRO_MOMENTS.intentsByStage[stage]);
-  return Object.fromEntries(
-    Object.entries(MICRO_MOMENTS.intents).map(([intent, weight]) => [
-      intent,
-      fits.has(intent as Intent) ? weight : 0,
-    ]),
-  ) as Record<Intent, number>;
+  return INTENT_WEIGHTS[stage];
 }
+
+const INTENT_WEIGHTS = Object.fromEntries(
+  Object.entries(MICRO_MOMENTS.intentsByStage).map(([stage, intents]) => {
+    const fits = new Set<string>(intents);
+    const weights = Object.fromEntries(
+      Object.entries(MICRO_MOMENTS.intents).map(([intent, weight]) => [
+        intent,
+        fits.has(intent) ? weight : 0,
+      ]),
+    );
+    return [stage, weights];
+  }),
+) as Record<BurstStage, Record<Intent, number>>;
 
 function momentProperties(event: string, random: Random): Record<string, unknown> {
   switch (event) {

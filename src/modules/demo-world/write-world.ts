@@ -62,43 +62,90 @@ export function worldFiles(eventsFile: string): WorldFiles {
   };
 }
 
+/** What the generating worker tells the loader (generate.worker.ts). */
+export type GenerationEvent =
+  | { type: 'progress'; events: number; days: number }
+  | { type: 'catalogue' }
+  | { type: 'part'; file: string }
+  | { type: 'done'; manifest: Manifest }
+  | { type: 'error'; error: { code: string; message: string } };
+
+export interface WriteListener {
+  progress?(events: number, simulatedDays: number): void;
+  /** The catalogue files are written (before any event). */
+  catalogue?(): void;
+  /**
+   * With `historyPart` set, the history is written in parts of about that many messages
+   * (`world.part-0001.ndjson`, …) instead of one file, each announced once complete: a loader can import one
+   * part while the next is being simulated.
+   */
+  historyPart?: { messages: number; written(file: string): void };
+}
+
 export async function writeWorld(
   files: WorldFiles,
   options: DemoOptions,
-  progress: (events: number, simulatedDays: number) => void = () => {},
+  listener: WriteListener = {},
 ): Promise<Manifest> {
-  const tally = emptyTally();
-  const history = await openForWriting(files.events);
+  const parts = listener.historyPart;
+  let part = 1;
+  let history = await openForWriting(parts ? historyPartFile(files, part) : files.events);
+  let inPart = 0;
   const live = await openForWriting(files.live);
+  await writeFile(files.products, catalogue(options.seed, 'products').join('\n'));
+  await writeFile(files.content, catalogue(options.seed, 'content').join('\n'));
+  listener.catalogue?.();
+  const tally = emptyTally();
   let out = history;
   let lines: string[] = [];
   let liveMessages = 0;
+  const flush = async () => {
+    if (lines.length > 0) await write(out, `${lines.join('\n')}\n`);
+    lines = [];
+  };
+  const endPart = async () => {
+    await flush();
+    await close(history);
+    parts?.written(historyPartFile(files, part));
+  };
   for (const message of simulateWorld(options, tally)) {
     const at = Date.parse(message.timestamp as string);
     // Messages come in time order: once the live days start, everything after is live.
     if (out === history && at >= LIVE_FROM) {
-      await write(out, lines.length > 0 ? `${lines.join('\n')}\n` : '');
-      lines = [];
+      await (parts ? endPart() : flush());
       out = live;
     }
     if (out === live) liveMessages += 1;
+    else if (parts && ++inPart > parts.messages) {
+      await endPart();
+      part += 1;
+      inPart = 1;
+      history = await openForWriting(historyPartFile(files, part));
+      out = history;
+    }
     lines.push(JSON.stringify(message));
     if (lines.length === 2000) {
-      await write(out, `${lines.join('\n')}\n`);
-      lines = [];
-      progress(tally.events, (at - DEMO_START) / 86_400_000);
+      await flush();
+      listener.progress?.(tally.events, (at - DEMO_START) / 86_400_000);
     }
   }
-  if (lines.length > 0) await write(out, `${lines.join('\n')}\n`);
-  for (const stream of [history, live])
-    await new Promise<void>((resolve, reject) =>
-      stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
-    );
-  await writeFile(files.products, catalogue(options.seed, 'products').join('\n'));
-  await writeFile(files.content, catalogue(options.seed, 'content').join('\n'));
+  if (out === history && parts) await endPart();
+  await flush();
+  for (const stream of parts ? [live] : [history, live]) await close(stream);
   const manifest = manifestOf(options, tally, liveMessages);
   await writeFile(files.manifest, JSON.stringify(manifest, null, 1));
   return manifest;
+}
+
+/** `world.ndjson`, part 3 → `world.part-0003.ndjson`. */
+export function historyPartFile(files: WorldFiles, part: number): string {
+  return files.events.replace(/\.(ndjson|jsonl)$/, '') + `.part-${String(part).padStart(4, '0')}.ndjson`;
+}
+
+function close(stream: WriteStream): Promise<void> {
+  return new Promise<void>((resolve, reject) =>
+    stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
 }
 
 /** A bad --out path is answered before any work, not with a stack trace. */
