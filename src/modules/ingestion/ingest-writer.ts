@@ -25,6 +25,7 @@ import {
   ARRIVAL_MARGIN_MS,
   createKnownIdentities,
   createRecentMessages,
+  createStoredMessages,
   messageKey,
 } from './writer-memory.ts';
 
@@ -92,11 +93,13 @@ function createWriter(deps: IngestDeps) {
     db.engine === 'duckdb'
       ? {
           messages: createRecentMessages(db, deps.log),
+          stored: createStoredMessages(db, deps.log),
           identities: createKnownIdentities(db, deps.log),
         }
       : null;
   memory?.messages.start(deps.clock.now());
-  memory?.identities.start();
+  void memory?.stored.start();
+  void memory?.identities.start();
   const knownAccounts: KnownAccounts = new LRUMap(KNOWN_ACCOUNTS);
   const options = {
     maxMergesPerIdentity: deps.config.maxMergesPerIdentity,
@@ -155,6 +158,7 @@ function createWriter(deps: IngestDeps) {
           .then(() => {
             for (const message of remembered)
               memory?.messages.remember(messageKey(workspaceId, message.messageId), message.receivedAt);
+            for (const key of keys) memory?.stored.add(key);
           })
           .finally(() => {
             for (const key of keys) unappended.delete(key);
@@ -178,8 +182,13 @@ function createWriter(deps: IngestDeps) {
   ): Promise<NormalizedMessage[]> {
     const weekAgo = deps.clock.now().getTime() - DEDUPLICATION_WINDOW_DAYS * 86_400_000;
     const events = messages.filter((message) => message.recordEvent);
+    // Whatever its time, a messageId the filter of stored ones has never seen is new.
+    const surelyNew = (message: NormalizedMessage) =>
+      memory?.stored.surelyAbsent(messageKey(workspaceId, message.messageId)) ?? false;
     const remembered = (message: NormalizedMessage) => memory?.messages.covers(message) ?? false;
-    const fromApi = events.filter((message) => message.origin === 'api' && !remembered(message));
+    const fromApi = events.filter(
+      (message) => message.origin === 'api' && !remembered(message) && !surelyNew(message),
+    );
     const since = new Date(
       fromApi.reduce(
         (earliest, message) =>
@@ -191,7 +200,7 @@ function createWriter(deps: IngestDeps) {
       ),
     );
     if (since.getTime() < weekAgo) since.setTime(weekAgo);
-    const imported = events.filter((message) => message.origin === 'import');
+    const imported = events.filter((message) => message.origin === 'import' && !surelyNew(message));
     const times = imported.map((message) => message.occurredAt.getTime());
     const stored = [
       ...(await storedMessageIds(workspaceId, fromApi, 'received_at >= $3', [since])),

@@ -7,6 +7,7 @@ import {
   ARRIVAL_MARGIN_MS,
   createKnownIdentities,
   createRecentMessages,
+  createStoredMessages,
   identityKey,
   messageKey,
 } from './writer-memory.ts';
@@ -33,6 +34,20 @@ describe('writer memory', () => {
       [[1, 1, messageId, 'track', 'Product Viewed', receivedAt, receivedAt]],
     );
   }
+
+  describe('stored messageIds', () => {
+    it('says a messageId is surely new only once it has read every stored one, and learns new ones', async () => {
+      await storeEvent('old', minutes(-60 * 24 * 30));
+      const stored = createStoredMessages(test.db, silentLogger);
+      expect(stored.surelyAbsent(messageKey(1, 'never sent'))).toBe(false);
+      await stored.start();
+      expect(stored.surelyAbsent(messageKey(1, 'old'))).toBe(false);
+      expect(stored.surelyAbsent(messageKey(1, 'never sent'))).toBe(true);
+      expect(stored.surelyAbsent(messageKey(2, 'old'))).toBe(true);
+      stored.add(messageKey(1, 'never sent'));
+      expect(stored.surelyAbsent(messageKey(1, 'never sent'))).toBe(false);
+    });
+  });
 
   describe('recent messageIds', () => {
     it('answers, once it has read the margin before its start, for messages on Agora’s clock since then', async () => {

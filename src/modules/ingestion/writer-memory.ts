@@ -1,6 +1,7 @@
 /**
  * What the only writer of a DuckDB file remembers between rounds, so that most rounds ask the database
- * nothing before they write: the messageIds it stored lately, and who owns the identities it has seen.
+ * nothing before they write: the messageIds it stored lately, filters of every messageId and identity
+ * stored, and who owns the identities it has seen.
  * One process holds the file and all of its writes go through one group writer (ingest.service.ts), so
  * what this memory says is what the database holds. PostgreSQL may have several Agora instances writing
  * at once; there the database is asked every time.
@@ -21,7 +22,7 @@ export const ARRIVAL_MARGIN_MS = 2 * 60_000;
 /** Sizes: a million recent messageIds and identity owners is about 200 MB of heap at most. */
 const RECENT_MESSAGES = 500_000;
 const KNOWN_OWNERS = 500_000;
-const IDENTITY_FILTER_ERROR_RATE = 0.01;
+const FILTER_ERROR_RATE = 0.01;
 const FILL_SLICE = 100_000;
 
 export const identityKey = (workspaceId: number, identity: IdentityRef) =>
@@ -76,54 +77,49 @@ export function createRecentMessages(db: Database, log: Logger, capacity = RECEN
 }
 
 /**
- * Identity owners, customers' user ids, and merges this process made; plus a Bloom filter holding every
- * identity the workspace has, so that an identity never seen (every new visitor) needs no lookup. The
- * filter is filled from the table in the background at start; until then, every miss is looked up.
+ * A Bloom filter of every key a table holds (identities, messageIds), so that a key never seen needs no
+ * lookup: `surelyAbsent` is true only for keys that are not in the table. It is filled from the table in the
+ * background at start, a slice of rows at a time; until then it answers false, and every key is looked up.
+ * It takes new keys from the moment it is made and counts the rows to read after that, so a key stored
+ * meanwhile is in one or the other.
  */
-export function createKnownIdentities(db: Database, log: Logger, capacity = KNOWN_OWNERS) {
-  const owners = new LRUMap<string, number>(capacity);
-  const userIds = new LRUMapWithDelete<number, string | null>(capacity);
-  const mergedInto = new Map<number, number>();
-  let filter: { bloom: BloomFilter; count: number; ready: boolean } = newFilter(0);
+export function createKeyFilter<Row extends object>(
+  db: Database,
+  log: Logger,
+  source: { table: string; columns: string; keyOf(row: Row): string },
+) {
+  let filter = newFilter(0);
   let filling: Promise<void> | null = null;
 
   function newFilter(existing: number) {
     return {
-      bloom: new BloomFilter({
-        capacity: Math.max(1_000_000, existing * 2),
-        errorRate: IDENTITY_FILTER_ERROR_RATE,
-      }),
+      bloom: new BloomFilter({ capacity: Math.max(1_000_000, existing * 2), errorRate: FILTER_ERROR_RATE }),
       count: 0,
       ready: false,
     };
   }
 
-  /**
-   * Reads every stored identity into a fresh filter, a slice of rows at a time. The filter takes new
-   * identities from the moment it is made, and the rows to read are counted after that, so an identity
-   * recorded meanwhile is in one or the other.
-   */
   function fill(): Promise<void> {
     filling ??= (async () => {
-      const [{ n }] = (await db.query<{ n: number }>('SELECT count(*) AS n FROM identities')) as [
+      const [{ n }] = (await db.query<{ n: number }>(`SELECT count(*) AS n FROM ${source.table}`)) as [
         { n: number },
       ];
       const next = newFilter(n);
       filter = next;
       const [{ rows: stored }] = (await db.query<{ rows: number }>(
-        'SELECT coalesce(max(rowid) + 1, 0) AS rows FROM identities',
+        `SELECT coalesce(max(rowid) + 1, 0) AS rows FROM ${source.table}`,
       )) as [{ rows: number }];
       for (let from = 0; from < stored; from += FILL_SLICE) {
-        const rows = await db.query<{ workspace_id: number; kind: IdentityRef['kind']; value: string }>(
-          'SELECT workspace_id, kind, value FROM identities WHERE rowid >= $1 AND rowid < $2',
+        const rows = await db.query<Row>(
+          `SELECT ${source.columns} FROM ${source.table} WHERE rowid >= $1 AND rowid < $2`,
           [from, from + FILL_SLICE],
         );
-        for (const row of rows) add(next, identityKey(row.workspace_id, row));
+        for (const row of rows) add(next, source.keyOf(row));
       }
       next.ready = true;
     })()
-      // Without the filter every miss is looked up: slower, still right.
-      .catch((error: unknown) => log.warn({ err: error }, 'could not read the identities into memory'))
+      // Without the filter every key is looked up: slower, still right.
+      .catch((error: unknown) => log.warn({ err: error }, `could not read ${source.table} into memory`))
       .finally(() => {
         filling = null;
       });
@@ -137,6 +133,41 @@ export function createKnownIdentities(db: Database, log: Logger, capacity = KNOW
     if (into.ready && into.count > into.bloom.capacity) void fill();
   }
 
+  return {
+    start: fill,
+    surelyAbsent: (key: string) => filter.ready && !filter.bloom.test(key),
+    /** Called once the key is stored. */
+    add: (key: string) => add(filter, key),
+  };
+}
+
+/** Every messageId stored: a message whose id is surely new needs no lookup, however old its time. */
+export function createStoredMessages(db: Database, log: Logger) {
+  return createKeyFilter<{ workspace_id: number; message_id: string }>(db, log, {
+    table: 'events',
+    columns: 'workspace_id, message_id',
+    keyOf: (row) => messageKey(row.workspace_id, row.message_id),
+  });
+}
+
+/**
+ * Identity owners, customers' user ids, and merges this process made; plus a filter of every identity the
+ * workspace has, so that an identity never seen (every new visitor) needs no lookup.
+ */
+export function createKnownIdentities(db: Database, log: Logger, capacity = KNOWN_OWNERS) {
+  const owners = new LRUMap<string, number>(capacity);
+  const userIds = new LRUMapWithDelete<number, string | null>(capacity);
+  const mergedInto = new Map<number, number>();
+  const stored = createKeyFilter<{ workspace_id: number; kind: IdentityRef['kind']; value: string }>(
+    db,
+    log,
+    {
+      table: 'identities',
+      columns: 'workspace_id, kind, value',
+      keyOf: (row) => identityKey(row.workspace_id, row),
+    },
+  );
+
   const canonical = (customerId: number): number => {
     let id = customerId;
     while (mergedInto.has(id)) id = mergedInto.get(id)!;
@@ -144,12 +175,12 @@ export function createKnownIdentities(db: Database, log: Logger, capacity = KNOW
   };
 
   return {
-    start: fill,
+    start: stored.start,
     /** The owner if known, null if the identity surely does not exist, undefined if only the table knows. */
     ownerOf(key: string): number | null | undefined {
       const owner = owners.get(key);
       if (owner !== undefined) return canonical(owner);
-      return filter.ready && !filter.bloom.test(key) ? null : undefined;
+      return stored.surelyAbsent(key) ? null : undefined;
     },
     /** The user id of a customer (null: none) if known. */
     userIdOf: (customerId: number) => userIds.get(canonical(customerId)),
@@ -167,7 +198,7 @@ export function createKnownIdentities(db: Database, log: Logger, capacity = KNOW
       for (const customer of round.newCustomers) userIds.set(customer.customerId, null);
       for (const identity of round.newIdentities) {
         const key = identityKey(workspaceId, identity);
-        add(filter, key);
+        stored.add(key);
         owners.set(key, identity.customerId);
         if (identity.kind === 'user') userIds.set(identity.customerId, identity.value);
       }
@@ -181,4 +212,5 @@ export function createKnownIdentities(db: Database, log: Logger, capacity = KNOW
 }
 
 export type RecentMessages = ReturnType<typeof createRecentMessages>;
+export type StoredMessages = ReturnType<typeof createStoredMessages>;
 export type KnownIdentities = ReturnType<typeof createKnownIdentities>;
