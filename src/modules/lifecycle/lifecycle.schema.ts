@@ -102,7 +102,8 @@ export const CustomerLifecycleSchema = z.object({
 export type CustomerLifecycle = z.infer<typeof CustomerLifecycleSchema>;
 
 export const RefreshResultSchema = z.object({
-  mode: z.enum(['full', 'incremental']),
+  /** `skipped`: another Agora instance was refreshing this workspace (PostgreSQL). */
+  mode: z.enum(['full', 'incremental', 'skipped']),
   customers: z.number(),
   refreshedThrough: z.date(),
   seconds: z.number(),

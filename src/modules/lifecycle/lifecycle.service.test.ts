@@ -28,7 +28,7 @@ const figure = (
   p90DaysFromPrevious,
 });
 
-describeEachEngine('lifecycle engine', ({ db }) => {
+describeEachEngine('lifecycle engine', ({ db, engine }) => {
   let t: TestApp;
   let ingest: IngestService;
   let lifecycle: LifecycleService;
@@ -249,6 +249,15 @@ describeEachEngine('lifecycle engine', ({ db }) => {
     );
     expect(reached).toEqual([9, 9, 7, 6, 3, 2]);
   });
+
+  if (engine === 'postgres')
+    it('skips a refresh while another instance refreshes the same workspace', async () => {
+      await db().transaction(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock(727274002, CAST($1 AS INTEGER)) AS locked', [ws()]);
+        expect(await lifecycle.refresh(ws())).toMatchObject({ mode: 'skipped', customers: 0 });
+      });
+      expect(await lifecycle.refresh(ws())).toMatchObject({ mode: 'incremental' });
+    });
 
   it('keeps stages up to date on its own when asked to refresh now and then', async () => {
     const hal = await customerOf('user', 'hal');

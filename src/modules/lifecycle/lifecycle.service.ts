@@ -111,7 +111,8 @@ export function createLifecycleService(deps: LifecycleDeps) {
         workspaceId,
         new Date(state!.refreshed_through!.getTime() - ARRIVAL_OVERLAP_MS),
       ));
-    await db.transaction(async (tx) => {
+    const refreshed = await db.transaction(async (tx) => {
+      if (db.engine === 'postgres' && !(await holdRefreshLock(tx, workspaceId))) return false;
       if (customers === 'all' || customers.length > 0)
         await refreshLifecycleRows(tx, workspaceId, customers, refreshedThrough);
       await forgetMergedCustomers(tx, workspaceId);
@@ -120,7 +121,15 @@ export function createLifecycleService(deps: LifecycleDeps) {
         refreshedThrough,
         taxonomySignature: signature,
       });
+      return true;
     });
+    if (!refreshed)
+      return {
+        mode: 'skipped',
+        customers: 0,
+        refreshedThrough,
+        seconds: (performance.now() - started) / 1000,
+      };
     const count = customers === 'all' ? await countLifecycleRows(workspaceId) : customers.length;
     return {
       mode: customers === 'all' ? 'full' : 'incremental',
@@ -324,6 +333,19 @@ export function createLifecycleService(deps: LifecycleDeps) {
 }
 
 export type LifecycleService = ReturnType<typeof createLifecycleService>;
+
+/**
+ * Several Agora instances on one PostgreSQL database each refresh now and then: one at a time per workspace,
+ * the others skip (their turn comes). A DuckDB file has one process, which refreshes one at a time already.
+ * The first key is Agora's (migrations hold 727274001), the second the workspace.
+ */
+async function holdRefreshLock(tx: Queryable, workspaceId: number): Promise<boolean> {
+  const [row] = await tx.query<{ locked: boolean }>(
+    'SELECT pg_try_advisory_xact_lock(727274002, CAST($1 AS INTEGER)) AS locked',
+    [workspaceId],
+  );
+  return row?.locked ?? false;
+}
 
 /** A merged customer's events now belong to the survivor, who is refreshed with them; the merged one goes. */
 async function forgetMergedCustomers(tx: Queryable, workspaceId: number): Promise<void> {
