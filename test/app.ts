@@ -1,5 +1,6 @@
 /** Builds the Agora app on a test database, with a workspace and its first admin key. */
 import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Deps } from '../src/deps.ts';
@@ -37,4 +38,12 @@ export async function createTestApp(
   if (!adminKey) throw new Error('the test workspace existed already');
   const app = await buildApp(deps, { localToken: options.localToken });
   return { app, deps, workspace, adminKey, admin: { authorization: `Bearer ${adminKey.key}` } };
+}
+
+/** The message of an answer that must be 400 INVALID_INPUT (the test fails on any other answer). */
+export function invalidInputMessage(response: { statusCode: number; json(): unknown }): string {
+  const body = response.json() as { error?: { code?: string; message?: string } };
+  expect(response.statusCode, JSON.stringify(body)).toBe(400);
+  expect(body.error?.code).toBe('INVALID_INPUT');
+  return body.error?.message ?? '';
 }

@@ -7,6 +7,7 @@
  * of those), and takes that attempt's breakdown value.
  */
 import type { Queryable } from '../../platform/db/database.ts';
+import { epochSeconds } from '../../platform/db/portable-sql.ts';
 import type { FunnelQuery } from './funnel.schema.ts';
 
 export interface SqlQuery {
@@ -16,8 +17,6 @@ export interface SqlQuery {
 
 /** Upper bounds (seconds) of the time-to-convert buckets; the last one is open. */
 export const TIME_TO_CONVERT_BOUNDS = [3600, 86_400, 3 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400];
-
-const seconds = (column: string) => `CAST(extract(epoch FROM ${column}) AS DOUBLE PRECISION)`;
 
 function breakdownColumn(breakdown: string | undefined): string {
   if (!breakdown) return "'(none)'";
@@ -89,14 +88,14 @@ export function buildFunnelSql(workspaceId: number, query: FunnelQuery): SqlQuer
 
   const figures = [`count(*) AS reached_1`];
   for (let k = 2; k <= n; k++) {
-    const gap = `${seconds(t(k))} - ${seconds(t(k - 1))}`;
+    const gap = `${epochSeconds(t(k))} - ${epochSeconds(t(k - 1))}`;
     figures.push(
       `count(${t(k)}) AS reached_${k}`,
       `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${gap}) AS median_${k}`,
       `percentile_cont(0.9) WITHIN GROUP (ORDER BY ${gap}) AS p90_${k}`,
     );
   }
-  const total = `${seconds(t(n))} - ${seconds('t1')}`;
+  const total = `${epochSeconds(t(n))} - ${epochSeconds('t1')}`;
   TIME_TO_CONVERT_BOUNDS.forEach((upper, index) => {
     const lower = TIME_TO_CONVERT_BOUNDS[index - 1] ?? 0;
     figures.push(

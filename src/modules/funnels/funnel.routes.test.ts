@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/app.ts';
+import { createTestApp, invalidInputMessage, type TestApp } from '../../../test/app.ts';
 import { describeEachEngine } from '../../../test/engines.ts';
 import { createIngestService } from '../ingestion/index.ts';
 import { ADD, BUY, funnelFixture, VIEW } from './funnel-fixture.ts';
@@ -8,12 +8,7 @@ describeEachEngine('funnel API', ({ db }) => {
   let t: TestApp;
   const post = (payload: object) =>
     t.app.inject({ method: 'POST', url: '/api/funnels', headers: t.admin, payload });
-  const refusal = async (payload: object) => {
-    const response = await post(payload);
-    expect(response.statusCode).toBe(400);
-    expect(response.json().error.code).toBe('INVALID_INPUT');
-    return response.json().error.message as string;
-  };
+  const refusal = async (payload: object) => invalidInputMessage(await post(payload));
 
   beforeAll(async () => {
     t = await createTestApp(db());

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/app.ts';
+import { createTestApp, invalidInputMessage, type TestApp } from '../../../test/app.ts';
 import { describeEachEngine } from '../../../test/engines.ts';
 import { funnelFixture } from '../funnels/funnel-fixture.ts';
 import { createIngestService } from '../ingestion/index.ts';
@@ -7,12 +7,7 @@ import { createIngestService } from '../ingestion/index.ts';
 describeEachEngine('journeys API', ({ db }) => {
   let t: TestApp;
   const get = (url: string) => t.app.inject({ method: 'GET', url, headers: t.admin });
-  const refusal = async (url: string) => {
-    const response = await get(url);
-    expect(response.statusCode).toBe(400);
-    expect(response.json().error.code).toBe('INVALID_INPUT');
-    return response.json().error.message as string;
-  };
+  const refusal = async (url: string) => invalidInputMessage(await get(url));
 
   beforeAll(async () => {
     t = await createTestApp(db());

@@ -6,12 +6,11 @@
  * grouped by intent, stage, channel and hour, and whether a first purchase followed.
  */
 import type { Queryable } from '../../platform/db/database.ts';
+import { epochSeconds } from '../../platform/db/portable-sql.ts';
 import { buildTouchesSql } from './journey-paths.query.ts';
 import type { MicroMomentQuery } from './journeys.schema.ts';
 
 export const INTENTS = ['know', 'go', 'do', 'buy'] as const;
-
-const seconds = (column: string) => `CAST(extract(epoch FROM ${column}) AS DOUBLE PRECISION)`;
 
 /** The customer's stage when the moment began, from their lifecycle row. */
 const STAGE_AT_START = `CASE
@@ -63,7 +62,7 @@ touches AS (${touches}),
 intent_touches AS (
   SELECT t.*, i.intent,
     CASE WHEN lag(t.occurred_at) OVER (${order}) IS NULL
-           OR ${seconds('t.occurred_at')} - ${seconds(`lag(t.occurred_at) OVER (${order})`)} > ${gap}
+           OR ${epochSeconds('t.occurred_at')} - ${epochSeconds(`lag(t.occurred_at) OVER (${order})`)} > ${gap}
          THEN 1 ELSE 0 END AS opens
   FROM touches t JOIN intents i ON i.event_name = t.name
 ),
@@ -87,7 +86,7 @@ described AS (
   SELECT m.customer_id, m.intent, m.channel, m.mostly_mobile, ${STAGE_AT_START} AS stage,
     CAST(extract(hour FROM m.started_at) AS INTEGER) AS hour,
     l.action_at > m.started_at
-      AND ${seconds('l.action_at')} - ${seconds('m.started_at')} <= ${query.conversionDays * 86_400} AS converted
+      AND ${epochSeconds('l.action_at')} - ${epochSeconds('m.started_at')} <= ${query.conversionDays * 86_400} AS converted
   FROM moments m LEFT JOIN customer_lifecycle l ON l.workspace_id = $1 AND l.customer_id = m.customer_id
 )
 SELECT intent, stage, channel, hour, count(*) AS moments, count(DISTINCT customer_id) AS customers,

@@ -4,6 +4,7 @@
  * and which touchpoints buyers met more often than those who never bought. One SQL text for both engines.
  */
 import type { Queryable } from '../../platform/db/database.ts';
+import { daysBetween } from '../../platform/db/portable-sql.ts';
 import { buildCustomerSubquery } from '../lifecycle/index.ts';
 import { collapse, PATH_SEPARATOR } from './journey-paths.query.ts';
 import type { PathToPurchaseQuery } from './journeys.schema.ts';
@@ -32,8 +33,7 @@ const bucketed = (value: string, lowers: number[]) =>
     return `count(*) FILTER (WHERE ${value} >= ${lower}${upper === undefined ? '' : ` AND ${value} < ${upper}`}) AS bucket_${index}`;
   });
 
-const DAYS =
-  '(CAST(extract(epoch FROM action_at) AS DOUBLE PRECISION) - CAST(extract(epoch FROM awareness_at) AS DOUBLE PRECISION)) / 86400.0';
+const DAYS = daysBetween('awareness_at', 'action_at');
 
 export interface DistributionRow {
   measure: 'touchpoints' | 'days';

@@ -3,6 +3,7 @@
  * and B2B against B2C on the path to a first purchase.
  */
 import type { Queryable } from '../../platform/db/database.ts';
+import { daysBetween } from '../../platform/db/portable-sql.ts';
 import type { Stage } from './lifecycle.schema.ts';
 
 export interface MemberRow {
@@ -58,8 +59,7 @@ export interface PathToPurchaseRow {
   info_touches: number | null;
 }
 
-const DAYS_TO_PURCHASE =
-  '(CAST(extract(epoch FROM l.action_at) AS DOUBLE PRECISION) - CAST(extract(epoch FROM l.awareness_at) AS DOUBLE PRECISION)) / 86400.0';
+const DAYS_TO_PURCHASE = daysBetween('l.awareness_at', 'l.action_at');
 
 /** Per segment, over the customers who bought: days and touchpoints from first touch to first purchase. */
 export async function queryPathToPurchaseBySegment(

@@ -3,6 +3,7 @@
  * one row per customer, grouped by the breakdown. One SQL text for both engines.
  */
 import type { Queryable } from '../../platform/db/database.ts';
+import { daysBetween } from '../../platform/db/portable-sql.ts';
 import type { LifecycleFilter, LifecycleQuery, Stage, TrendQuery } from './lifecycle.schema.ts';
 import { STAGES } from './lifecycle.schema.ts';
 
@@ -47,11 +48,8 @@ export function buildCustomerSubquery(filter: CustomerFilter, params: unknown[])
   return `SELECT l.customer_id ${fromFiltered(filter, params)}`;
 }
 
-const seconds = (column: string) => `CAST(extract(epoch FROM ${column}) AS DOUBLE PRECISION)`;
-
 /** Days from entering the previous stage to entering this one, for the customers who did both. */
-const daysFromPrevious = (stage: Stage, previous: Stage) =>
-  `(${seconds(`l.${stage}_at`)} - ${seconds(`l.${previous}_at`)}) / 86400.0`;
+const daysFromPrevious = (stage: Stage, previous: Stage) => daysBetween(`l.${previous}_at`, `l.${stage}_at`);
 
 export function buildLifecycleReportSql(
   workspaceId: number,

@@ -1,0 +1,8 @@
+/** SQL fragments that read the same on both engines, in the portable forms docs/architecture.md lists. */
+
+/** Seconds since the epoch of a TIMESTAMP, as a double on both (PostgreSQL's extract gives numeric). */
+export const epochSeconds = (column: string) => `CAST(extract(epoch FROM ${column}) AS DOUBLE PRECISION)`;
+
+/** Days from one TIMESTAMP to another, as a double. */
+export const daysBetween = (from: string, to: string) =>
+  `(${epochSeconds(to)} - ${epochSeconds(from)}) / 86400.0`;
