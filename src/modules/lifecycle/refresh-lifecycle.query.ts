@@ -29,12 +29,20 @@ INSERT INTO stage_entries (workspace_id, customer_id, stage, entered_at, message
 WITH rules AS (
   SELECT event_name, occurrence, funnel_signal FROM event_taxonomy WHERE workspace_id = $1
 ),
+signalling AS (SELECT DISTINCT event_name FROM rules WHERE funnel_signal IS NOT NULL),
+counted AS (SELECT DISTINCT event_name FROM rules WHERE occurrence <> 'any'),
+-- Occurrences are numbered only for the names whose first and later occurrences have rules of their own.
 touches AS (
   SELECT e.customer_id, e.name, e.occurred_at, e.message_id, e.channel, e.device,
          row_number() OVER (PARTITION BY e.customer_id, e.name ORDER BY e.occurred_at, e.message_id) AS nth
   FROM events e
   WHERE e.workspace_id = $1 ${customerFilter(scope, 'e.customer_id')}
-    AND e.name IN (SELECT event_name FROM rules WHERE funnel_signal IS NOT NULL)
+    AND e.name IN (SELECT event_name FROM signalling) AND e.name IN (SELECT event_name FROM counted)
+  UNION ALL
+  SELECT e.customer_id, e.name, e.occurred_at, e.message_id, e.channel, e.device, CAST(NULL AS BIGINT) AS nth
+  FROM events e
+  WHERE e.workspace_id = $1 ${customerFilter(scope, 'e.customer_id')}
+    AND e.name IN (SELECT event_name FROM signalling) AND e.name NOT IN (SELECT event_name FROM counted)
 ),
 signals AS (
   SELECT t.customer_id, t.name, t.occurred_at, t.message_id, t.channel, t.device,
