@@ -250,6 +250,17 @@ describeEachEngine('lifecycle engine', ({ db, engine }) => {
     expect(reached).toEqual([9, 9, 7, 6, 3, 2]);
   });
 
+  it('runs the refreshes two services ask for at once one after the other', async () => {
+    const results = await Promise.all([
+      createLifecycleService(t.deps).refresh(ws(), { full: true }),
+      lifecycle.refresh(ws(), { full: true }),
+    ]);
+    expect(results.map((result) => [result.mode, result.customers])).toEqual([
+      ['full', 9],
+      ['full', 9],
+    ]);
+  });
+
   if (engine === 'postgres')
     it('skips a refresh while another instance refreshes the same workspace', async () => {
       await db().transaction(async (tx) => {

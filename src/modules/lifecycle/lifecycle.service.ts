@@ -47,6 +47,21 @@ export const DEFAULT_RULES: LifecycleRules = { lapsedAfterDays: 90 };
 const ARRIVAL_OVERLAP_MS = 2 * 60_000;
 const DAY_MS = 86_400_000;
 
+/**
+ * One refresh at a time per workspace and database, whichever service asks (the server's timer, a request,
+ * a demo being loaded into the server): two would delete and insert the same rows at once.
+ */
+const refreshes = new WeakMap<Database, Map<number, Promise<RefreshResult>>>();
+
+function refreshesOf(db: Database): Map<number, Promise<RefreshResult>> {
+  let running = refreshes.get(db);
+  if (!running) {
+    running = new Map();
+    refreshes.set(db, running);
+  }
+  return running;
+}
+
 interface StateRow {
   lapsed_after_days: number;
   refreshed_through: Date | null;
@@ -55,8 +70,7 @@ interface StateRow {
 
 export function createLifecycleService(deps: LifecycleDeps) {
   const { db, clock } = deps;
-  // One refresh at a time per workspace: the timer and an explicit request may ask together.
-  const running = new Map<number, Promise<RefreshResult>>();
+  const running = refreshesOf(db);
 
   async function readState(workspaceId: number): Promise<StateRow | null> {
     const [row] = await db.query<StateRow>(
