@@ -86,7 +86,7 @@ function handPaths(workspaceId: number): string {
       FROM events e JOIN first_view f ON f.customer_id = e.customer_id
       WHERE e.workspace_id = ${workspaceId} AND e.type IN ('track', 'page', 'screen') AND e.occurred_at >= f.at),
     c AS (SELECT customer_id, name, row_number() OVER (PARTITION BY customer_id ORDER BY occurred_at, message_id) AS step
-          FROM t WHERE previous IS NULL OR previous <> name)
+          FROM t WHERE previous IS NULL OR previous <> name),
     s AS (SELECT * FROM c WHERE step <= 5)
     SELECT step, name, NULL AS next, count(*) AS customers FROM s GROUP BY step, name
     UNION ALL
@@ -140,43 +140,38 @@ async function main(): Promise<void> {
     const funnels = createFunnelService(deps);
     const journeys = createJourneyService({ ...deps, lifecycle });
     const duckdb = config.engine === 'duckdb';
-    const rows: Array<[string, number, number]> = [
-      [
-        'lifecycle funnel report',
-        await median(() => lifecycle.report(workspaceId, { breakdown: 'none' })),
-        await median(() => db.query(handLifecycle(workspaceId))),
-      ],
-      [
-        '5-step custom funnel, 30-day window',
-        await median(() =>
-          funnels.run(workspaceId, FunnelQuerySchema.parse({ steps: STEPS, window: '30d' })),
-        ),
-        await median(() =>
-          db.query(duckdb ? handFunnelDuckDB(workspaceId) : handFunnelPostgres(workspaceId)),
-        ),
-      ],
-      [
-        'top paths from Product Viewed, depth 5',
-        await median(() =>
-          journeys.paths(workspaceId, PathQuerySchema.parse({ start: 'Product Viewed', depth: 5 })),
-        ),
-        await median(() => db.query(handPaths(workspaceId))),
-      ],
-      [
-        'cohort matrix, first-purchase month',
-        await median(() => journeys.cohorts(workspaceId, CohortQuerySchema.parse({}))),
-        await median(() => db.query(handCohorts(workspaceId))),
-      ],
-    ];
     process.stdout.write(
       `${config.engine}, ${events.toLocaleString('en-US')} events, ${refresh.customers.toLocaleString('en-US')} customers in the funnel; ` +
         `${os.cpus().length} × ${os.cpus()[0]?.model}\n` +
         `full lifecycle refresh: ${refresh.seconds.toFixed(1)} s\n\n`,
     );
-    for (const [name, agora, hand] of rows)
+    const compare = async (name: string, agora: () => Promise<unknown>, handWritten: string) => {
+      const viaAgora = await median(agora);
+      const byHand = await median(() => db.query(handWritten));
       process.stdout.write(
-        `${name.padEnd(42)} ${(agora / 1000).toFixed(3)} s   hand-written ${(hand / 1000).toFixed(3)} s   ratio ${(agora / hand).toFixed(2)}\n`,
+        `${name.padEnd(42)} ${(viaAgora / 1000).toFixed(3)} s   hand-written ${(byHand / 1000).toFixed(3)} s   ratio ${(viaAgora / byHand).toFixed(2)}\n`,
       );
+    };
+    await compare(
+      'lifecycle funnel report',
+      () => lifecycle.report(workspaceId, { breakdown: 'none' }),
+      handLifecycle(workspaceId),
+    );
+    await compare(
+      '5-step custom funnel, 30-day window',
+      () => funnels.run(workspaceId, FunnelQuerySchema.parse({ steps: STEPS, window: '30d' })),
+      duckdb ? handFunnelDuckDB(workspaceId) : handFunnelPostgres(workspaceId),
+    );
+    await compare(
+      'top paths from Product Viewed, depth 5',
+      () => journeys.paths(workspaceId, PathQuerySchema.parse({ start: 'Product Viewed', depth: 5 })),
+      handPaths(workspaceId),
+    );
+    await compare(
+      'cohort matrix, first-purchase month',
+      () => journeys.cohorts(workspaceId, CohortQuerySchema.parse({})),
+      handCohorts(workspaceId),
+    );
   } finally {
     await closeDeps(deps);
   }

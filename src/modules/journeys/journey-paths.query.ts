@@ -52,19 +52,23 @@ export function buildJourneyPathsSql(
   query: PathQuery,
 ): { sql: string; params: unknown[] } {
   const params: unknown[] = [workspaceId];
-  const touches = buildTouchesSql(query, params, query.by);
   const anchor = `$${params.push(query.start ?? query.end)}`;
+  // The touchpoints twice, not one CTE read twice: an engine would hold all of them in memory in between.
+  const anchoredTouches = buildTouchesSql(query, params, query.by);
+  const touches = buildTouchesSql(query, params, query.by);
   const depth = query.depth;
   // From the anchor: steps 1…depth after it. To the anchor: it is step `depth`, what came before counts down.
   const [within, step] = query.start
     ? [`n.position >= a.anchor AND n.position < a.anchor + ${depth}`, 'n.position - a.anchor + 1']
     : [`n.position <= a.anchor AND n.position > a.anchor - ${depth}`, `n.position - a.anchor + ${depth}`];
   return {
-    sql: `WITH touches AS (${touches}),
+    sql: `WITH first_times AS (
+  SELECT customer_id, min(occurred_at) AS anchored_at FROM (${anchoredTouches}) AS t
+  WHERE label = ${anchor} GROUP BY customer_id
+),
 -- Only what can be on a path: the touchpoints of customers who did the anchor, from (or up to) its first time.
-first_times AS (SELECT customer_id, min(occurred_at) AS anchored_at FROM touches WHERE label = ${anchor} GROUP BY customer_id),
 near AS (
-  SELECT t.* FROM touches t JOIN first_times f ON f.customer_id = t.customer_id
+  SELECT t.* FROM (${touches}) AS t JOIN first_times f ON f.customer_id = t.customer_id
   WHERE t.occurred_at ${query.start ? '>=' : '<='} f.anchored_at
 ),
 collapsed AS (${collapse('near')}),
