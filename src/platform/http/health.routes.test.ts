@@ -43,6 +43,10 @@ describeEachEngine('server frame', ({ db, engine }) => {
         '/api/keys/{keyId}',
         '/api/taxonomy',
         '/api/migrations',
+        '/api/lifecycle',
+        '/api/funnels',
+        '/api/journeys/paths',
+        '/api/journeys/cohorts',
       ]),
     );
     const errorSchema = document.paths['/api/keys'].get.responses['401'].content['application/json'].schema;
