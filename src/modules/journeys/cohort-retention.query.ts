@@ -13,7 +13,10 @@ const monthsBetween = (earlier: string, later: string) =>
 export interface CohortRow {
   cohort: string | Date;
   first_month: Date;
-  /** -1: the customers of this cohort and first month; 0…: those active that many months later. */
+  /**
+   * 0…: the customers active that many months after their first purchase month; -1 (activity only): all the
+   * customers of this cohort and first month. With purchases, month 0 holds them all.
+   */
   month_offset: number;
   customers: number;
 }
@@ -54,8 +57,13 @@ export async function queryCohortRetention(
       WHERE 1 = 1 ${ranges.join(' ')} ${customers ? `AND f.customer_id IN (${customers})` : ''}
     ),
     active AS (${active})
-    SELECT cohort, first_month, -1 AS month_offset, count(*) AS customers FROM cohorts GROUP BY cohort, first_month
-    UNION ALL
+    ${
+      // Every customer bought in their first month, so month 0 counts the cohort; any activity may not have
+      // been recorded as an event that month (orders imported on their own), so then it is counted apart.
+      query.measure === 'activity'
+        ? 'SELECT cohort, first_month, -1 AS month_offset, count(*) AS customers FROM cohorts GROUP BY cohort, first_month UNION ALL'
+        : ''
+    }
     SELECT c.cohort, c.first_month, ${monthsBetween('c.first_month', 'a.month')} AS month_offset, count(*) AS customers
     FROM cohorts c JOIN active a ON a.customer_id = c.customer_id AND a.month >= c.first_month
     GROUP BY c.cohort, c.first_month, ${monthsBetween('c.first_month', 'a.month')}`,

@@ -19,8 +19,10 @@ export function computeCohortMatrix(
     const cohort = cohorts.get(key) ?? { sizes: new Map(), retained: Array(query.months).fill(0) };
     cohorts.set(key, cohort);
     const first = monthIndex(row.first_month);
-    if (row.month_offset < 0) cohort.sizes.set(first, (cohort.sizes.get(first) ?? 0) + row.customers);
-    else if (row.month_offset < query.months) cohort.retained[row.month_offset]! += row.customers;
+    const size = query.measure === 'purchase' ? row.month_offset === 0 : row.month_offset < 0;
+    if (size) cohort.sizes.set(first, (cohort.sizes.get(first) ?? 0) + row.customers);
+    if (row.month_offset >= 0 && row.month_offset < query.months)
+      cohort.retained[row.month_offset]! += row.customers;
   }
   const last = lastMonth ? monthIndex(lastMonth) : Number.NEGATIVE_INFINITY;
   const matrix = [...cohorts].map(([cohort, { sizes, retained }]) => {
