@@ -22,9 +22,13 @@ import {
   worldFiles,
 } from './write-world.ts';
 
-/** Messages per tracking request, and requests in flight, about what a busy site's SDKs send. */
-const LIVE_BATCH = 250;
-const LIVE_REQUESTS = 4;
+/**
+ * Messages per tracking request (and bytes, well under the API's 500 KB), and requests in flight: what the
+ * SDKs of a busy site send at once.
+ */
+const LIVE_BATCH = 500;
+const LIVE_BATCH_BYTES = 400_000;
+const LIVE_REQUESTS = 8;
 
 export interface LoadProgress {
   generated(events: number, simulatedDays: number): void;
@@ -177,16 +181,20 @@ async function sendLive(
     if (inFlight.size >= LIVE_REQUESTS) await Promise.race(inFlight);
   };
   let batch: unknown[] = [];
+  let bytes = 0;
   for await (const line of createInterface({
     input: createReadStream(file),
     crlfDelay: Number.POSITIVE_INFINITY,
   })) {
     if (line === '') continue;
-    batch.push(JSON.parse(line));
-    if (batch.length === LIVE_BATCH) {
+    const size = Buffer.byteLength(line);
+    if (batch.length === LIVE_BATCH || bytes + size > LIVE_BATCH_BYTES) {
       await send(batch);
       batch = [];
+      bytes = 0;
     }
+    batch.push(JSON.parse(line));
+    bytes += size;
   }
   if (batch.length > 0) await send(batch);
   await Promise.all(inFlight);
