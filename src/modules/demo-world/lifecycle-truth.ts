@@ -65,7 +65,8 @@ export function createLifecycleTruth() {
         followed.seen.set(name as string, nth);
         rank = nth === 1 ? (signals.first ?? signals.any) : (signals.repeat ?? signals.any);
       }
-      if (rank === undefined) return;
+      // Stages fill from the first up: once this one is entered, so are all before it.
+      if (rank === undefined || !Number.isNaN(followed.entered[rank])) return;
       const at = Date.parse(message.timestamp as string);
       for (let stage = 0; stage <= rank; stage++)
         if (Number.isNaN(followed.entered[stage])) followed.entered[stage] = at;
