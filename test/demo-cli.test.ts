@@ -133,9 +133,12 @@ async function expectLifecycleRecovered(db: Database, manifest: Manifest, report
     expect(measured.buyers).toBe(segment.buyers);
     expect(measured.medianDaysToPurchase).toBeCloseTo(segment.medianDaysToFirstPurchase!, 6);
     expect(measured.meanDaysToPurchase).toBeCloseTo(segment.meanDaysToFirstPurchase!, 6);
+    expect(measured.meanTouchesToPurchase).toBeCloseTo(segment.meanTouchesToFirstPurchase!, 9);
+    expect(measured.informationSeekingShare).toBeCloseTo(segment.informationSeekingShare!, 9);
   }
-  // Every burst the simulation opened is found as a micro-moment, with its intent and the stage it began in.
-  // A few more are real too: a move to purchase minutes after adding to the cart makes three buy touchpoints.
+  // The bursts the simulation opened are found as micro-moments, with their intent and the stage they began
+  // in. Not to the one: a burst may run into a touchpoint minutes away and take another intent, and a move
+  // to purchase minutes after adding to the cart makes a buy moment of its own.
   const journeys = createJourneyService({ db, lifecycle });
   const moments = await journeys.microMoments(workspace_id, MicroMomentQuerySchema.parse({}));
   const found = new Map(moments.byStage.map((row) => [`${row.key}:${row.intent}`, row.moments]));
@@ -144,8 +147,10 @@ async function expectLifecycleRecovered(db: Database, manifest: Manifest, report
     for (const [intent, count] of Object.entries(intents)) {
       planted += count;
       const measured = found.get(`${stage}:${intent}`) ?? 0;
-      if (intent === 'buy') expect(measured, `${stage}:${intent}`).toBeGreaterThanOrEqual(count);
-      else expect(measured, `${stage}:${intent}`).toBe(count);
+      const slack = Math.max(2, 0.03 * count);
+      expect(measured, `${stage}:${intent}`).toBeGreaterThanOrEqual(count - slack);
+      if (intent !== 'buy') expect(measured, `${stage}:${intent}`).toBeLessThanOrEqual(count + slack);
     }
+  expect(moments.moments).toBeGreaterThanOrEqual(planted * 0.98);
   expect(moments.moments).toBeLessThanOrEqual(planted * 1.05);
 }

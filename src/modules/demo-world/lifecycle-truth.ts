@@ -14,6 +14,12 @@ interface Signals {
   repeat?: number;
 }
 
+/** Names that show a customer studying what the company offers (behaviour `engage`): information seeking. */
+const ENGAGING = new Set(
+  DEFAULT_TAXONOMY.filter((rule) => rule.behavior === 'engage').map((rule) => rule.eventName),
+);
+const TOUCHPOINT_TYPES = new Set(['track', 'page', 'screen']);
+
 /** Stage rank by event name and occurrence, from the default rules; names with no signal are absent. */
 const SIGNALS = new Map<string, Signals>();
 for (const rule of DEFAULT_TAXONOMY) {
@@ -31,6 +37,14 @@ interface Followed {
   entered: number[];
   /** Occurrences so far of the names whose first and later occurrences mean different stages. */
   seen: Map<string, number>;
+  /**
+   * Touchpoints before the first purchase, and those of them that seek information. A touchpoint at the
+   * very moment of the purchase is not before it: those of the latest moment are counted apart until
+   * the next moment comes.
+   */
+  touches: number;
+  engaging: number;
+  moment: { at: number; touches: number; engaging: number };
 }
 
 export interface SegmentLifecycle {
@@ -42,6 +56,9 @@ export interface SegmentLifecycle {
   buyers: number;
   meanDaysToFirstPurchase: number | null;
   medianDaysToFirstPurchase: number | null;
+  /** Over buyers: touchpoints (track, page, screen) before the first purchase, and the share that seek information. */
+  meanTouchesToFirstPurchase: number | null;
+  informationSeekingShare: number | null;
 }
 
 export type LifecycleSummary = Record<'b2c' | 'b2b', SegmentLifecycle>;
@@ -50,15 +67,32 @@ export function createLifecycleTruth() {
   const people = new Map<string, Followed>();
   return {
     follow(anonymousId: string, b2b: boolean, person: { readonly stage: number }): void {
-      people.set(anonymousId, { b2b, person, entered: STAGES.map(() => Number.NaN), seen: new Map() });
+      people.set(anonymousId, {
+        b2b,
+        person,
+        entered: STAGES.map(() => Number.NaN),
+        seen: new Map(),
+        touches: 0,
+        engaging: 0,
+        moment: { at: Number.NaN, touches: 0, engaging: 0 },
+      });
+    },
+
+    /** Another anonymous id of the same person (a listening connector's, by their handle). */
+    alias(anonymousId: string, of: string): void {
+      const followed = people.get(of);
+      if (followed) people.set(anonymousId, followed);
     },
 
     /** Messages arrive in time order, so the first signal that reaches a stage is its entry. */
     note(message: Record<string, unknown>): void {
       const name = message.type === 'page' ? 'Page Viewed' : message.type === 'track' ? message.event : null;
+      const followed = people.get(message.anonymousId as string);
+      if (!followed) return;
+      if (TOUCHPOINT_TYPES.has(message.type as string) && Number.isNaN(followed.entered[3]))
+        countTouch(followed, message);
       const signals = typeof name === 'string' ? SIGNALS.get(name) : undefined;
-      const followed = signals && people.get(message.anonymousId as string);
-      if (!signals || !followed) return;
+      if (!signals) return;
       let rank = signals.any;
       if (signals.first !== undefined || signals.repeat !== undefined) {
         const nth = (followed.seen.get(name as string) ?? 0) + 1;
@@ -80,10 +114,13 @@ export function createLifecycleTruth() {
         buyers: 0,
         meanDaysToFirstPurchase: null,
         medianDaysToFirstPurchase: null,
+        meanTouchesToFirstPurchase: null,
+        informationSeekingShare: null,
         days: [],
       });
       const segments = { b2c: segment(), b2b: segment() };
-      for (const followed of people.values()) {
+      const before = { b2c: { touches: 0, engaging: 0 }, b2b: { touches: 0, engaging: 0 } };
+      for (const followed of new Set(people.values())) {
         const tally = segments[followed.b2b ? 'b2b' : 'b2c'];
         tally.people += 1;
         followed.entered.forEach((at, stage) => {
@@ -91,7 +128,12 @@ export function createLifecycleTruth() {
         });
         for (let stage = 0; stage <= followed.person.stage; stage++) tally.modelReached[stage]! += 1;
         const [firstTouch, , , firstPurchase] = followed.entered;
-        if (!Number.isNaN(firstPurchase)) tally.days.push((firstPurchase! - firstTouch!) / DAY);
+        if (!Number.isNaN(firstPurchase)) {
+          tally.days.push((firstPurchase! - firstTouch!) / DAY);
+          const counted = before[followed.b2b ? 'b2b' : 'b2c'];
+          counted.touches += followed.touches;
+          counted.engaging += followed.engaging;
+        }
       }
       const summarise = ({ days, ...tally }: SegmentLifecycle & { days: number[] }): SegmentLifecycle => {
         days.sort((a, b) => a - b);
@@ -107,9 +149,33 @@ export function createLifecycleTruth() {
             : null,
         };
       };
-      return { b2c: summarise(segments.b2c), b2b: summarise(segments.b2b) };
+      const withTouches = (key: 'b2c' | 'b2b'): SegmentLifecycle => {
+        const summary = summarise(segments[key]);
+        const { touches, engaging } = before[key];
+        return {
+          ...summary,
+          meanTouchesToFirstPurchase: summary.buyers ? touches / summary.buyers : null,
+          informationSeekingShare: touches ? engaging / touches : null,
+        };
+      };
+      return { b2c: withTouches('b2c'), b2b: withTouches('b2b') };
     },
   };
 }
 
 export type LifecycleTruth = ReturnType<typeof createLifecycleTruth>;
+
+/** A touchpoint before the first purchase; those of one moment wait until the moment is over (see Followed). */
+function countTouch(followed: Followed, message: Record<string, unknown>): void {
+  const at = Date.parse(message.timestamp as string);
+  const { moment } = followed;
+  if (at !== moment.at) {
+    followed.touches += moment.touches;
+    followed.engaging += moment.engaging;
+    moment.at = at;
+    moment.touches = 0;
+    moment.engaging = 0;
+  }
+  moment.touches += 1;
+  if (message.type === 'track' && ENGAGING.has(message.event as string)) moment.engaging += 1;
+}

@@ -209,8 +209,15 @@ describe('the demo world simulation', () => {
       // A first purchase is its own message.
       expect(reached[3], segment).toBe(modelReached[3]);
     }
+    // Business buyers take longer, with more touchpoints, more of them seeking information.
     expect(lifecycle.b2b.medianDaysToFirstPurchase!).toBeGreaterThan(
-      lifecycle.b2c.medianDaysToFirstPurchase!,
+      lifecycle.b2c.medianDaysToFirstPurchase! + 10,
+    );
+    expect(lifecycle.b2b.meanTouchesToFirstPurchase!).toBeGreaterThan(
+      lifecycle.b2c.meanTouchesToFirstPurchase!,
+    );
+    expect(lifecycle.b2b.informationSeekingShare!).toBeGreaterThan(
+      lifecycle.b2c.informationSeekingShare! + 0.05,
     );
   });
 });

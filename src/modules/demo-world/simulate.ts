@@ -327,6 +327,7 @@ function makePerson(
     random: lives,
   };
   tally.lifecycle.follow(anonymousId, persona.b2b, person);
+  if (handle) tally.lifecycle.alias(`${networkOf(person)}:${handle}`, anonymousId);
   return person;
 }
 

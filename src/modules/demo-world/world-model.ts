@@ -271,7 +271,7 @@ export const BASE_LOG_ODDS: Record<
   Record<'awareness' | 'consideration' | 'preference', number>
 > = {
   b2c: { awareness: -2.2, consideration: -2.6, preference: -2.4 },
-  b2b: { awareness: -2.8, consideration: -3.2, preference: -3.4 },
+  b2b: { awareness: -2.2, consideration: -3.9, preference: -2.9 },
 };
 
 /** Chance that a buyer looks for a coupon (affiliate) or types the address (direct) just before buying. */
