@@ -69,7 +69,7 @@ describe('agora demo', () => {
         );
         // Before the test opens the database: a DuckDB file has one process at a time.
         const lifecycleRun = await agora(['lifecycle', '--breakdown', 'segment', '--json'], env);
-        expect(lifecycleRun.code).toBe(0);
+        expect(lifecycleRun.code, lifecycleRun.stderr).toBe(0);
         const lifecycleReport = JSON.parse(lifecycleRun.stdout) as LifecycleReport;
         const db: Database = postgres ? postgres.db : await openDuckDB(path.join(dataDir, 'agora.duckdb'));
         try {

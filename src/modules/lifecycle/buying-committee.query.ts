@@ -85,3 +85,22 @@ export async function queryPathToPurchaseBySegment(
     [workspaceId],
   );
 }
+
+/** B2B: the members who entered the funnel, on average over the accounts where someone bought. */
+export async function engagedMembersPerBuyingAccount(
+  db: Queryable,
+  workspaceId: number,
+): Promise<number | null> {
+  const [row] = await db.query<{ people: number | null }>(
+    `SELECT CAST(avg(engaged) AS DOUBLE PRECISION) AS people FROM (
+       SELECT m.account_id, count(l.customer_id) AS engaged
+       FROM account_memberships m
+       JOIN customer_lifecycle l ON l.workspace_id = m.workspace_id AND l.customer_id = m.customer_id
+       WHERE m.workspace_id = $1
+       GROUP BY m.account_id
+       HAVING count(l.action_at) > 0
+     ) AS buying_accounts`,
+    [workspaceId],
+  );
+  return row?.people ?? null;
+}

@@ -7,6 +7,7 @@ import { createTaxonomyService } from '../taxonomy/index.ts';
 import type { StageFigure } from './lifecycle.schema.ts';
 import { createLifecycleService, type LifecycleService } from './lifecycle.service.ts';
 import { lifecycleFixture } from './lifecycle-fixture.ts';
+import { REFRESH_LOCK } from './lifecycle-refresh.ts';
 
 const figure = (
   stage: StageFigure['stage'],
@@ -262,12 +263,24 @@ describeEachEngine('lifecycle engine', ({ db, engine }) => {
   });
 
   if (engine === 'postgres')
-    it('skips a refresh while another instance refreshes the same workspace', async () => {
+    it('skips the timer’s turn while another instance refreshes the same workspace, and waits when asked', async () => {
+      let asked: Promise<unknown> | undefined;
+      let answered = false;
       await db().transaction(async (tx) => {
-        await tx.query('SELECT pg_advisory_xact_lock(727274002, CAST($1 AS INTEGER)) AS locked', [ws()]);
-        expect(await lifecycle.refresh(ws())).toMatchObject({ mode: 'skipped', customers: 0 });
+        const lock = `SELECT 1 AS held FROM (SELECT pg_advisory_xact_lock(${REFRESH_LOCK})) AS locked`;
+        await tx.query(lock, [ws()]);
+        expect(await lifecycle.refresh(ws(), { wait: false })).toMatchObject({
+          mode: 'skipped',
+          customers: 0,
+        });
+        asked = lifecycle.refresh(ws()).then((result) => {
+          answered = true;
+          return result;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(answered).toBe(false);
       });
-      expect(await lifecycle.refresh(ws())).toMatchObject({ mode: 'incremental' });
+      expect(await asked).toMatchObject({ mode: 'incremental' });
     });
 
   it('keeps stages up to date on its own when asked to refresh now and then', async () => {

@@ -1,0 +1,236 @@
+/**
+ * Keeping stage entries up to date: a refresh rebuilds the customers whose events arrived since the last
+ * one (all of them the first time, or after a taxonomy edit), one at a time per workspace.
+ */
+import { createHash } from 'node:crypto';
+import type { Clock } from '../../platform/clock.ts';
+import type { Database, Queryable } from '../../platform/db/database.ts';
+import type { Logger } from '../../platform/log.ts';
+import type { LifecycleRules, RefreshResult } from './lifecycle.schema.ts';
+import { refreshLifecycleRows } from './refresh-lifecycle.query.ts';
+
+export interface LifecycleDeps {
+  db: Database;
+  clock: Clock;
+  log: Logger;
+}
+
+export const DEFAULT_RULES: LifecycleRules = { lapsedAfterDays: 90 };
+
+/**
+ * Events are found by when they arrived; one that arrived just before a refresh may commit just after it,
+ * so each refresh looks this far behind the last one's start (re-reading a customer is harmless). A write
+ * waits seconds at most: the tracking API answers 429 rather than queue for longer.
+ */
+const ARRIVAL_OVERLAP_MS = 2 * 60_000;
+
+/**
+ * One refresh at a time per workspace and database, whichever service asks (the server's timer, a request,
+ * a demo being loaded into the server): two would delete and insert the same rows at once.
+ */
+const refreshes = new WeakMap<Database, Map<number, Promise<RefreshResult>>>();
+
+function refreshesOf(db: Database): Map<number, Promise<RefreshResult>> {
+  let running = refreshes.get(db);
+  if (!running) {
+    running = new Map();
+    refreshes.set(db, running);
+  }
+  return running;
+}
+
+export interface StateRow {
+  lapsed_after_days: number;
+  refreshed_through: Date | null;
+  taxonomy_signature: string | null;
+}
+
+export function createLifecycleRefresher(deps: LifecycleDeps) {
+  const { db, clock } = deps;
+  const running = refreshesOf(db);
+
+  async function readState(workspaceId: number, from: Queryable = db): Promise<StateRow | null> {
+    const [row] = await from.query<StateRow>(
+      'SELECT lapsed_after_days, refreshed_through, taxonomy_signature FROM lifecycle_state WHERE workspace_id = $1',
+      [workspaceId],
+    );
+    return row ?? null;
+  }
+
+  async function writeState(
+    tx: Queryable,
+    workspaceId: number,
+    state: { lapsedAfterDays: number; refreshedThrough: Date | null; taxonomySignature: string | null },
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO lifecycle_state (workspace_id, lapsed_after_days, refreshed_through, taxonomy_signature, updated_at)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (workspace_id) DO UPDATE SET lapsed_after_days = excluded.lapsed_after_days,
+         refreshed_through = excluded.refreshed_through, taxonomy_signature = excluded.taxonomy_signature,
+         updated_at = excluded.updated_at`,
+      [workspaceId, state.lapsedAfterDays, state.refreshedThrough, state.taxonomySignature, clock.now()],
+    );
+  }
+
+  /** Changes whenever the rules the refresh reads change: stages must then be rebuilt whole. */
+  async function taxonomySignature(tx: Queryable, workspaceId: number): Promise<string> {
+    const rules = await tx.query(
+      `SELECT event_name, occurrence, funnel_signal, behavior FROM event_taxonomy
+       WHERE workspace_id = $1 ORDER BY event_name, occurrence`,
+      [workspaceId],
+    );
+    return createHash('sha256').update(JSON.stringify(rules)).digest('hex');
+  }
+
+  async function changedCustomers(tx: Queryable, workspaceId: number, since: Date): Promise<number[]> {
+    const rows = await tx.query<{ customer_id: number }>(
+      'SELECT DISTINCT customer_id FROM events WHERE workspace_id = $1 AND received_at >= $2',
+      [workspaceId, since],
+    );
+    return rows.map((row) => row.customer_id);
+  }
+
+  async function runRefresh(workspaceId: number, full: boolean, wait: boolean): Promise<RefreshResult> {
+    const started = performance.now();
+    const refreshedThrough = clock.now();
+    const customers = await db.transaction(async (tx) => {
+      if (db.engine === 'postgres' && !(await holdRefreshLock(tx, workspaceId, wait))) return null;
+      // Read under the lock: what another instance refreshed meanwhile is not done again.
+      const state = await readState(workspaceId, tx);
+      const signature = await taxonomySignature(tx, workspaceId);
+      const whole = full || !state?.refreshed_through || state.taxonomy_signature !== signature;
+      const customers = whole
+        ? ('all' as const)
+        : await changedCustomers(
+            tx,
+            workspaceId,
+            new Date(state!.refreshed_through!.getTime() - ARRIVAL_OVERLAP_MS),
+          );
+      if (customers === 'all' || customers.length > 0)
+        await refreshLifecycleRows(tx, workspaceId, customers, refreshedThrough);
+      await forgetMergedCustomers(tx, workspaceId);
+      await writeState(tx, workspaceId, {
+        lapsedAfterDays: state?.lapsed_after_days ?? DEFAULT_RULES.lapsedAfterDays,
+        refreshedThrough,
+        taxonomySignature: signature,
+      });
+      return customers;
+    });
+    if (customers === null)
+      return {
+        mode: 'skipped',
+        customers: 0,
+        refreshedThrough,
+        seconds: (performance.now() - started) / 1000,
+      };
+    const count = customers === 'all' ? await countLifecycleRows(workspaceId) : customers.length;
+    return {
+      mode: customers === 'all' ? 'full' : 'incremental',
+      customers: count,
+      refreshedThrough,
+      seconds: (performance.now() - started) / 1000,
+    };
+  }
+
+  async function countLifecycleRows(workspaceId: number): Promise<number> {
+    const [row] = await db.query<{ n: number }>(
+      'SELECT count(*) AS n FROM customer_lifecycle WHERE workspace_id = $1',
+      [workspaceId],
+    );
+    return row?.n ?? 0;
+  }
+
+  /**
+   * `wait: false` (the timer's): on PostgreSQL, skip the turn if another instance is refreshing the
+   * workspace; otherwise wait for it.
+   */
+  function refresh(
+    workspaceId: number,
+    options: { full?: boolean; wait?: boolean } = {},
+  ): Promise<RefreshResult> {
+    const previous = running.get(workspaceId) ?? Promise.resolve(null);
+    const next = previous
+      .catch(() => null)
+      .then(() => runRefresh(workspaceId, options.full ?? false, options.wait ?? true))
+      .finally(() => {
+        if (running.get(workspaceId) === next) running.delete(workspaceId);
+      });
+    running.set(workspaceId, next);
+    return next;
+  }
+
+  /** Reports read stored stages; a workspace never refreshed is refreshed first, so it never looks empty. */
+  async function ensureRefreshed(workspaceId: number): Promise<StateRow> {
+    const state = await readState(workspaceId);
+    if (state?.refreshed_through) return state;
+    await refresh(workspaceId);
+    return (await readState(workspaceId))!;
+  }
+
+  return {
+    refresh,
+    ensureRefreshed,
+    readState,
+    writeState,
+
+    /** Refreshes every workspace now and then, each run after the last one ended; returns the stopper. */
+    startRefreshing(everyMs: number): () => Promise<void> {
+      let timer: NodeJS.Timeout | undefined;
+      let current: Promise<void> = Promise.resolve();
+      let stopped = false;
+      const tick = () => {
+        current = refreshAll()
+          .catch((error: unknown) => deps.log.error({ err: error }, 'lifecycle refresh failed'))
+          .finally(() => {
+            if (!stopped) timer = setTimeout(tick, everyMs);
+          });
+      };
+      timer = setTimeout(tick, everyMs);
+      return async () => {
+        stopped = true;
+        clearTimeout(timer);
+        await current;
+      };
+    },
+  };
+
+  async function refreshAll(): Promise<void> {
+    const workspaces = await db.query<{ workspace_id: number }>('SELECT workspace_id FROM workspaces');
+    for (const { workspace_id } of workspaces) await refresh(workspace_id, { wait: false });
+  }
+}
+
+export type LifecycleRefresher = ReturnType<typeof createLifecycleRefresher>;
+
+/**
+ * Several Agora instances on one PostgreSQL database refresh one at a time per workspace: a timer's turn is
+ * skipped while another refreshes, an asked-for refresh waits. A DuckDB file has one process, which
+ * refreshes one at a time already. The lock is the schema's (one database may hold several Agoras, one per
+ * schema) and the workspace's.
+ */
+export const REFRESH_LOCK = "hashtext('agora lifecycle ' || current_schema()), CAST($1 AS INTEGER)";
+
+async function holdRefreshLock(tx: Queryable, workspaceId: number, wait: boolean): Promise<boolean> {
+  if (wait) {
+    await tx.query(`SELECT 1 AS held FROM (SELECT pg_advisory_xact_lock(${REFRESH_LOCK})) AS locked`, [
+      workspaceId,
+    ]);
+    return true;
+  }
+  const [row] = await tx.query<{ locked: boolean }>(
+    `SELECT pg_try_advisory_xact_lock(${REFRESH_LOCK}) AS locked`,
+    [workspaceId],
+  );
+  return row?.locked ?? false;
+}
+
+/** A merged customer's events now belong to the survivor, who is refreshed with them; the merged one goes. */
+async function forgetMergedCustomers(tx: Queryable, workspaceId: number): Promise<void> {
+  for (const table of ['stage_entries', 'customer_lifecycle']) {
+    await tx.query(
+      `DELETE FROM ${table} WHERE workspace_id = $1 AND customer_id IN (
+         SELECT customer_id FROM customers WHERE workspace_id = $1 AND merged_into IS NOT NULL)`,
+      [workspaceId],
+    );
+  }
+}
