@@ -47,3 +47,14 @@ export function invalidInputMessage(response: { statusCode: number; json(): unkn
   expect(body.error?.code).toBe('INVALID_INPUT');
   return body.error?.message ?? '';
 }
+
+/** A new write key of the test workspace, made through the admin API. */
+export async function createWriteKey(t: TestApp): Promise<string> {
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/api/keys',
+    headers: t.admin,
+    payload: { kind: 'write' },
+  });
+  return (response.json() as { key: string }).key;
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/app.ts';
+import { createTestApp, createWriteKey, type TestApp } from '../../../test/app.ts';
 import { describeEachEngine } from '../../../test/engines.ts';
 
 describeEachEngine('customer read API', ({ db }) => {
@@ -8,9 +8,7 @@ describeEachEngine('customer read API', ({ db }) => {
 
   beforeAll(async () => {
     t = await createTestApp(db());
-    const { key } = (
-      await t.app.inject({ method: 'POST', url: '/api/keys', headers: t.admin, payload: { kind: 'write' } })
-    ).json();
+    const key = await createWriteKey(t);
     // Ana browses anonymously, buys and signs in; a second visitor only looks.
     const at = (day: number, hour: number) => `2026-04-0${day}T${String(hour).padStart(2, '0')}:00:00Z`;
     const batch = [

@@ -4,7 +4,7 @@
  * over HTTP, as a live site's SDK sends them.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Deps } from '../../deps.ts';

@@ -139,7 +139,7 @@ export async function writeWorld(
 
 /** `world.ndjson`, part 3 → `world.part-0003.ndjson`. */
 export function historyPartFile(files: WorldFiles, part: number): string {
-  return files.events.replace(/\.(ndjson|jsonl)$/, '') + `.part-${String(part).padStart(4, '0')}.ndjson`;
+  return `${files.events.replace(/\.(ndjson|jsonl)$/, '')}.part-${String(part).padStart(4, '0')}.ndjson`;
 }
 
 function close(stream: WriteStream): Promise<void> {

@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { Analytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/app.ts';
+import { createTestApp, createWriteKey, type TestApp } from '../../../test/app.ts';
 import { describeEachEngine } from '../../../test/engines.ts';
 
 describeEachEngine('@segment/analytics-node against Agora', ({ db }) => {
@@ -12,9 +12,7 @@ describeEachEngine('@segment/analytics-node against Agora', ({ db }) => {
   beforeAll(async () => {
     t = await createTestApp(db());
     await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const { key } = (
-      await t.app.inject({ method: 'POST', url: '/api/keys', headers: t.admin, payload: { kind: 'write' } })
-    ).json();
+    const key = await createWriteKey(t);
     const host = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     analytics = new Analytics({ writeKey: key, host, flushAt: 3, maxRetries: 1 });
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/app.ts';
+import { createTestApp, createWriteKey, type TestApp } from '../../../test/app.ts';
 import { describeEachEngine } from '../../../test/engines.ts';
 import { classifyChannel } from './classify-channel.ts';
 import { classifyDevice } from './classify-device.ts';
@@ -65,9 +65,7 @@ describeEachEngine('touchpoint rules API', ({ db }) => {
 
   beforeAll(async () => {
     t = await createTestApp(db());
-    const key = (
-      await t.app.inject({ method: 'POST', url: '/api/keys', headers: t.admin, payload: { kind: 'write' } })
-    ).json().key;
+    const key = await createWriteKey(t);
     auth = { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` };
   });
   afterAll(() => t.app.close());

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestApp, invalidInputMessage, type TestApp } from '../../../test/app.ts';
+import { createTestApp, createWriteKey, invalidInputMessage, type TestApp } from '../../../test/app.ts';
 import { describeEachEngine } from '../../../test/engines.ts';
 import { lifecycleFixture } from './lifecycle-fixture.ts';
 
@@ -9,9 +9,7 @@ describeEachEngine('lifecycle API', ({ db }) => {
 
   beforeAll(async () => {
     t = await createTestApp(db());
-    const { key } = (
-      await t.app.inject({ method: 'POST', url: '/api/keys', headers: t.admin, payload: { kind: 'write' } })
-    ).json();
+    const key = await createWriteKey(t);
     const sent = await t.app.inject({
       method: 'POST',
       url: '/v1/batch',
