@@ -18,7 +18,6 @@ interface Signals {
 const ENGAGING = new Set(
   DEFAULT_TAXONOMY.filter((rule) => rule.behavior === 'engage').map((rule) => rule.eventName),
 );
-const TOUCHPOINT_TYPES = new Set(['track', 'page', 'screen']);
 
 /** Stage rank by event name and occurrence, from the default rules; names with no signal are absent. */
 const SIGNALS = new Map<string, Signals>();
@@ -44,7 +43,7 @@ interface Followed {
    */
   touches: number;
   engaging: number;
-  moment: { at: number; touches: number; engaging: number };
+  moment: { at: string; touches: number; engaging: number };
 }
 
 export interface SegmentLifecycle {
@@ -74,7 +73,7 @@ export function createLifecycleTruth() {
         seen: new Map(),
         touches: 0,
         engaging: 0,
-        moment: { at: Number.NaN, touches: 0, engaging: 0 },
+        moment: { at: '', touches: 0, engaging: 0 },
       });
     },
 
@@ -86,11 +85,12 @@ export function createLifecycleTruth() {
 
     /** Messages arrive in time order, so the first signal that reaches a stage is its entry. */
     note(message: Record<string, unknown>): void {
-      const name = message.type === 'page' ? 'Page Viewed' : message.type === 'track' ? message.event : null;
       const followed = people.get(message.anonymousId as string);
       if (!followed) return;
-      if (TOUCHPOINT_TYPES.has(message.type as string) && Number.isNaN(followed.entered[3]))
-        countTouch(followed, message);
+      const { type } = message;
+      const touchpoint = type === 'track' || type === 'page' || type === 'screen';
+      if (touchpoint && Number.isNaN(followed.entered[3])) countTouch(followed, message);
+      const name = type === 'page' ? 'Page Viewed' : type === 'track' ? message.event : null;
       const signals = typeof name === 'string' ? SIGNALS.get(name) : undefined;
       if (!signals) return;
       let rank = signals.any;
@@ -167,7 +167,8 @@ export type LifecycleTruth = ReturnType<typeof createLifecycleTruth>;
 
 /** A touchpoint before the first purchase; those of one moment wait until the moment is over (see Followed). */
 function countTouch(followed: Followed, message: Record<string, unknown>): void {
-  const at = Date.parse(message.timestamp as string);
+  // Times are ISO texts of one format: equal texts are the same moment, no parsing needed.
+  const at = message.timestamp as string;
   const { moment } = followed;
   if (at !== moment.at) {
     followed.touches += moment.touches;

@@ -947,12 +947,11 @@ export function channelPage(
   }
 }
 
+/** The device (and B2B group) added to a context object made for this one message. */
 function deviceContext(person: Person, context: Record<string, unknown>): Record<string, unknown> {
-  return {
-    ...context,
-    device: { type: person.device },
-    ...(person.account ? { groupId: person.account.id } : {}),
-  };
+  context.device = { type: person.device };
+  if (person.account) context.groupId = person.account.id;
+  return context;
 }
 
 /**
