@@ -585,7 +585,7 @@ function purchase(person: Person, orderNumber: number, world: World): Message[] 
     userId: person.userId,
     anonymousId: person.anonymousId,
     messageId: `order-${orderNumber}`,
-    timestamp: new Date(person.at).toISOString(),
+    timestamp: isoTime(person.at),
     properties: {
       order_id: `O-${orderNumber}`,
       total,
@@ -703,7 +703,7 @@ function mention(person: Person, world: World, sentiment: Sentiment, at: number,
     type: 'track',
     event: 'Social Mention Posted',
     anonymousId: `${network}:${person.handle}`,
-    timestamp: new Date(at).toISOString(),
+    timestamp: isoTime(at),
     properties: {
       network,
       text: text ?? mentionText(person.random, sentiment),
@@ -793,7 +793,7 @@ function joinAccount(person: Person, account: NonNullable<Person['account']>): M
     type: 'group',
     anonymousId: person.anonymousId,
     groupId: account.id,
-    timestamp: new Date(person.at).toISOString(),
+    timestamp: isoTime(person.at),
     traits: {
       name: `Company ${number}`,
       industry: INDUSTRIES[number % INDUSTRIES.length],
@@ -812,7 +812,7 @@ function signUp(person: Person, world: World): Message {
     type: 'identify',
     userId: person.userId,
     anonymousId: person.anonymousId,
-    timestamp: new Date(person.at).toISOString(),
+    timestamp: isoTime(person.at),
     traits: {
       email: `customer${person.index}@mail.example`,
       ...(person.account ? { company: person.account.id } : {}),
@@ -849,7 +849,7 @@ function follow(person: Person, world: World, network: string): void {
       type: 'track',
       event: 'User Followed',
       anonymousId: `${network}:${person.handle}`,
-      timestamp: new Date(at).toISOString(),
+      timestamp: isoTime(at),
       properties: { network, followed_handle: followed.handle },
       context: { traits: { [network]: person.handle } },
     });
@@ -862,7 +862,7 @@ function track(person: Person, event: string, properties: Record<string, unknown
     event,
     ...(person.userId ? { userId: person.userId } : {}),
     anonymousId: person.anonymousId,
-    timestamp: new Date(at).toISOString(),
+    timestamp: isoTime(at),
     properties,
     context: deviceContext(person, {}),
   };
@@ -909,7 +909,7 @@ function visit(
     ...(event === 'Page Viewed' ? {} : { event }),
     ...(person.userId ? { userId: person.userId } : {}),
     anonymousId: person.anonymousId,
-    timestamp: new Date(person.at).toISOString(),
+    timestamp: isoTime(person.at),
     properties,
     context: deviceContext(person, { page }),
   };
@@ -945,6 +945,30 @@ export function channelPage(
     case 'direct':
       return { url };
   }
+}
+
+/**
+ * `new Date(ms).toISOString()`, faster: messages come day by day, so the day's part is made once a day.
+ * The time is cut to the millisecond as a Date does.
+ */
+const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+let isoDay = Number.NaN;
+let isoDayText = '';
+function isoTime(time: number): string {
+  const ms = Math.trunc(time);
+  const day = Math.floor(ms / DAY);
+  if (day !== isoDay) {
+    isoDay = day;
+    isoDayText = new Date(day * DAY).toISOString().slice(0, 11);
+  }
+  let rest = ms - day * DAY;
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / MINUTE);
+  rest -= minutes * MINUTE;
+  const seconds = Math.floor(rest / 1000);
+  const millis = rest - seconds * 1000;
+  return `${isoDayText}${two(hours)}:${two(minutes)}:${two(seconds)}.${millis < 10 ? `00${millis}` : millis < 100 ? `0${millis}` : millis}Z`;
 }
 
 /** The device (and B2B group) added to a context object made for this one message. */

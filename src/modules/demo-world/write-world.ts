@@ -108,10 +108,12 @@ export async function writeWorld(
     await close(history);
     parts?.written(historyPartFile(files, part));
   };
+  // Times are ISO texts of one format, which sort as the times do: no parsing per message.
+  const liveFrom = new Date(LIVE_FROM).toISOString();
   for (const message of simulateWorld(options, tally)) {
-    const at = Date.parse(message.timestamp as string);
+    const at = message.timestamp as string;
     // Messages come in time order: once the live days start, everything after is live.
-    if (out === history && at >= LIVE_FROM) {
+    if (out === history && at >= liveFrom) {
       await (parts ? endPart() : flush());
       out = live;
     }
@@ -126,7 +128,7 @@ export async function writeWorld(
     lines.push(JSON.stringify(message));
     if (lines.length === 2000) {
       await flush();
-      listener.progress?.(tally.events, (at - DEMO_START) / 86_400_000);
+      listener.progress?.(tally.events, (Date.parse(at) - DEMO_START) / 86_400_000);
     }
   }
   if (out === history && parts) await endPart();
