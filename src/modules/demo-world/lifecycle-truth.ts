@@ -86,7 +86,8 @@ export function createLifecycleTruth() {
     /** Messages arrive in time order, so the first signal that reaches a stage is its entry. */
     note(message: Record<string, unknown>): void {
       const followed = people.get(message.anonymousId as string);
-      if (!followed) return;
+      // Once in Advocacy, every stage is entered and the touchpoints before buying are counted.
+      if (!followed || !Number.isNaN(followed.entered[5])) return;
       const { type } = message;
       const touchpoint = type === 'track' || type === 'page' || type === 'screen';
       if (touchpoint && Number.isNaN(followed.entered[3])) countTouch(followed, message);

@@ -208,7 +208,10 @@ export function* simulateWorld(
       // Its time moved later: back into place.
       else world.people.replace(person!);
     }
-    for (const friend of world.arrivals.splice(0)) world.people.push(friend);
+    if (world.arrivals.length > 0) {
+      for (const friend of world.arrivals) world.people.push(friend);
+      world.arrivals.length = 0;
+    }
   }
 }
 
