@@ -30,8 +30,6 @@ import { migrationRoutes } from './platform/http/migration.routes.ts';
 export interface AppOptions {
   /** The token a local CLI presents instead of an admin key (see platform/http/server-file.ts). */
   localToken?: string | undefined;
-  /** How often derived data (lifecycle stages) catches up with new events; never when not given. */
-  refreshEveryMs?: number | undefined;
 }
 
 export const API_VERSION = '0.1.0';
@@ -56,10 +54,6 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   // Requests whose clients gave up are still written before the database closes.
   app.addHook('onClose', () => ingest.idle());
   const lifecycle = createLifecycleService(deps);
-  if (options.refreshEveryMs) {
-    const stopRefreshing = lifecycle.startRefreshing(options.refreshEveryMs);
-    app.addHook('onClose', () => stopRefreshing());
-  }
 
   app.get('/', { schema: { hide: true } }, async () => ({
     name: 'Agora',

@@ -43,6 +43,7 @@ export function buildProgram(): Command {
       await stopOnSignals(server);
       // A new workspace means an empty data directory: show Agora at work on the demo world.
       if (options.demoIfEmpty && server.adminKey) await loadDemoInto(server, DEFAULT_DEMO);
+      server.startBackgroundJobs();
       printServeBanner(server);
     });
 

@@ -36,9 +36,16 @@ describe('agora serve on a DuckDB data directory', () => {
     await first.close();
     expect(existsSync(path.join(dataDir, 'server.json'))).toBe(false);
 
-    const second = await startServer(config, { log: silentLogger });
+    const second = await startServer(config, { log: silentLogger, refreshEveryMs: 20 });
     expect(second.workspace.workspaceId).toBe(first.workspace.workspaceId);
     expect(second.adminKey).toBeNull();
+    // Background jobs run only once started: then the lifecycle of the workspace is refreshed.
+    const refreshed = async () =>
+      (await second.deps.db.query('SELECT workspace_id FROM lifecycle_state')).length > 0;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await refreshed()).toBe(false);
+    second.startBackgroundJobs();
+    await expect.poll(refreshed, { timeout: 5_000 }).toBe(true);
     await second.close();
   });
 

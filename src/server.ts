@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { closeDeps, createDeps, type Deps } from './deps.ts';
+import { createLifecycleService } from './modules/lifecycle/index.ts';
 import { type CreatedApiKey, createWorkspaceService, type Workspace } from './modules/workspaces/index.ts';
 import { ensureWritableDirectory } from './platform/db/open-database.ts';
 import { AppError } from './platform/errors/app-error.ts';
@@ -17,6 +18,8 @@ import {
 } from './platform/http/server-file.ts';
 import type { Logger } from './platform/log.ts';
 
+const REFRESH_EVERY_MS = 30_000;
+
 export interface RunningServer {
   app: FastifyInstance;
   deps: Deps;
@@ -24,10 +27,18 @@ export interface RunningServer {
   workspace: Workspace;
   /** The first admin key, when this start created the workspace; null otherwise. */
   adminKey: CreatedApiKey | null;
+  /**
+   * Keeps derived data (lifecycle stages) up with new events from now on, every 30 s. Started after a demo
+   * is loaded, whose load ends with a full refresh: refreshing during a bulk load is wasted work.
+   */
+  startBackgroundJobs(): void;
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, options: { log?: Logger } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  options: { log?: Logger; refreshEveryMs?: number } = {},
+): Promise<RunningServer> {
   await refuseSecondServer(config);
   const deps = await createDeps(config, options);
   let app: FastifyInstance | undefined;
@@ -35,19 +46,25 @@ export async function startServer(config: Config, options: { log?: Logger } = {}
     const { workspace, adminKey } = await createWorkspaceService(deps).ensureWorkspace();
     // Only a DuckDB directory needs the CLI to come through the server (PostgreSQL takes many clients).
     const localToken = config.engine === 'duckdb' ? createLocalToken() : undefined;
-    app = await buildApp(deps, { localToken, refreshEveryMs: 30_000 });
+    app = await buildApp(deps, { localToken });
     const url = await listen(app, config);
     if (localToken) await writeServerFile(config.dataDir, { pid: process.pid, url, token: localToken });
     let closing: Promise<void> | undefined;
+    let stopJobs: (() => Promise<void>) | undefined;
+    const startBackgroundJobs = () => {
+      // Refreshes are one at a time per database whichever service runs them (lifecycle-refresh.ts).
+      stopJobs ??= createLifecycleService(deps).startRefreshing(options.refreshEveryMs ?? REFRESH_EVERY_MS);
+    };
     const close = () => {
       closing ??= (async () => {
         await removeServerFile(config.dataDir);
+        await stopJobs?.();
         await app!.close();
         await closeDeps(deps);
       })();
       return closing;
     };
-    return { app, deps, url, workspace, adminKey, close };
+    return { app, deps, url, workspace, adminKey, startBackgroundJobs, close };
   } catch (error) {
     await app?.close();
     await closeDeps(deps);

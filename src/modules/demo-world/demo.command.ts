@@ -65,6 +65,7 @@ export function demoCommand(): Command {
       const server = await startServer(config);
       await stopOnSignals(server);
       await loadDemoInto(server, world);
+      server.startBackgroundJobs();
       printServeBanner(server);
     });
 }
