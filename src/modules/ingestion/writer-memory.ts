@@ -86,14 +86,17 @@ export function createRecentMessages(db: Database, log: Logger, capacity = RECEN
 export function createKeyFilter<Row extends object>(
   db: Database,
   log: Logger,
-  source: { table: string; columns: string; keyOf(row: Row): string },
+  source: { table: string; columns: string; keyOf(row: Row): string; minimumCapacity: number },
 ) {
   let filter = newFilter(0);
   let filling: Promise<void> | null = null;
 
   function newFilter(existing: number) {
     return {
-      bloom: new BloomFilter({ capacity: Math.max(1_000_000, existing * 2), errorRate: FILTER_ERROR_RATE }),
+      bloom: new BloomFilter({
+        capacity: Math.max(source.minimumCapacity, existing * 2),
+        errorRate: FILTER_ERROR_RATE,
+      }),
       count: 0,
       ready: false,
     };
@@ -147,6 +150,8 @@ export function createStoredMessages(db: Database, log: Logger) {
     table: 'events',
     columns: 'workspace_id, message_id',
     keyOf: (row) => messageKey(row.workspace_id, row.message_id),
+    // 12 MB: an empty database filling with a first import should not have to be read again soon.
+    minimumCapacity: 10_000_000,
   });
 }
 
@@ -165,6 +170,7 @@ export function createKnownIdentities(db: Database, log: Logger, capacity = KNOW
       table: 'identities',
       columns: 'workspace_id, kind, value',
       keyOf: (row) => identityKey(row.workspace_id, row),
+      minimumCapacity: 1_000_000,
     },
   );
 
