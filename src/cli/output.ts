@@ -23,6 +23,9 @@ export function printTable<T>(rows: readonly T[], columns: readonly Column<T>[],
   process.stdout.write(`${[line(columns.map(([header]) => header)), ...cells.map(line)].join('\n')}\n`);
 }
 
+/** A share as a percentage with one decimal, `-` when there is none. */
+export const formatShare = (share: number | null) => (share === null ? null : `${(share * 100).toFixed(1)}%`);
+
 function formatCell(value: unknown): string {
   if (value === null || value === undefined) return '-';
   if (value instanceof Date) return value.toISOString().replace('.000Z', 'Z');

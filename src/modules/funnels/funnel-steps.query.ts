@@ -7,13 +7,8 @@
  * of those), and takes that attempt's breakdown value.
  */
 import type { Queryable } from '../../platform/db/database.ts';
-import { epochSeconds } from '../../platform/db/portable-sql.ts';
+import { epochSeconds, type SqlQuery } from '../../platform/db/portable-sql.ts';
 import type { FunnelQuery } from './funnel.schema.ts';
-
-export interface SqlQuery {
-  sql: string;
-  params: unknown[];
-}
 
 /** Upper bounds (seconds) of the time-to-convert buckets; the last one is open. */
 export const TIME_TO_CONVERT_BOUNDS = [3600, 86_400, 3 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400];

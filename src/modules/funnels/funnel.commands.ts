@@ -1,7 +1,7 @@
 /** `agora funnel --steps "A,B,C" --window 30d`: a custom funnel as a table, or `--json`. */
 import { Command, Option } from 'commander';
 import { configFromCommand } from '../../cli/cli-config.ts';
-import { printJson, printTable } from '../../cli/output.ts';
+import { formatShare, printJson, printTable } from '../../cli/output.ts';
 import { parseOptions } from '../../cli/parse-options.ts';
 import { runVerb } from '../../cli/target.ts';
 import { DEFAULT_WORKSPACE_SLUG, localWorkspace } from '../workspaces/index.ts';
@@ -94,8 +94,6 @@ export function formatDuration(seconds: number | null): string | null {
   return `${(seconds / 86_400).toFixed(1)} d`;
 }
 
-const percent = (share: number | null) => (share === null ? null : `${(share * 100).toFixed(1)}%`);
-
 function printSteps(steps: FunnelStep[]): void {
   printTable<FunnelStep & { number: number }>(
     steps.map((step, index) => ({ ...step, number: index + 1 })),
@@ -103,8 +101,8 @@ function printSteps(steps: FunnelStep[]): void {
       ['#', (step) => step.number],
       ['STEP', (step) => step.name],
       ['CUSTOMERS', (step) => step.customers],
-      ['CONVERSION', (step) => percent(step.conversionFromPrevious)],
-      ['FROM START', (step) => percent(step.conversionFromStart)],
+      ['CONVERSION', (step) => formatShare(step.conversionFromPrevious)],
+      ['FROM START', (step) => formatShare(step.conversionFromStart)],
       ['DROPPED', (step) => step.droppedFromPrevious],
       ['MEDIAN TIME', (step) => formatDuration(step.medianTimeFromPrevious)],
       ['P90 TIME', (step) => formatDuration(step.p90TimeFromPrevious)],

@@ -4,6 +4,7 @@
  * event; aggregated into Sankey nodes and links and the most common whole paths.
  */
 import type { Queryable } from '../../platform/db/database.ts';
+import type { SqlQuery } from '../../platform/db/portable-sql.ts';
 import { buildCustomerSubquery } from '../lifecycle/index.ts';
 import type { PathQuery } from './journeys.schema.ts';
 
@@ -47,10 +48,7 @@ export const collapse = (source: string) => `SELECT customer_id, occurred_at, me
     FROM ${source} t
   ) AS compared WHERE previous IS NULL OR previous <> label`;
 
-export function buildJourneyPathsSql(
-  workspaceId: number,
-  query: PathQuery,
-): { sql: string; params: unknown[] } {
+export function buildJourneyPathsSql(workspaceId: number, query: PathQuery): SqlQuery {
   const params: unknown[] = [workspaceId];
   const anchor = `$${params.push(query.start ?? query.end)}`;
   // The touchpoints twice, not one CTE read twice: an engine would hold all of them in memory in between.

@@ -6,7 +6,7 @@
  * grouped by intent, stage, channel and hour, and whether a first purchase followed.
  */
 import type { Queryable } from '../../platform/db/database.ts';
-import { epochSeconds } from '../../platform/db/portable-sql.ts';
+import { epochSeconds, type SqlQuery } from '../../platform/db/portable-sql.ts';
 import { buildTouchesSql } from './journey-paths.query.ts';
 import type { MicroMomentQuery } from './journeys.schema.ts';
 
@@ -34,10 +34,7 @@ export interface MomentRow {
   on_mobile: number;
 }
 
-export function buildMicroMomentsSql(
-  workspaceId: number,
-  query: MicroMomentQuery,
-): { sql: string; params: unknown[] } {
+export function buildMicroMomentsSql(workspaceId: number, query: MicroMomentQuery): SqlQuery {
   const params: unknown[] = [workspaceId];
   const touches = buildTouchesSql(query, params, 'event');
   const gap = query.maxGapMinutes * 60;

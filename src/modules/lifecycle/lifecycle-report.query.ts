@@ -3,14 +3,9 @@
  * one row per customer, grouped by the breakdown. One SQL text for both engines.
  */
 import type { Queryable } from '../../platform/db/database.ts';
-import { daysBetween } from '../../platform/db/portable-sql.ts';
+import { daysBetween, type SqlQuery } from '../../platform/db/portable-sql.ts';
 import type { LifecycleFilter, LifecycleQuery, Stage, TrendQuery } from './lifecycle.schema.ts';
 import { STAGES } from './lifecycle.schema.ts';
-
-export interface SqlQuery {
-  sql: string;
-  params: unknown[];
-}
 
 const GROUP_KEYS: Record<LifecycleQuery['breakdown'], string> = {
   none: "'all'",

@@ -1,7 +1,7 @@
 /** `agora lifecycle`: the lifecycle funnel as a table per group, or `--json`. */
 import { Command, Option } from 'commander';
 import { configFromCommand } from '../../cli/cli-config.ts';
-import { printJson, printTable } from '../../cli/output.ts';
+import { formatShare, printJson, printTable } from '../../cli/output.ts';
 import { parseOptions, toQueryString } from '../../cli/parse-options.ts';
 import { runVerb } from '../../cli/target.ts';
 import { DEFAULT_WORKSPACE_SLUG, localWorkspace } from '../workspaces/index.ts';
@@ -60,7 +60,6 @@ export function lifecycleCommand(): Command {
     });
 }
 
-const percent = (share: number | null) => (share === null ? null : `${(share * 100).toFixed(1)}%`);
 const days = (value: number | null) => (value === null ? null : value.toFixed(1));
 
 function printReport(report: LifecycleReport): void {
@@ -76,7 +75,7 @@ function printReport(report: LifecycleReport): void {
       ['REACHED', (stage) => stage.reached],
       ['NOW', (stage) => stage.current],
       ['LAPSED', (stage) => stage.lapsed || null],
-      ['CONVERSION', (stage) => percent(stage.conversionFromPrevious)],
+      ['CONVERSION', (stage) => formatShare(stage.conversionFromPrevious)],
       ['DROPPED', (stage) => stage.droppedFromPrevious],
       ['MEDIAN DAYS', (stage) => days(stage.medianDaysFromPrevious)],
       ['P90 DAYS', (stage) => days(stage.p90DaysFromPrevious)],

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { FunnelSignalSchema } from '../taxonomy/taxonomy.schema.ts';
 
-export const STAGES = ['awareness', 'consideration', 'preference', 'action', 'loyalty', 'advocacy'] as const;
-export const StageSchema = z.enum(STAGES);
+/** The stages are the funnel signals the taxonomy gives events, in their order. */
+export const StageSchema = FunnelSignalSchema;
+export const STAGES = StageSchema.options;
 export type Stage = z.infer<typeof StageSchema>;
 
 export const LifecycleRulesSchema = z.object({

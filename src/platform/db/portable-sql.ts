@@ -6,3 +6,9 @@ export const epochSeconds = (column: string) => `CAST(extract(epoch FROM ${colum
 /** Days from one TIMESTAMP to another, as a double. */
 export const daysBetween = (from: string, to: string) =>
   `(${epochSeconds(to)} - ${epochSeconds(from)}) / 86400.0`;
+
+/** A statement built for running later: its text and its positional parameters. */
+export interface SqlQuery {
+  sql: string;
+  params: unknown[];
+}
