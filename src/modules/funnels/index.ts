@@ -4,3 +4,4 @@ export { funnelCommand } from './funnel.commands.ts';
 export { funnelRoutes } from './funnel.routes.ts';
 export * from './funnel.schema.ts';
 export { createFunnelService, type FunnelService } from './funnel.service.ts';
+export { refuseUnknownEvents } from './known-events.query.ts';

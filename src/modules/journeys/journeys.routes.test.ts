@@ -30,6 +30,7 @@ describeEachEngine('journeys API', ({ db }) => {
 
   it('answers an empty report for a period with no events', async () => {
     const paths = await get('/api/journeys/paths?start=Product%20Viewed&to=2020-01-01');
+    expect(paths.statusCode).toBe(200);
     expect(paths.json()).toMatchObject({ customers: 0, nodes: [], links: [], topPaths: [] });
     expect((await get('/api/journeys/micro-moments?to=2020-01-01')).json()).toMatchObject({
       moments: 0,
@@ -41,6 +42,9 @@ describeEachEngine('journeys API', ({ db }) => {
     expect(await refusal('/api/journeys/paths?depth=3')).toContain('give either `start` or `end`');
     expect(await refusal('/api/journeys/paths?start=A&end=B')).toContain('give either `start` or `end`');
     expect(await refusal('/api/journeys/paths?start=A&depth=40')).toContain('must be at most 10');
+    expect(await refusal('/api/journeys/paths?start=product%20viewed')).toBe(
+      'start: no event is named "product viewed" in this workspace. Event names are case-sensitive: did you mean "Product Viewed"?',
+    );
     expect(await refusal('/api/journeys/cohorts?from=2026-05-01&to=2026-04-01')).toContain(
       '`from` must be before `to`',
     );

@@ -1,5 +1,6 @@
 /** Journeys: paths through touchpoints, the path to purchase, micro-moments and retention cohorts. */
 import type { Database } from '../../platform/db/database.ts';
+import { refuseUnknownEvents } from '../funnels/index.ts';
 import type { LifecycleService } from '../lifecycle/index.ts';
 import { queryCohortRetention, queryLastMonth } from './cohort-retention.query.ts';
 import { computeCohortMatrix } from './compute-cohort-matrix.ts';
@@ -29,6 +30,11 @@ export function createJourneyService(deps: { db: Database; lifecycle: LifecycleS
   const { db, lifecycle } = deps;
   return {
     async paths(workspaceId: number, query: PathQuery): Promise<Sankey> {
+      // An anchor event no one ever did is a typo; a channel is a label, not checked.
+      if (query.by === 'event')
+        await refuseUnknownEvents(db, workspaceId, [
+          query.start ? { name: query.start, field: 'start' } : { name: query.end!, field: 'end' },
+        ]);
       await lifecycle.ensureRefreshed(workspaceId);
       return computeJourneyPaths(query, await queryJourneyPaths(db, workspaceId, query));
     },
