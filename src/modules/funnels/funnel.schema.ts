@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FROM_BEFORE_TO, fromBeforeTo, TimeRangeFields } from '../../platform/http/time-range.schema.ts';
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/;
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 } as const;
@@ -49,12 +50,10 @@ export const FunnelQuerySchema = z
     exclude: z.array(ExclusionSchema).max(10, 'takes at most 10 exclusions').default([]),
     breakdown: BreakdownSchema.optional(),
     aggregateBy: z.enum(['customer', 'account']).default('customer'),
-    from: z.coerce.date({ error: 'must be a date or time, e.g. 2026-03-01' }).optional(),
-    to: z.coerce.date({ error: 'must be a date or time, e.g. 2026-03-01' }).optional(),
+    ...TimeRangeFields,
   })
   .superRefine((query, context) => {
-    if (query.from && query.to && query.from >= query.to)
-      context.addIssue({ code: 'custom', path: ['to'], message: '`from` must be before `to`' });
+    if (!fromBeforeTo(query)) context.addIssue({ code: 'custom', path: ['to'], message: FROM_BEFORE_TO });
     query.exclude.forEach((exclusion, index) => {
       const after = exclusion.afterStep ?? 1;
       const before = exclusion.beforeStep ?? query.steps.length;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { fromBeforeTo, fromBeforeToIssue, TimeRangeFields } from '../../platform/http/time-range.schema.ts';
 
-const optionalDate = z.coerce.date({ error: 'must be a date or time, e.g. 2026-03-01' }).optional();
 const EventNameSchema = z
   .string()
   .trim()
@@ -9,8 +9,7 @@ const EventNameSchema = z
 
 /** The filters every journey read takes: events in [from, to), and customers by segment, first channel, device. */
 const filters = {
-  from: optionalDate,
-  to: optionalDate,
+  ...TimeRangeFields,
   segment: z.enum(['b2b', 'b2c']).optional(),
   channel: z.string().min(1).max(100).optional().describe('the channel of the customer’s first touch'),
   device: z.string().min(1).max(100).optional().describe('the device of the customer’s first touch'),
@@ -28,9 +27,6 @@ const filters = {
       'event names left out of paths, comma-separated, e.g. system events like "Experiment Assigned"',
     ),
 };
-const fromBeforeTo = (query: { from?: Date | undefined; to?: Date | undefined }) =>
-  !query.from || !query.to || query.from < query.to;
-const FROM_BEFORE_TO = { message: '`from` must be before `to`', path: ['to'] };
 
 /** How a touchpoint is named in paths: by its event, or by the channel it came through. */
 export const LabelSchema = z.enum(['event', 'channel']).default('event');
@@ -54,7 +50,7 @@ export const PathQuerySchema = z
     message: 'give either `start` or `end`: paths from an event, or paths to it',
     path: ['start'],
   })
-  .refine(fromBeforeTo, FROM_BEFORE_TO);
+  .refine(fromBeforeTo, fromBeforeToIssue());
 export type PathQuery = z.infer<typeof PathQuerySchema>;
 
 export const SankeySchema = z.object({
@@ -79,7 +75,7 @@ export const PathToPurchaseQuerySchema = z
       .describe('touchpoints in each sequence before purchase'),
     by: LabelSchema,
   })
-  .refine(fromBeforeTo, FROM_BEFORE_TO);
+  .refine(fromBeforeTo, fromBeforeToIssue());
 export type PathToPurchaseQuery = z.infer<typeof PathToPurchaseQuerySchema>;
 
 const DistributionSchema = z.object({
@@ -123,7 +119,7 @@ export const MicroMomentQuerySchema = z
       .describe('a moment precedes conversion when a first purchase follows within this many days'),
     mobileOnly: z.stringbool().default(true).describe('only moments mostly on a mobile phone'),
   })
-  .refine(fromBeforeTo, FROM_BEFORE_TO);
+  .refine(fromBeforeTo, fromBeforeToIssue());
 export type MicroMomentQuery = z.infer<typeof MicroMomentQuerySchema>;
 
 const countBy = z.array(z.object({ key: z.string(), intent: z.string(), moments: z.number() }));
@@ -149,7 +145,7 @@ export const CohortQuerySchema = z
     measure: z.enum(['purchase', 'activity']).default('purchase'),
     months: z.coerce.number().int().min(1).max(36).default(12),
   })
-  .refine(fromBeforeTo, FROM_BEFORE_TO);
+  .refine(fromBeforeTo, fromBeforeToIssue());
 export type CohortQuery = z.infer<typeof CohortQuerySchema>;
 
 export const CohortMatrixSchema = z.object({

@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  fromBeforeTo,
+  fromBeforeToIssue,
+  OptionalDateSchema,
+  TimeRangeFields,
+} from '../../platform/http/time-range.schema.ts';
 import { FunnelSignalSchema } from '../taxonomy/taxonomy.schema.ts';
 
 /** The stages are the funnel signals the taxonomy gives events, in their order. */
@@ -17,22 +23,16 @@ export type LifecycleRules = z.infer<typeof LifecycleRulesSchema>;
 
 export const BREAKDOWNS = ['none', 'segment', 'firstChannel', 'firstDevice', 'cohort'] as const;
 
-const optionalDate = z.coerce.date({ error: 'must be a date or time, e.g. 2026-03-01' }).optional();
-
 /** Which customers a lifecycle report counts: those who entered the funnel in [from, to), by first touch. */
 export const LifecycleFilterSchema = z
   .object({
-    from: optionalDate,
-    to: optionalDate,
+    ...TimeRangeFields,
     segment: z.enum(['b2b', 'b2c']).optional(),
     channel: z.string().min(1).max(100).optional().describe('the channel of the first touch'),
     device: z.string().min(1).max(100).optional().describe('the device of the first touch'),
-    asOf: optionalDate.describe('when “lapsed” is judged; by default the latest event’s time'),
+    asOf: OptionalDateSchema.describe('when “lapsed” is judged; by default the latest event’s time'),
   })
-  .refine((filter) => !filter.from || !filter.to || filter.from < filter.to, {
-    message: '`from` must be before `to`',
-    path: ['to'],
-  });
+  .refine(fromBeforeTo, fromBeforeToIssue());
 export type LifecycleFilter = z.infer<typeof LifecycleFilterSchema>;
 
 export const LifecycleQuerySchema = z.intersection(
