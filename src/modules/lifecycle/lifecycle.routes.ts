@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorResponseSchema } from '../../platform/http/error.schema.ts';
+import { CustomerIdParamsSchema } from '../customers/index.ts';
 import {
   AccountIdParamsSchema,
   AccountLifecycleSchema,
   AccountPageQuerySchema,
   AccountPageSchema,
-  CustomerIdParamsSchema,
   CustomerLifecycleSchema,
   LifecycleQuerySchema,
   LifecycleReportSchema,

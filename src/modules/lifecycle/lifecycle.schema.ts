@@ -112,7 +112,6 @@ export const RefreshResultSchema = z.object({
 });
 export type RefreshResult = z.infer<typeof RefreshResultSchema>;
 
-export const CustomerIdParamsSchema = z.object({ customerId: z.coerce.number().int().positive() });
 export const AccountIdParamsSchema = z.object({ accountId: z.coerce.number().int().positive() });
 export const RefreshQuerySchema = z.object({ full: z.stringbool().default(false) });
 
