@@ -98,7 +98,6 @@ function createWriter(deps: IngestDeps) {
         }
       : null;
   memory?.messages.start(deps.clock.now());
-  void memory?.stored.start();
   void memory?.identities.start();
   const knownAccounts: KnownAccounts = new LRUMap(KNOWN_ACCOUNTS);
   const options = {

@@ -47,6 +47,14 @@ describe('writer memory', () => {
       stored.add(messageKey(1, 'never sent'));
       expect(stored.surelyAbsent(messageKey(1, 'never sent'))).toBe(false);
     });
+
+    it('reads the stored messageIds the first time it is asked, when nobody started it', async () => {
+      await storeEvent('old', minutes(-60));
+      const stored = createStoredMessages(test.db, silentLogger);
+      expect(stored.surelyAbsent(messageKey(1, 'new'))).toBe(false);
+      await expect.poll(() => stored.surelyAbsent(messageKey(1, 'new'))).toBe(true);
+      expect(stored.surelyAbsent(messageKey(1, 'old'))).toBe(false);
+    });
   });
 
   describe('recent messageIds', () => {

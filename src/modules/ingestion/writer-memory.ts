@@ -90,6 +90,7 @@ export function createKeyFilter<Row extends object>(
 ) {
   let filter = newFilter(0);
   let filling: Promise<void> | null = null;
+  let started = false;
 
   function newFilter(existing: number) {
     return {
@@ -137,14 +138,28 @@ export function createKeyFilter<Row extends object>(
   }
 
   return {
-    start: fill,
-    surelyAbsent: (key: string) => filter.ready && !filter.bloom.test(key),
+    start: () => {
+      started = true;
+      return fill();
+    },
+    /** Starts filling on first use when `start` was not called: a filter no one asks costs nothing. */
+    surelyAbsent(key: string): boolean {
+      if (!started) {
+        started = true;
+        void fill();
+      }
+      return filter.ready && !filter.bloom.test(key);
+    },
     /** Called once the key is stored. */
     add: (key: string) => add(filter, key),
   };
 }
 
-/** Every messageId stored: a message whose id is surely new needs no lookup, however old its time. */
+/**
+ * Every messageId stored: a message whose id is surely new needs no lookup, however old its time. Filled
+ * the first time a message is not answered by the recent ones (a backfill, an import), not at start: SDK
+ * traffic alone never needs it, and reading every messageId of a large database is not free.
+ */
 export function createStoredMessages(db: Database, log: Logger) {
   return createKeyFilter<{ workspace_id: number; message_id: string }>(db, log, {
     table: 'events',
