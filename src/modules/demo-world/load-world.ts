@@ -114,12 +114,18 @@ async function* generateOnWorker(files: WorldFiles, options: DemoOptions): Async
     failure = error;
     wake?.();
   });
+  // Ending without its last word (killed, out of memory) must not leave the load waiting forever.
+  worker.on('exit', (code) => {
+    failure ??= new AppError('INTERNAL', `The demo world's generator stopped (exit code ${code}).`);
+    wake?.();
+  });
   try {
     for (;;) {
       if (waiting.length === 0 && !failure) await new Promise<void>((resolve) => (wake = resolve));
       wake = null;
-      if (failure) throw failure;
-      const event = waiting.shift()!;
+      // What it said before it stopped comes first: its last word may be among it.
+      const event = waiting.shift();
+      if (!event) throw failure!;
       yield event;
       if (event.type === 'done' || event.type === 'error') return;
     }
