@@ -107,61 +107,95 @@ export function createLifecycleTruth() {
         if (Number.isNaN(followed.entered[stage])) followed.entered[stage] = at;
     },
 
-    summary(): LifecycleSummary {
-      const segment = (): SegmentLifecycle & { days: number[] } => ({
-        people: 0,
-        reached: STAGES.map(() => 0),
-        modelReached: STAGES.map(() => 0),
-        buyers: 0,
-        meanDaysToFirstPurchase: null,
-        medianDaysToFirstPurchase: null,
-        meanTouchesToFirstPurchase: null,
-        informationSeekingShare: null,
-        days: [],
-      });
-      const segments = { b2c: segment(), b2b: segment() };
-      const before = { b2c: { touches: 0, engaging: 0 }, b2b: { touches: 0, engaging: 0 } };
+    /** What was counted, in a form that adds up over the shards of a world (see `summariseLifecycle`). */
+    counts(): LifecycleCounts {
+      const counts = { b2c: emptySegmentCounts(), b2b: emptySegmentCounts() };
       for (const followed of new Set(people.values())) {
-        const tally = segments[followed.b2b ? 'b2b' : 'b2c'];
-        tally.people += 1;
+        const segment = counts[followed.b2b ? 'b2b' : 'b2c'];
+        segment.people += 1;
         followed.entered.forEach((at, stage) => {
-          if (!Number.isNaN(at)) tally.reached[stage]! += 1;
+          if (!Number.isNaN(at)) segment.reached[stage]! += 1;
         });
-        for (let stage = 0; stage <= followed.person.stage; stage++) tally.modelReached[stage]! += 1;
+        for (let stage = 0; stage <= followed.person.stage; stage++) segment.modelReached[stage]! += 1;
         const [firstTouch, , , firstPurchase] = followed.entered;
         if (!Number.isNaN(firstPurchase)) {
-          tally.days.push((firstPurchase! - firstTouch!) / DAY);
-          const counted = before[followed.b2b ? 'b2b' : 'b2c'];
-          counted.touches += followed.touches;
-          counted.engaging += followed.engaging;
+          segment.daysToFirstPurchase.push((firstPurchase! - firstTouch!) / DAY);
+          segment.touches += followed.touches;
+          segment.engaging += followed.engaging;
         }
       }
-      const summarise = ({ days, ...tally }: SegmentLifecycle & { days: number[] }): SegmentLifecycle => {
-        days.sort((a, b) => a - b);
-        const middle = days.length / 2;
-        return {
-          ...tally,
-          buyers: days.length,
-          meanDaysToFirstPurchase: days.length ? days.reduce((a, b) => a + b, 0) / days.length : null,
-          medianDaysToFirstPurchase: days.length
-            ? days.length % 2
-              ? days[Math.floor(middle)]!
-              : (days[middle - 1]! + days[middle]!) / 2
-            : null,
-        };
-      };
-      const withTouches = (key: 'b2c' | 'b2b'): SegmentLifecycle => {
-        const summary = summarise(segments[key]);
-        const { touches, engaging } = before[key];
-        return {
-          ...summary,
-          meanTouchesToFirstPurchase: summary.buyers ? touches / summary.buyers : null,
-          informationSeekingShare: touches ? engaging / touches : null,
-        };
-      };
-      return { b2c: withTouches('b2c'), b2b: withTouches('b2b') };
+      return counts;
+    },
+
+    summary(): LifecycleSummary {
+      return summariseLifecycle(this.counts());
     },
   };
+}
+
+/** Per segment: the sums behind a `SegmentLifecycle`, and each buyer's days to the first purchase. */
+export type LifecycleCounts = Record<'b2c' | 'b2b', SegmentCounts>;
+
+interface SegmentCounts {
+  people: number;
+  reached: number[];
+  modelReached: number[];
+  daysToFirstPurchase: number[];
+  /** Over buyers: touchpoints before the first purchase, and those that seek information. */
+  touches: number;
+  engaging: number;
+}
+
+const emptySegmentCounts = (): SegmentCounts => ({
+  people: 0,
+  reached: STAGES.map(() => 0),
+  modelReached: STAGES.map(() => 0),
+  daysToFirstPurchase: [],
+  touches: 0,
+  engaging: 0,
+});
+
+/** The counts of two shards of one world as one. */
+export function addLifecycleCounts(a: LifecycleCounts, b: LifecycleCounts): LifecycleCounts {
+  const add = (x: SegmentCounts, y: SegmentCounts): SegmentCounts => ({
+    people: x.people + y.people,
+    reached: x.reached.map((n, stage) => n + y.reached[stage]!),
+    modelReached: x.modelReached.map((n, stage) => n + y.modelReached[stage]!),
+    daysToFirstPurchase: x.daysToFirstPurchase.concat(y.daysToFirstPurchase),
+    touches: x.touches + y.touches,
+    engaging: x.engaging + y.engaging,
+  });
+  return { b2c: add(a.b2c, b.b2c), b2b: add(a.b2b, b.b2b) };
+}
+
+export function summariseLifecycle(counts: LifecycleCounts): LifecycleSummary {
+  const summarise = ({
+    people,
+    reached,
+    modelReached,
+    daysToFirstPurchase,
+    touches,
+    engaging,
+  }: SegmentCounts) => {
+    const days = [...daysToFirstPurchase].sort((a, b) => a - b);
+    const buyers = days.length;
+    const middle = buyers / 2;
+    return {
+      people,
+      reached,
+      modelReached,
+      buyers,
+      meanDaysToFirstPurchase: buyers ? days.reduce((a, b) => a + b, 0) / buyers : null,
+      medianDaysToFirstPurchase: buyers
+        ? buyers % 2
+          ? days[Math.floor(middle)]!
+          : (days[middle - 1]! + days[middle]!) / 2
+        : null,
+      meanTouchesToFirstPurchase: buyers ? touches / buyers : null,
+      informationSeekingShare: touches ? engaging / touches : null,
+    };
+  };
+  return { b2c: summarise(counts.b2c), b2b: summarise(counts.b2b) };
 }
 
 export type LifecycleTruth = ReturnType<typeof createLifecycleTruth>;

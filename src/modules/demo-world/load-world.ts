@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Deps } from '../../deps.ts';
 import { AppError, appErrorFrom } from '../../platform/errors/app-error.ts';
-import { startWorker } from '../../platform/workers/run-worker.ts';
+import { messagesFrom, startWorker } from '../../platform/workers/run-worker.ts';
 import { createImportService, type ImportCounts } from '../imports/index.ts';
 import { createIngestService } from '../ingestion/index.ts';
 import { createLifecycleService } from '../lifecycle/index.ts';
@@ -101,37 +101,12 @@ export async function loadDemoWorld(
 }
 
 /** The world simulated and written on a worker thread, its announcements in the order they were made. */
-async function* generateOnWorker(files: WorldFiles, options: DemoOptions): AsyncGenerator<GenerationEvent> {
-  const worker = startWorker(GENERATE_WORKER, { files, options, partMessages: PART_MESSAGES });
-  const waiting: GenerationEvent[] = [];
-  let wake: (() => void) | null = null;
-  let failure: Error | null = null;
-  worker.on('message', (event: GenerationEvent) => {
-    waiting.push(event);
-    wake?.();
-  });
-  worker.on('error', (error) => {
-    failure = error;
-    wake?.();
-  });
-  // Ending without its last word (killed, out of memory) must not leave the load waiting forever.
-  worker.on('exit', (code) => {
-    failure ??= new AppError('INTERNAL', `The demo world's generator stopped (exit code ${code}).`);
-    wake?.();
-  });
-  try {
-    for (;;) {
-      if (waiting.length === 0 && !failure) await new Promise<void>((resolve) => (wake = resolve));
-      wake = null;
-      // What it said before it stopped comes first: its last word may be among it.
-      const event = waiting.shift();
-      if (!event) throw failure!;
-      yield event;
-      if (event.type === 'done' || event.type === 'error') return;
-    }
-  } finally {
-    await worker.terminate();
-  }
+function generateOnWorker(files: WorldFiles, options: DemoOptions): AsyncGenerator<GenerationEvent> {
+  return messagesFrom<GenerationEvent>(
+    startWorker(GENERATE_WORKER, { files, options, partMessages: PART_MESSAGES }),
+    (event) => event.type === 'done' || event.type === 'error',
+    "The demo world's generator",
+  );
 }
 
 export interface AnalysisRun {

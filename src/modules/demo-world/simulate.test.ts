@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { classifyChannel } from '../ingestion/index.ts';
-import { channelPage, emptyTally, intentWeights, simulateWorld, type Tally } from './simulate.ts';
+import { channelPage, intentWeights, simulateWorld } from './simulate.ts';
 import {
   type BurstStage,
   DEMO_CHANNELS,
@@ -12,6 +12,7 @@ import {
   PERSONAS,
   RETURNS,
 } from './world-model.ts';
+import { emptyTally, type Tally } from './world-tally.ts';
 
 type Props = Record<string, unknown>;
 

@@ -6,7 +6,6 @@
  * what happened is tallied for the manifest.
  */
 import { Heap } from 'mnemonist';
-import { createLifecycleTruth, type LifecycleTruth } from './lifecycle-truth.ts';
 import { createRandom, type Random } from './random.ts';
 import {
   incidentMention,
@@ -22,7 +21,6 @@ import {
   ARRIVAL_DAYS,
   BASE_LOG_ODDS,
   BEHAVIOUR_EVENTS,
-  type Behaviour,
   type BurstStage,
   CHANNEL_EFFECTS,
   COMMUNITY,
@@ -48,6 +46,7 @@ import {
   sigmoid,
   VOICE,
 } from './world-model.ts';
+import type { Tally } from './world-tally.ts';
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
@@ -93,93 +92,75 @@ interface Person {
   random: Random;
 }
 
-export interface Tally {
-  personas: Record<string, number>;
-  /**
-   * Per segment and stage left (`b2c:awareness`), per channel: touchpoints seen in that stage, moves to the
-   * next stage, and the sum of the planted chances of those touchpoints (the expected number of moves).
-   */
-  transitions: Record<string, Record<string, { touches: number; moves: number; expected: number }>>;
-  /** Per persona: buyers, their drawn purchase rates and drop-out chances, orders and spend. */
-  purchases: Record<
-    string,
-    { buyers: number; lambdaSum: number; dropoutSum: number; orders: number; spend: number }
-  >;
-  experiment: { exposed: number; holdout: number; exposedConverted: number; holdoutConverted: number };
-  /** Per persona, touchpoints between purchases by the behaviour drawn for them. */
-  behaviours: Record<string, Record<Behaviour, number>>;
-  /** Told by source: reviews, social mentions, NPS answers. */
-  sentiment: Record<'reviews' | 'mentions' | 'nps', Record<Sentiment, number>>;
-  /** Social mentions per day of the world (0 = the start), by tone: the incident shows as a spike. */
-  mentionsByDay: Record<number, Record<Sentiment, number>>;
-  nps: Record<NpsBand, number>;
-  social: {
-    handles: number;
-    influencers: Array<{ handle: string; userId: string; anonymousId: string }>;
-    follows: number;
-    referralsSent: number;
-    /** Friends who came, and how many of them bought, by who referred them. */
-    friends: Record<'influencer' | 'other', { arrived: number; buyers: number }>;
-  };
-  /** Bursts by the stage the person stood in, and their intents. */
-  microMoments: Record<BurstStage, Record<Intent, number>>;
-  community: {
-    reviews: number;
-    stories: number;
-    ideas: number;
-    votes: number;
-    eventsAttended: number;
-    pledges: number;
-  };
-  /** Customers who left after a purchase, those of them drawn to come back, and those who did by the end. */
-  left: number;
-  comingBack: number;
-  returned: string[];
-  events: number;
-  /** B2B accounts (buying committees). */
-  accounts: number;
-  customers: Array<[anonymousId: string, personaId: string]>;
-  lifecycle: LifecycleTruth;
+export type Message = Record<string, unknown>;
+
+/**
+ * One of `of` parts of a world, simulated on its own (on its own thread): every shard draws all the people,
+ * keeps those whose index it holds, and numbers what it creates (people, orders, ideas) so that no other
+ * shard can give the same number. The whole world is the shards' messages merged by time.
+ */
+export interface Shard {
+  index: number;
+  of: number;
 }
 
-export type Message = Record<string, unknown>;
+const WHOLE: Shard = { index: 0, of: 1 };
+
+/** A shard's `n`th order, idea or referred friend (from 1), as a number no other shard gives. */
+const numbered = (shard: Shard, n: number) => (n - 1) * shard.of + shard.index + 1;
 
 /** What a person's actions set going: the people heap, messages due later, and shared counters. */
 interface World {
+  shard: Shard;
   /** People by the time of their next event. */
   people: Heap<Person>;
   later: MessageQueue;
   tally: Tally;
-  /** Everyone with a handle, and the influencers among them: who can be followed. */
-  handles: Person[];
-  influencers: Person[];
+  /** Everyone's handle, and the influencers' among them: who can be followed, in any shard. */
+  handles: string[];
+  influencers: string[];
   /** Draws for people who arrive during the run (referred friends), apart from everyone's lives. */
   friends: Random;
-  nextIndex: number;
+  /** People drawn at the start; referred friends' indexes follow theirs. */
+  drawn: number;
+  /** Referred friends so far, in this shard. */
+  friendsMade: number;
   /** Friends who said yes to a referral, waiting to join the heap once the current step is done. */
   arrivals: Person[];
+  /** Orders and ideas so far, in this shard. */
   orders: number;
   ideas: number;
   /** Each vote's idea, so that a new vote favours ideas many voted for. */
   votes: number[];
 }
 
-/** Every message of the world, in time order. `tally` fills as the simulation runs. */
+/** Every message of the world (or of one shard), in time order. `tally` fills as the simulation runs. */
 export function* simulateWorld(
   options: { seed: number; customers: number },
   tally: Tally,
+  shard: Shard = WHOLE,
 ): Generator<Message> {
   const random = createRandom(options.seed);
+  // Each shard lives its own stream; the whole world keeps the names it always had.
+  const stream = (name: string) => random.fork(shard.of === 1 ? name : `${name}/${shard.index}`);
   // One stream for drawing the people, one for what they do: both deterministic, as the heap's order is.
-  const people = makePeople(options, random.fork('people'), random.fork('lives'), tally);
+  const everyone = makePeople(options, random.fork('people'), stream('lives'), tally);
+  const people = everyone.filter((person) => person.index % shard.of === shard.index);
+  for (const person of people) {
+    register(person, tally);
+    // The drawn people's personas (referred friends are counted apart).
+    tally.personas[person.persona.id] = (tally.personas[person.persona.id] ?? 0) + 1;
+  }
   const world: World = {
+    shard,
     people: Heap.from(people, (a, b) => a.at - b.at),
     later: new MessageQueue(),
     tally,
-    handles: people.filter((person) => person.handle),
-    influencers: people.filter((person) => person.influencer),
-    friends: random.fork('friends'),
-    nextIndex: people.length,
+    handles: everyone.flatMap((person) => (person.handle ? [person.handle] : [])),
+    influencers: everyone.flatMap((person) => (person.influencer ? [person.handle!] : [])),
+    friends: stream('friends'),
+    drawn: everyone.length,
+    friendsMade: 0,
     arrivals: [],
     orders: 0,
     ideas: 0,
@@ -216,45 +197,10 @@ export function* simulateWorld(
 }
 
 function act(person: Person, world: World): Message[] {
-  if (person.next === 'purchase') return purchase(person, ++world.orders, world);
+  if (person.next === 'purchase') return purchase(person, numbered(world.shard, ++world.orders), world);
   if (person.next === 'return') return comeBack(person, world);
   return touch(person, world);
 }
-
-export function emptyTally(): Tally {
-  return {
-    personas: {},
-    transitions: {},
-    purchases: {},
-    experiment: { exposed: 0, holdout: 0, exposedConverted: 0, holdoutConverted: 0 },
-    behaviours: {},
-    sentiment: { reviews: tones(), mentions: tones(), nps: tones() },
-    mentionsByDay: {},
-    nps: { detractor: 0, passive: 0, promoter: 0 },
-    social: {
-      handles: 0,
-      influencers: [],
-      follows: 0,
-      referralsSent: 0,
-      friends: { influencer: { arrived: 0, buyers: 0 }, other: { arrived: 0, buyers: 0 } },
-    },
-    microMoments: {
-      awareness: { know: 0, go: 0, do: 0, buy: 0 },
-      consideration: { know: 0, go: 0, do: 0, buy: 0 },
-      preference: { know: 0, go: 0, do: 0, buy: 0 },
-    },
-    community: { reviews: 0, stories: 0, ideas: 0, votes: 0, eventsAttended: 0, pledges: 0 },
-    left: 0,
-    comingBack: 0,
-    returned: [],
-    events: 0,
-    accounts: 0,
-    customers: [],
-    lifecycle: createLifecycleTruth(),
-  };
-}
-
-const tones = (): Record<Sentiment, number> => ({ positive: 0, neutral: 0, negative: 0 });
 
 function makePeople(options: { customers: number }, random: Random, lives: Random, tally: Tally): Person[] {
   const shares = Object.fromEntries(PERSONAS.map((persona) => [persona.id, persona.share]));
@@ -281,8 +227,7 @@ function makePeople(options: { customers: number }, random: Random, lives: Rando
       accountMembers -= 1;
     }
     const at = DEMO_START + random.next() * ARRIVAL_DAYS * DAY;
-    people.push(makePerson(index, persona, at, account, random, lives, tally));
-    tally.personas[persona.id] = (tally.personas[persona.id] ?? 0) + 1;
+    people.push(makePerson(index, persona, at, account, random, lives));
   }
   return people;
 }
@@ -295,15 +240,11 @@ function makePerson(
   account: Person['account'],
   random: Random,
   lives: Random,
-  tally: Tally,
 ): Person {
   const anonymousId = `anon-${index}`;
   const handle = random.chance(persona.social) ? `@${persona.id.split('_')[0]}_${index}` : null;
   const influencer = handle !== null && random.chance(SOCIAL.influencerShare);
-  tally.customers.push([anonymousId, persona.id]);
-  if (handle) tally.social.handles += 1;
-  if (influencer) tally.social.influencers.push({ handle: handle!, userId: `user-${index}`, anonymousId });
-  const person: Person = {
+  return {
     index,
     persona,
     anonymousId,
@@ -329,9 +270,17 @@ function makePerson(
     registeredFor: 0,
     random: lives,
   };
+}
+
+/** A person of this shard is counted, and followed for the lifecycle truth. */
+function register(person: Person, tally: Tally): void {
+  const { anonymousId, persona, handle } = person;
+  tally.customers.push([anonymousId, persona.id]);
+  if (handle) tally.social.handles += 1;
+  if (person.influencer)
+    tally.social.influencers.push({ handle: handle!, userId: `user-${person.index}`, anonymousId });
   tally.lifecycle.follow(anonymousId, persona.b2b, person);
   if (handle) tally.lifecycle.alias(`${networkOf(person)}:${handle}`, anonymousId);
-  return person;
 }
 
 function touch(person: Person, world: World): Message[] {
@@ -504,18 +453,18 @@ function collaborate(person: Person, world: World, wanted: string): Message {
   }
   // Few submit an idea; most vote on those there are.
   if ((wanted === 'Idea Submitted' && random.chance(0.25)) || world.ideas === 0) {
-    world.ideas += 1;
+    const idea = numbered(world.shard, ++world.ideas);
     world.tally.community.ideas += 1;
     return track(person, 'Idea Submitted', {
-      idea_id: `I-${world.ideas}`,
-      title: `Idea ${world.ideas}: ${['a dimmer on the cord', 'warmer night mode', 'a recycled shade', 'a travel lamp'][random.int(4)]}`,
+      idea_id: `I-${idea}`,
+      title: `Idea ${idea}: ${['a dimmer on the cord', 'warmer night mode', 'a recycled shade', 'a travel lamp'][random.int(4)]}`,
     });
   }
   // Preferential attachment: most votes follow an earlier vote's idea.
   const idea =
     world.votes.length > 0 && random.chance(0.7)
       ? world.votes[random.int(world.votes.length)]!
-      : 1 + random.int(world.ideas);
+      : numbered(world.shard, 1 + random.int(world.ideas));
   world.votes.push(idea);
   world.tally.community.votes += 1;
   return track(person, 'Idea Voted', { idea_id: `I-${idea}` });
@@ -614,13 +563,14 @@ function purchase(person: Person, orderNumber: number, world: World): Message[] 
 /** What a purchase sets going for later: a review, a survey answer, a mention. */
 function afterPurchase(person: Person, world: World, product: string): void {
   const { random } = person;
+  // What would come after the world's end is neither written nor counted.
   if (random.chance(VOICE.reviewAfterPurchase)) {
     const at = person.at + (3 + random.int(8)) * DAY;
-    world.later.push(at, review(person, world, rating(person), at, product));
+    if (at < END) world.later.push(at, review(person, world, rating(person), at, product));
   }
   if (random.chance(VOICE.npsResponse)) {
     const at = person.at + (VOICE.npsAfterDays + random.next()) * DAY;
-    world.later.push(at, npsAnswer(person, world, at));
+    if (at < END) world.later.push(at, npsAnswer(person, world, at));
   }
   if (person.handle && random.chance(VOICE.mentionAfterPurchase)) {
     const at = person.at + (1 + 2 * random.next()) * DAY;
@@ -699,7 +649,7 @@ function mention(person: Person, world: World, sentiment: Sentiment, at: number,
     const { tally } = world;
     tally.sentiment.mentions[sentiment] += 1;
     const day = Math.floor((at - DEMO_START) / DAY);
-    tally.mentionsByDay[day] ??= tones();
+    tally.mentionsByDay[day] ??= { positive: 0, neutral: 0, negative: 0 };
     tally.mentionsByDay[day][sentiment] += 1;
   }
   return {
@@ -739,20 +689,20 @@ function refer(person: Person, world: World, count: number): Message[] {
     if (!friends.chance(SOCIAL.referralAccepted) || arrival >= END) continue;
     const persona = friends.pick(B2C_SHARES);
     const friend = makePerson(
-      world.nextIndex++,
+      world.drawn + numbered(world.shard, ++world.friendsMade) - 1,
       PERSONAS.find((candidate) => candidate.id === persona)!,
       arrival,
       null,
       friends,
       person.random,
-      world.tally,
     );
+    register(friend, world.tally);
     friend.referredBy = kind;
     friend.referralBoost = SOCIAL.referredLogOdds[kind];
     friend.inviteCode = code;
     world.tally.social.friends[kind].arrived += 1;
-    if (friend.handle) world.handles.push(friend);
-    if (friend.influencer) world.influencers.push(friend);
+    if (friend.handle) world.handles.push(friend.handle);
+    if (friend.influencer) world.influencers.push(friend.handle!);
     world.arrivals.push(friend);
   }
   return messages;
@@ -845,7 +795,7 @@ function follow(person: Person, world: World, network: string): void {
         ? world.influencers
         : world.handles;
     const followed = pool[random.int(pool.length)]!;
-    if (followed === person) continue;
+    if (followed === person.handle) continue;
     const at = person.at + random.next() * 30 * DAY;
     world.tally.social.follows += 1;
     world.later.push(at, {
@@ -853,7 +803,7 @@ function follow(person: Person, world: World, network: string): void {
       event: 'User Followed',
       anonymousId: `${network}:${person.handle}`,
       timestamp: isoTime(at),
-      properties: { network, followed_handle: followed.handle },
+      properties: { network, followed_handle: followed },
       context: { traits: { [network]: person.handle } },
     });
   }

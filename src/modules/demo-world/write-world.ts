@@ -5,9 +5,12 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { AppError } from '../../platform/errors/app-error.ts';
+import type { Worker } from 'node:worker_threads';
+import { AppError, appErrorFrom } from '../../platform/errors/app-error.ts';
+import { messagesFrom, startWorker } from '../../platform/workers/run-worker.ts';
+import { summariseLifecycle } from './lifecycle-truth.ts';
 import { createRandom } from './random.ts';
-import { CONTENT_COUNT, emptyTally, PRODUCT_COUNT, simulateWorld, type Tally } from './simulate.ts';
+import { CONTENT_COUNT, PRODUCT_COUNT, type Shard, simulateWorld } from './simulate.ts';
 import {
   BASE_LOG_ODDS,
   BEHAVIOUR_EVENTS,
@@ -29,6 +32,7 @@ import {
   STAGES,
   VOICE,
 } from './world-model.ts';
+import { addTallies, countsOf, emptyTally, type TallyCounts } from './world-tally.ts';
 
 export interface DemoOptions {
   seed: number;
@@ -86,6 +90,7 @@ export async function writeWorld(
   files: WorldFiles,
   options: DemoOptions,
   listener: WriteListener = {},
+  shards = shardsFor(options.customers),
 ): Promise<Manifest> {
   const parts = listener.historyPart;
   let part = 1;
@@ -95,9 +100,9 @@ export async function writeWorld(
   await writeFile(files.products, catalogue(options.seed, 'products').join('\n'));
   await writeFile(files.content, catalogue(options.seed, 'content').join('\n'));
   listener.catalogue?.();
-  const tally = emptyTally();
   let out = history;
   let lines: string[] = [];
+  let messages = 0;
   let liveMessages = 0;
   const flush = async () => {
     if (lines.length > 0) await write(out, `${lines.join('\n')}\n`);
@@ -110,33 +115,169 @@ export async function writeWorld(
   };
   // Times are ISO texts of one format, which sort as the times do: no parsing per message.
   const liveFrom = new Date(LIVE_FROM).toISOString();
-  for (const message of simulateWorld(options, tally)) {
-    const at = message.timestamp as string;
-    // Messages come in time order: once the live days start, everything after is live.
-    if (out === history && at >= liveFrom) {
-      await (parts ? endPart() : flush());
-      out = live;
+  const world = shards === 1 ? simulateHere(options) : simulateOnThreads(options, shards);
+  for await (const batch of world.batches) {
+    for (let i = 0; i < batch.lines.length; i++) {
+      // Messages come in time order: once the live days start, everything after is live.
+      if (out === history && batch.times[i]! >= liveFrom) {
+        await (parts ? endPart() : flush());
+        out = live;
+      }
+      if (out === live) liveMessages += 1;
+      else if (parts && ++inPart > parts.messages) {
+        await endPart();
+        part += 1;
+        inPart = 1;
+        history = await openForWriting(historyPartFile(files, part));
+        out = history;
+      }
+      lines.push(batch.lines[i]!);
     }
-    if (out === live) liveMessages += 1;
-    else if (parts && ++inPart > parts.messages) {
-      await endPart();
-      part += 1;
-      inPart = 1;
-      history = await openForWriting(historyPartFile(files, part));
-      out = history;
-    }
-    lines.push(JSON.stringify(message));
-    if (lines.length === 2000) {
-      await flush();
-      listener.progress?.(tally.events, (Date.parse(at) - DEMO_START) / 86_400_000);
-    }
+    await flush();
+    messages += batch.lines.length;
+    const at = Date.parse(batch.times[batch.times.length - 1]!);
+    listener.progress?.(messages, (at - DEMO_START) / 86_400_000);
   }
   if (out === history && parts) await endPart();
   await flush();
   for (const stream of parts ? [live] : [history, live]) await close(stream);
-  const manifest = manifestOf(options, tally, liveMessages);
+  const manifest = manifestOf(options, world.tally(), liveMessages);
   await writeFile(files.manifest, JSON.stringify(manifest, null, 1));
   return manifest;
+}
+
+/** Worlds this large are simulated in two shards on two threads; the shard count is part of the world. */
+const SHARDED_FROM = 100_000;
+
+export function shardsFor(customers: number): number {
+  return customers >= SHARDED_FROM ? 2 : 1;
+}
+
+/** The world's messages as NDJSON lines in time order, a batch at a time; then what the simulation counted. */
+interface SimulatedWorld {
+  batches: Iterable<LineBatch> | AsyncIterable<LineBatch>;
+  tally(): TallyCounts;
+}
+
+/** Lines, each beside its message's time. */
+interface LineBatch {
+  times: string[];
+  lines: string[];
+}
+
+/** What a shard's thread tells the writer (simulate.worker.ts). */
+export type ShardEvent =
+  | ({ type: 'batch' } & LineBatch)
+  | { type: 'done'; tally: TallyCounts }
+  | { type: 'error'; error: { code: string; message: string } };
+
+const BATCH_LINES = 2000;
+/** Batches a shard may send before the writer has read them. */
+const BATCHES_AHEAD = 8;
+const SIMULATE_WORKER = new URL('./simulate.worker.ts', import.meta.url);
+
+/** The whole world simulated on this thread. */
+function simulateHere(options: DemoOptions): SimulatedWorld {
+  const tally = emptyTally();
+  function* batches(): Generator<LineBatch> {
+    let batch: LineBatch = { times: [], lines: [] };
+    for (const message of simulateWorld(options, tally)) {
+      batch.times.push(message.timestamp as string);
+      batch.lines.push(JSON.stringify(message));
+      if (batch.lines.length === BATCH_LINES) {
+        yield batch;
+        batch = { times: [], lines: [] };
+      }
+    }
+    if (batch.lines.length > 0) yield batch;
+  }
+  return { batches: batches(), tally: () => countsOf(tally) };
+}
+
+/** Each shard simulated on a thread of its own, their lines merged by time (ties: the lower shard first). */
+function simulateOnThreads(options: DemoOptions, shards: number): SimulatedWorld {
+  const tallies: TallyCounts[] = [];
+  async function* batches(): AsyncGenerator<LineBatch> {
+    const feeds = Array.from({ length: shards }, (_, index) => new ShardFeed(options, { index, of: shards }));
+    try {
+      let merged: LineBatch = { times: [], lines: [] };
+      for (;;) {
+        let earliest: ShardFeed | null = null;
+        for (const feed of feeds) {
+          if (!(feed.hasLine() || (await feed.fill()))) continue;
+          if (!earliest || feed.time() < earliest.time()) earliest = feed;
+        }
+        if (!earliest) break;
+        merged.times.push(earliest.time());
+        merged.lines.push(earliest.take());
+        if (merged.lines.length === BATCH_LINES) {
+          yield merged;
+          merged = { times: [], lines: [] };
+        }
+      }
+      if (merged.lines.length > 0) yield merged;
+      for (const feed of feeds) tallies.push(feed.tally!);
+    } finally {
+      await Promise.all(feeds.map((feed) => feed.stop()));
+    }
+  }
+  return { batches: batches(), tally: () => tallies.reduce(addTallies) };
+}
+
+/** One shard's thread, read a batch at a time. */
+class ShardFeed {
+  private readonly worker: Worker;
+  private readonly events: AsyncGenerator<ShardEvent>;
+  private batch: LineBatch = { times: [], lines: [] };
+  private position = 0;
+  tally: TallyCounts | null = null;
+
+  constructor(options: DemoOptions, shard: Shard) {
+    this.worker = startWorker(SIMULATE_WORKER, {
+      options,
+      shard,
+      batch: BATCH_LINES,
+      ahead: BATCHES_AHEAD,
+    });
+    this.events = messagesFrom<ShardEvent>(
+      this.worker,
+      (event) => event.type !== 'batch',
+      `Shard ${shard.index + 1} of the demo world's simulation`,
+    );
+  }
+
+  hasLine(): boolean {
+    return this.position < this.batch.lines.length;
+  }
+
+  time(): string {
+    return this.batch.times[this.position]!;
+  }
+
+  take(): string {
+    return this.batch.lines[this.position++]!;
+  }
+
+  /** Reads the next batch; false once the shard is done. */
+  async fill(): Promise<boolean> {
+    if (this.tally) return false;
+    const { value: event } = await this.events.next();
+    if (!event) throw new AppError('INTERNAL', "The demo world's simulation ended without its tally.");
+    if (event.type === 'error') throw appErrorFrom(event.error);
+    if (event.type === 'done') {
+      this.tally = event.tally;
+      return false;
+    }
+    this.worker.postMessage('read');
+    this.batch = event;
+    this.position = 0;
+    return this.hasLine();
+  }
+
+  async stop(): Promise<void> {
+    await this.events.return(undefined);
+    await this.worker.terminate();
+  }
 }
 
 /** `world.ndjson`, part 3 → `world.part-0003.ndjson`. */
@@ -208,7 +349,7 @@ function catalogue(seed: number, kind: 'products' | 'content'): string[] {
 
 export type Manifest = ReturnType<typeof manifestOf>;
 
-function manifestOf(options: DemoOptions, tally: Tally, liveMessages: number) {
+function manifestOf(options: DemoOptions, tally: TallyCounts, liveMessages: number) {
   const rate = (converted: number, of: number) => (of === 0 ? null : converted / of);
   const exposedRate = rate(tally.experiment.exposedConverted, tally.experiment.exposed);
   const holdoutRate = rate(tally.experiment.holdoutConverted, tally.experiment.holdout);
@@ -238,7 +379,7 @@ function manifestOf(options: DemoOptions, tally: Tally, liveMessages: number) {
         "stage or a later one, by Agora's default taxonomy), people the model took to each stage, and days " +
         'from first touch to first purchase',
       stages: STAGES,
-      realized: tally.lifecycle.summary(),
+      realized: summariseLifecycle(tally.lifecycle),
     },
     experiment: {
       ...EXPERIMENT,
