@@ -1,0 +1,15 @@
+import { openDuckDB } from './src/platform/db/duckdb/duckdb-database.ts';
+import { AttributionQuerySchema } from './src/modules/attribution/attribution.schema.ts';
+import { queryAttributionPaths } from './src/modules/attribution/attribution-paths.query.ts';
+import { compareModels } from './src/modules/attribution/attribution.service.ts';
+const db = await openDuckDB(process.argv[2]!);
+const query = AttributionQuerySchema.parse(JSON.parse(process.argv[3] ?? '{}'));
+const t = performance.now();
+const { heuristics, transitions, sets } = await queryAttributionPaths(db, 1, query);
+const t2 = performance.now();
+const report = compareModels(query, heuristics, transitions, sets);
+console.log(`sql ${(t2 - t).toFixed(0)} ms, compute ${(performance.now() - t2).toFixed(0)} ms`);
+console.log(JSON.stringify({ ...report, models: undefined, comparison: undefined, meanings: undefined }));
+const table = report.comparison.map((row) => ({ group: row.group, ...Object.fromEntries(Object.entries(row.conversions).map(([k, v]) => [k, Math.round(v as number)])) }));
+console.table(table);
+await db.close();

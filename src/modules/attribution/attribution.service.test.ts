@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/app.ts';
+import { describeEachEngine } from '../../../test/engines.ts';
+import { createIngestService } from '../ingestion/index.ts';
+import { createLifecycleService } from '../lifecycle/index.ts';
+import { AttributionQuerySchema, type AttributionReport, type Model } from './attribution.schema.ts';
+import { type AttributionService, createAttributionService } from './attribution.service.ts';
+import { attributionFixture, CHANNELS } from './attribution-fixture.ts';
+
+const { email, search, direct, display } = CHANNELS;
+
+/** Each model's credit per channel, in conversions and in revenue, as worked out in docs/models/attribution.md. */
+const EXPECTED: Record<Model, Record<string, [conversions: number, revenue: number]>> = {
+  firstTouch: { [email]: [1, 100], [search]: [1, 50], [direct]: [0, 0], [display]: [1, 30] },
+  lastTouch: { [email]: [1, 30], [search]: [1, 50], [direct]: [1, 100], [display]: [0, 0] },
+  lastNonDirect: { [email]: [1, 30], [search]: [2, 150], [direct]: [0, 0], [display]: [0, 0] },
+  linear: {
+    [email]: [1 / 3 + 1 / 2, 100 / 3 + 15],
+    [search]: [1 / 3 + 1, 100 / 3 + 50],
+    [direct]: [1 / 3, 100 / 3],
+    [display]: [1 / 2, 15],
+  },
+  // Half-life 1 day: c1's touchpoints weigh 1/8, 1/2, 1 (of 13/8); c4's 1/64 and 1/2 (of 33/64).
+  timeDecay: {
+    [email]: [1 / 13 + 32 / 33, 100 / 13 + (30 * 32) / 33],
+    [search]: [4 / 13 + 1, 400 / 13 + 50],
+    [direct]: [8 / 13, 800 / 13],
+    [display]: [1 / 33, 30 / 33],
+  },
+  positionBased: {
+    [email]: [0.4 + 0.5, 40 + 15],
+    [search]: [0.2 + 1, 20 + 50],
+    [direct]: [0.4, 40],
+    [display]: [0.5, 15],
+  },
+  // Each buyer entered Preference with the order itself: the milestone is the last touchpoint.
+  wShaped: {
+    [email]: [0.3 + 2 / 3, 30 + 20],
+    [search]: [0.1 + 1, 10 + 50],
+    [direct]: [0.6, 60],
+    [display]: [1 / 3, 10],
+  },
+  // Removal effects 5/9, 2/3, 1/3 and 5/27 (sum 47/27) share out the 3 conversions and 180 of revenue.
+  markov: {
+    [email]: [45 / 47, (15 / 47) * 180],
+    [search]: [54 / 47, (18 / 47) * 180],
+    [direct]: [27 / 47, (9 / 47) * 180],
+    [display]: [15 / 47, (5 / 47) * 180],
+  },
+  // Shapley values 1/15, −1/60, 3/20 and 2/5 of the rate 0.6 of all four channels.
+  shapley: {
+    [email]: [0.75, 45],
+    [search]: [2, 120],
+    [direct]: [1 / 3, 20],
+    [display]: [-1 / 12, -5],
+  },
+};
+
+describeEachEngine('touchpoint attribution', ({ db }) => {
+  let t: TestApp;
+  let attribution: AttributionService;
+  let workspaceId: number;
+  const compare = (query: object) => attribution.compare(workspaceId, AttributionQuerySchema.parse(query));
+
+  beforeAll(async () => {
+    t = await createTestApp(db());
+    workspaceId = t.workspace.workspaceId;
+    const result = await createIngestService(t.deps).ingest(workspaceId, attributionFixture);
+    expect(result.rejected).toEqual([]);
+    attribution = createAttributionService({ db: db(), lifecycle: createLifecycleService(t.deps) });
+  });
+  afterAll(() => t.app.close());
+
+  describe('with every model over the same paths', () => {
+    let report: AttributionReport;
+    beforeAll(async () => {
+      report = await compare({ halfLife: '1d' });
+    });
+
+    it('finds three converting paths and two that did not convert', () => {
+      expect(report.paths).toEqual({ converting: 3, nonConverting: 2 });
+      expect(report).toMatchObject({ conversions: 3, revenue: 180, lookbackDays: 30 });
+      expect(report.unattributed).toEqual({ conversions: 0, revenue: 0 });
+    });
+
+    for (const [model, credits] of Object.entries(EXPECTED)) {
+      it(`credits by ${model} as worked out by hand`, () => {
+        const got = report.models[model as Model]!;
+        for (const [channel, [conversions, revenue]] of Object.entries(credits)) {
+          expect(got[channel]?.conversions ?? 0, `${model} ${channel}`).toBeCloseTo(conversions, 9);
+          expect(got[channel]?.revenue ?? 0, `${model} ${channel} revenue`).toBeCloseTo(revenue, 6);
+        }
+        const total = Object.values(got).reduce((sum, credit) => sum + credit.conversions, 0);
+        expect(total).toBeCloseTo(3, 9);
+      });
+    }
+
+    it('ranks the channels under each model and says what each model measures', () => {
+      const searchRow = report.comparison.find((row) => row.group === search)!;
+      // Email, search and display open one path each: a tie.
+      expect(searchRow.ranks).toEqual({
+        firstTouch: 1,
+        lastTouch: 1,
+        lastNonDirect: 1,
+        linear: 1,
+        timeDecay: 1,
+        positionBased: 1,
+        wShaped: 1,
+        markov: 1,
+        shapley: 1,
+      });
+      expect(report.comparison.find((row) => row.group === direct)!).toMatchObject({
+        ranks: { firstTouch: 4, lastTouch: 1, shapley: 3 },
+        spread: 3,
+      });
+      expect(report.comparison[0]!.group).toBe(search);
+      expect(report.meanings.lastTouch).toMatch(/came last/);
+      expect(report.notes).toEqual([]);
+    });
+  });
+
+  it('gives Markov of order 2 the removal effects of states that remember one step', async () => {
+    const { models } = await compare({ markovOrder: 2 });
+    // Removal effects 2/3, 2/3, 1/3, 1/3 (sum 2) of 3 conversions.
+    expect(models.markov![email]!.conversions).toBeCloseTo(1, 9);
+    expect(models.markov![search]!.conversions).toBeCloseTo(1, 9);
+    expect(models.markov![direct]!.conversions).toBeCloseTo(0.5, 9);
+    expect(models.markov![display]!.conversions).toBeCloseTo(0.5, 9);
+  });
+
+  it('keeps only touchpoints within the lookback window', async () => {
+    // Two days: c1 keeps search and direct, c4 keeps email.
+    const report = await compare({ lookback: '2d' });
+    expect(report.models.firstTouch).toEqual({
+      [search]: { conversions: 2, revenue: 150 },
+      [email]: { conversions: 1, revenue: 30 },
+      [direct]: { conversions: 0, revenue: 0 },
+    });
+  });
+
+  it('with occurrence=first, drops what a customer did after converting', async () => {
+    const report = await compare({ occurrence: 'first' });
+    expect(report.paths).toEqual({ converting: 3, nonConverting: 1 });
+  });
+
+  it('groups by campaign, a touchpoint without one under “(none)”', async () => {
+    const report = await compare({ by: 'campaign' });
+    expect(report.models.firstTouch).toEqual({
+      '(none)': { conversions: 2, revenue: 150 },
+      spring: { conversions: 1, revenue: 30 },
+    });
+  });
+
+  it('counts a conversion with no touchpoint in its window as unattributed', async () => {
+    const report = await compare({ lookback: '1h' });
+    // Only c1's direct visit comes within an hour of its order.
+    expect(report.unattributed).toEqual({ conversions: 2, revenue: 80 });
+    expect(report.models.lastTouch).toEqual({ [direct]: { conversions: 1, revenue: 100 } });
+  });
+
+  it('takes entering a lifecycle stage as the conversion', async () => {
+    const report = await compare({ conversion: 'stage:action' });
+    expect(report.conversions).toBe(3);
+    expect(report.revenue).toBe(0);
+    expect(report.models.lastTouch![direct]!.conversions).toBe(1);
+  });
+
+  it('refuses a conversion event that never occurs, naming the field', async () => {
+    await expect(compare({ conversion: 'order completed' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('did you mean "Order Completed"'),
+    });
+  });
+
+  it('refuses a grouping property no touchpoint has', async () => {
+    await expect(compare({ by: 'properties.colour' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('no touchpoint has the property "colour"'),
+    });
+  });
+});
+
+describe('the attribution query', () => {
+  it('refuses a window of zero, an unknown stage and shares above 1', () => {
+    const issues = (query: object) =>
+      AttributionQuerySchema.safeParse(query).error?.issues.map(
+        (issue) => `${issue.path.join('.')}: ${issue.message}`,
+      );
+    expect(issues({ lookback: '0d' })).toEqual(['lookback: must be longer than zero']);
+    expect(issues({ conversion: 'stage:bored' })).toEqual([
+      expect.stringMatching(/^conversion: a stage conversion must be one of stage:awareness/),
+    ]);
+    expect(issues({ firstShare: 0.6, lastShare: 0.6 })).toEqual([
+      'lastShare: firstShare and lastShare must add up to at most 1',
+    ]);
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * Touchpoint attribution: every model over the same paths, side by side, each with what it measures
+ * (docs/models/attribution.md).
+ */
+import type { Database } from '../../platform/db/database.ts';
+import { AppError } from '../../platform/errors/app-error.ts';
+import { refuseUnknownEvents } from '../funnels/index.ts';
+import type { LifecycleService } from '../lifecycle/index.ts';
+import {
+  type AttributionQuery,
+  type AttributionReport,
+  type Credit,
+  HEURISTIC_MODELS,
+  MODEL_MEANINGS,
+  MODELS,
+  type Model,
+} from './attribution.schema.ts';
+import {
+  type ChannelSetRow,
+  type HeuristicRow,
+  PART_SEPARATOR,
+  queryAttributionPaths,
+  type TransitionRow,
+} from './attribution-paths.query.ts';
+import { computeMarkov } from './compute-markov.ts';
+import { computeShapley, EXACT_SHAPLEY_MAX } from './compute-shapley.ts';
+
+/** Markov and Shapley over more groups than this would take minutes: they are left out, and the answer says so. */
+export const DATA_DRIVEN_MAX_GROUPS = 40;
+
+/** The heuristic models' columns in the query's answer. */
+const COLUMNS: Record<(typeof HEURISTIC_MODELS)[number], string> = {
+  firstTouch: 'first_touch',
+  lastTouch: 'last_touch',
+  lastNonDirect: 'last_non_direct',
+  linear: 'linear',
+  timeDecay: 'time_decay',
+  positionBased: 'position_based',
+  wShaped: 'w_shaped',
+};
+
+export function createAttributionService(deps: { db: Database; lifecycle: LifecycleService }) {
+  const { db, lifecycle } = deps;
+  return {
+    async compare(workspaceId: number, query: AttributionQuery): Promise<AttributionReport> {
+      await refuseUnknownInput(db, workspaceId, query);
+      // Stage conversions and the W-shaped milestone read the lifecycle.
+      await lifecycle.ensureRefreshed(workspaceId);
+      const { heuristics, transitions, sets } = await queryAttributionPaths(db, workspaceId, query);
+      return compareModels(query, heuristics, transitions, sets);
+    },
+  };
+}
+
+export type AttributionService = ReturnType<typeof createAttributionService>;
+
+async function refuseUnknownInput(db: Database, workspaceId: number, query: AttributionQuery): Promise<void> {
+  if (!query.conversion.startsWith('stage:'))
+    await refuseUnknownEvents(db, workspaceId, [{ name: query.conversion, field: 'conversion' }]);
+  if (!query.by.startsWith('properties.')) return;
+  const key = query.by.slice('properties.'.length);
+  // The key was checked against [A-Za-z0-9_$-]: safe inside a string literal (a bound key reads as an index).
+  const found = await db.query(
+    `SELECT 1 AS found FROM events WHERE workspace_id = $1 AND channel IS NOT NULL AND (properties ->> '${key}') IS NOT NULL LIMIT 1`,
+    [workspaceId],
+  );
+  if (found.length === 0)
+    throw new AppError(
+      'INVALID_INPUT',
+      `by: no touchpoint has the property "${key}" in this workspace. Group by channel, campaign, device, source, medium, touchpoint, format, or a property your touchpoints carry.`,
+      { details: { field: 'by' } },
+    );
+}
+
+export function compareModels(
+  query: AttributionQuery,
+  heuristics: HeuristicRow[],
+  transitions: TransitionRow[],
+  sets: ChannelSetRow[],
+): AttributionReport {
+  const notes: string[] = [];
+  const pathSets = sets.filter((row) => row.channel_set !== null);
+  const all = sets.find((row) => row.channel_set === null)!;
+  const attributed = {
+    conversions: sum(pathSets.map((row) => row.conversions)),
+    revenue: sum(pathSets.map((row) => row.revenue)),
+  };
+  const models: Partial<Record<Model, Record<string, Credit>>> = {};
+  for (const model of HEURISTIC_MODELS) {
+    const column = COLUMNS[model];
+    models[model] = Object.fromEntries(
+      heuristics.map((row) => [row.grp, { conversions: row[column]!, revenue: row[`${column}_revenue`]! }]),
+    );
+  }
+  const groups = heuristics.map((row) => row.grp).sort();
+  if (groups.length > DATA_DRIVEN_MAX_GROUPS)
+    notes.push(
+      `Markov and Shapley are left out: ${groups.length} groups is more than ${DATA_DRIVEN_MAX_GROUPS}; group by something coarser to see them.`,
+    );
+  else if (attributed.conversions > 0) {
+    const markov = computeMarkov(
+      transitions.map((row) => ({
+        from: row.from_state,
+        to: row.to_state,
+        outcome: row.outcome,
+        paths: row.paths,
+      })),
+      PART_SEPARATOR,
+    );
+    models.markov = shareOut(markov.removalEffects, attributed);
+    const shapley = computeShapley(
+      pathSets.map((row) => ({
+        channels: row.channel_set!.split(PART_SEPARATOR),
+        paths: row.paths,
+        converting: row.converting,
+      })),
+    );
+    models.shapley = shareOut(shapley.values, attributed);
+    if (shapley.method === 'sampled')
+      notes.push(
+        `Shapley values are estimated from ${shapley.permutations} random orders of the ${groups.length} groups (more than ${EXACT_SHAPLEY_MAX} for every coalition to be evaluated).`,
+      );
+  }
+  const paths = {
+    converting: sum(pathSets.map((row) => row.converting)),
+    nonConverting: sum(pathSets.map((row) => row.paths - row.converting)),
+  };
+  return {
+    conversion: query.conversion,
+    by: query.by,
+    lookbackDays: query.lookback / 86_400,
+    paths,
+    conversions: all.conversions,
+    revenue: all.revenue,
+    unattributed: {
+      conversions: all.conversions - attributed.conversions,
+      revenue: all.revenue - attributed.revenue,
+    },
+    models,
+    comparison: compareRanks(groups, models),
+    meanings: MODEL_MEANINGS,
+    notes,
+  };
+}
+
+/** A data-driven model's scores shared out in proportion (negative scores keep their sign). */
+function shareOut(scores: Map<string, number>, total: Credit): Record<string, Credit> {
+  const scale = sum([...scores.values()]);
+  return Object.fromEntries(
+    [...scores].map(([group, score]) => {
+      const share = scale === 0 ? 0 : score / scale;
+      return [group, { conversions: share * total.conversions, revenue: share * total.revenue }];
+    }),
+  );
+}
+
+/** Each group's credit and rank under every model (ties share a rank); groups ordered by their mean rank. */
+function compareRanks(
+  groups: string[],
+  models: Partial<Record<Model, Record<string, Credit>>>,
+): AttributionReport['comparison'] {
+  const computed = MODELS.filter((model) => models[model]);
+  const ranks = new Map<Model, Map<string, number>>();
+  for (const model of computed) {
+    const credit = (group: string) => models[model]![group]?.conversions ?? 0;
+    const rank = (group: string) => 1 + groups.filter((other) => credit(other) > credit(group) + TIE).length;
+    ranks.set(model, new Map(groups.map((group) => [group, rank(group)])));
+  }
+  return groups
+    .map((group) => {
+      const groupRanks = computed.map((model) => ranks.get(model)!.get(group)!);
+      return {
+        group,
+        conversions: Object.fromEntries(
+          computed.map((model) => [model, models[model]![group]?.conversions ?? 0]),
+        ),
+        ranks: Object.fromEntries(computed.map((model, index) => [model, groupRanks[index]!])),
+        spread: Math.max(...groupRanks) - Math.min(...groupRanks),
+        meanRank: sum(groupRanks) / groupRanks.length,
+      };
+    })
+    .sort((a, b) => a.meanRank - b.meanRank || a.group.localeCompare(b.group))
+    .map(({ meanRank: _, ...row }) => row);
+}
+
+/** Credits this close are a tie: sums of the same shares in another order differ in the last bits. */
+const TIE = 1e-9;
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
