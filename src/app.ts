@@ -9,6 +9,7 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { Deps } from './deps.ts';
+import { attributionRoutes, createAttributionService } from './modules/attribution/index.ts';
 import { createCustomerService, customerRoutes } from './modules/customers/index.ts';
 import { createFunnelService, funnelRoutes } from './modules/funnels/index.ts';
 import { createImportService, importRoutes } from './modules/imports/index.ts';
@@ -74,6 +75,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     lifecycleRoutes(lifecycle),
     funnelRoutes(createFunnelService(deps)),
     journeyRoutes(createJourneyService({ ...deps, lifecycle })),
+    attributionRoutes(createAttributionService({ ...deps, lifecycle })),
     migrationRoutes(deps.db),
   ];
   await app.register(async (admin) => {

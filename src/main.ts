@@ -5,6 +5,7 @@ import { configFromCommand } from './cli/cli-config.ts';
 import { printJson, printTable } from './cli/output.ts';
 import { printServeBanner, stopOnSignals } from './cli/serve.ts';
 import { runVerb } from './cli/target.ts';
+import { attributionCommand } from './modules/attribution/index.ts';
 import { DEFAULT_DEMO, demoCommand, loadDemoInto } from './modules/demo-world/index.ts';
 import { funnelCommand } from './modules/funnels/index.ts';
 import { importCommand } from './modules/imports/index.ts';
@@ -84,6 +85,7 @@ export function buildProgram(): Command {
   program.addCommand(demoCommand());
   program.addCommand(lifecycleCommand());
   program.addCommand(funnelCommand());
+  program.addCommand(attributionCommand());
   forEachCommand(program, (command) =>
     command.exitOverride().configureOutput({
       outputError: (text, write) => write(`agora: ${oneSentence(text)} Run \`agora --help\` for usage.\n`),

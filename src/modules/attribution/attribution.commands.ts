@@ -1,0 +1,100 @@
+/** `agora attribution`: every model's credit per channel as one table, or `--json`. */
+import { Command, Option } from 'commander';
+import { configFromCommand } from '../../cli/cli-config.ts';
+import { type Column, printJson, printTable } from '../../cli/output.ts';
+import { parseOptions, toQueryString } from '../../cli/parse-options.ts';
+import { runVerb } from '../../cli/target.ts';
+import { createLifecycleService } from '../lifecycle/index.ts';
+import { DEFAULT_WORKSPACE_SLUG, localWorkspace } from '../workspaces/index.ts';
+import { AttributionQuerySchema, type AttributionReport, MODELS, type Model } from './attribution.schema.ts';
+import { createAttributionService } from './attribution.service.ts';
+
+interface AttributionOptions {
+  workspace: string;
+  conversion?: string;
+  occurrence?: string;
+  lookback?: string;
+  by?: string;
+  halfLife?: string;
+  markovOrder?: string;
+  from?: string;
+  to?: string;
+  json?: boolean;
+}
+
+/** Short column heads for the table. */
+const HEADS: Record<Model, string> = {
+  firstTouch: 'FIRST',
+  lastTouch: 'LAST',
+  lastNonDirect: 'LAST NON-DIRECT',
+  linear: 'LINEAR',
+  timeDecay: 'TIME DECAY',
+  positionBased: 'POSITION',
+  wShaped: 'W-SHAPED',
+  markov: 'MARKOV',
+  shapley: 'SHAPLEY',
+};
+
+export function attributionCommand(): Command {
+  return new Command('attribution')
+    .description(
+      'which touchpoints get the credit for conversions, under every attribution model side by side',
+    )
+    .option('--conversion <event>', 'the conversion: an event name, or stage:<stage>', 'Order Completed')
+    .addOption(
+      new Option('--occurrence <which>', 'credit every conversion or only each customer’s first')
+        .choices(['every', 'first'])
+        .default('every'),
+    )
+    .option('--lookback <duration>', 'touchpoints this long before a conversion count: 30d, 12h, 2w', '30d')
+    .option(
+      '--by <grouping>',
+      'channel, campaign, device, source, medium, touchpoint, format or properties.<key>',
+      'channel',
+    )
+    .option('--half-life <duration>', 'time decay: a touchpoint this much earlier counts half', '7d')
+    .option('--markov-order <n>', 'Markov chain order: 1, 2 or 3', '1')
+    .option('--from <date>', 'only conversions on or after this date')
+    .option('--to <date>', 'only conversions before this date')
+    .addOption(new Option('--workspace <slug>', 'the workspace to read').default(DEFAULT_WORKSPACE_SLUG))
+    .option('--json', 'print {"models": {"<model>": {"<group>": {"conversions", "revenue"}}}, …} as JSON')
+    .action(async (options: AttributionOptions, command: Command) => {
+      const { workspace, json, ...raw } = options;
+      // Checked here, so that a mistake is told before any connection; the server is sent what was typed.
+      const query = parseOptions(AttributionQuerySchema, raw);
+      const report = await runVerb<AttributionReport>(configFromCommand(command), workspace, {
+        local: async (deps) =>
+          createAttributionService({ ...deps, lifecycle: createLifecycleService(deps) }).compare(
+            (await localWorkspace(deps, workspace)).workspaceId,
+            query,
+          ),
+        remote: (client) => client.request<AttributionReport>('GET', `/api/attribution${toQueryString(raw)}`),
+      });
+      if (json) return printJson(report);
+      printReport(report);
+    });
+}
+
+function printReport(report: AttributionReport): void {
+  const computed = MODELS.filter((model) => report.models[model]);
+  process.stdout.write(
+    `${report.conversions.toLocaleString('en-US')} conversions (${report.conversion}), ` +
+      `${report.paths.converting.toLocaleString('en-US')} converting and ` +
+      `${report.paths.nonConverting.toLocaleString('en-US')} non-converting paths, ${report.lookbackDays}-day lookback; ` +
+      `${Math.round(report.unattributed.conversions).toLocaleString('en-US')} had no touchpoint in the window.\n` +
+      `Credit in conversions by ${report.by}; * marks a group whose rank differs by 3 or more between models.\n\n`,
+  );
+  type Row = AttributionReport['comparison'][number];
+  const credit = (model: Model) => (row: Row) =>
+    `${formatCredit(row.conversions[model] ?? 0)} (${row.ranks[model]})`;
+  printTable<Row>(report.comparison, [
+    [report.by.toUpperCase(), (row) => `${row.spread >= 3 ? '* ' : ''}${row.group}`],
+    ...computed.map((model): Column<Row> => [HEADS[model], credit(model)]),
+  ]);
+  process.stdout.write('\nWhat each model measures:\n');
+  for (const model of computed) process.stdout.write(`  ${HEADS[model]}: ${report.meanings[model]}\n`);
+  for (const note of report.notes) process.stdout.write(`\nNote: ${note}\n`);
+}
+
+const formatCredit = (value: number) =>
+  Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1);

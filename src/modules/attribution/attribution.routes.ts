@@ -1,0 +1,24 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ErrorResponseSchema } from '../../platform/http/error.schema.ts';
+import { AttributionQuerySchema, AttributionReportSchema } from './attribution.schema.ts';
+import type { AttributionService } from './attribution.service.ts';
+
+const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema };
+
+export function attributionRoutes(attribution: AttributionService): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/attribution',
+      {
+        schema: {
+          tags: ['attribution'],
+          summary:
+            'Credit for a conversion by channel (or campaign, device, format, touchpoint, property) under every attribution model, side by side, with what each model measures',
+          querystring: AttributionQuerySchema,
+          response: { 200: AttributionReportSchema, ...errors },
+        },
+      },
+      async (request) => attribution.compare(request.workspace.workspaceId, request.query),
+    );
+  };
+}
