@@ -29,18 +29,33 @@ function groupColumn(by: string): string {
   return `e.${by}`;
 }
 
-/** The CTEs every attribution query starts from, ending in `windowed`: each path's touchpoints. */
+/**
+ * The conversions asked for (customer_id, moment, revenue), `nth` numbering each customer's with
+ * occurrence=first (every conversion is 1 otherwise). Workspace in $1.
+ */
+export function conversionEventsSql(
+  query: Pick<AttributionQuery, 'conversion' | 'occurrence'>,
+  bind: (value: unknown) => string,
+): string {
+  const stage = query.conversion.startsWith('stage:') ? query.conversion.slice(6) : null;
+  if (stage)
+    return `SELECT customer_id, entered_at AS moment, 0 AS revenue, 1 AS nth
+       FROM stage_entries WHERE workspace_id = $1 AND stage = ${bind(stage)}`;
+  const nth =
+    query.occurrence === 'first'
+      ? 'row_number() OVER (PARTITION BY e.customer_id ORDER BY e.occurred_at, e.message_id)'
+      : '1';
+  return `SELECT e.customer_id, e.occurred_at AS moment, ${revenueOf('e.properties')} AS revenue, ${nth} AS nth
+       FROM events e WHERE e.workspace_id = $1 AND e.name = ${bind(query.conversion)}`;
+}
+
+/** The CTEs every attribution query starts from, ending in `positioned`: each path's touchpoints in order. */
 function pathsSql(workspaceId: number, query: AttributionQuery): { ctes: string; params: unknown[] } {
   const params: unknown[] = [workspaceId];
   const bind = (value: unknown) => `$${params.push(value)}`;
-  const stage = query.conversion.startsWith('stage:') ? query.conversion.slice(6) : null;
+  const stage = query.conversion.startsWith('stage:');
   const first = query.occurrence === 'first';
-  const conversionEvents = stage
-    ? `SELECT customer_id, entered_at AS moment, 0 AS revenue, 1 AS nth
-       FROM stage_entries WHERE workspace_id = $1 AND stage = ${bind(stage)}`
-    : `SELECT e.customer_id, e.occurred_at AS moment, ${revenueOf('e.properties')} AS revenue,
-         ${first ? 'row_number() OVER (PARTITION BY e.customer_id ORDER BY e.occurred_at, e.message_id)' : '1'} AS nth
-       FROM events e WHERE e.workspace_id = $1 AND e.name = ${bind(query.conversion)}`;
+  const conversionEvents = conversionEventsSql(query, bind);
   const notTheConversion = stage ? '' : `AND e.name <> ${bind(query.conversion)}`;
   const content =
     query.by === 'format'

@@ -1,12 +1,19 @@
 /** `agora attribution`: every model's credit per channel as one table, or `--json`. */
 import { Command, Option } from 'commander';
 import { configFromCommand } from '../../cli/cli-config.ts';
-import { type Column, printJson, printTable } from '../../cli/output.ts';
+import { type Column, formatShare, printJson, printTable } from '../../cli/output.ts';
 import { parseOptions, toQueryString } from '../../cli/parse-options.ts';
 import { runVerb } from '../../cli/target.ts';
 import { createLifecycleService } from '../lifecycle/index.ts';
 import { DEFAULT_WORKSPACE_SLUG, localWorkspace } from '../workspaces/index.ts';
-import { AttributionQuerySchema, type AttributionReport, MODELS, type Model } from './attribution.schema.ts';
+import {
+  AttributionQuerySchema,
+  type AttributionReport,
+  ExperimentQuerySchema,
+  type ExperimentReport,
+  MODELS,
+  type Model,
+} from './attribution.schema.ts';
 import { createAttributionService } from './attribution.service.ts';
 
 interface AttributionOptions {
@@ -19,6 +26,7 @@ interface AttributionOptions {
   markovOrder?: string;
   from?: string;
   to?: string;
+  experiments?: boolean;
   json?: boolean;
 }
 
@@ -57,9 +65,14 @@ export function attributionCommand(): Command {
     .option('--from <date>', 'only conversions on or after this date')
     .option('--to <date>', 'only conversions before this date')
     .addOption(new Option('--workspace <slug>', 'the workspace to read').default(DEFAULT_WORKSPACE_SLUG))
+    .option(
+      '--experiments',
+      'instead, the lift of each randomised experiment (Experiment Assigned events) over its holdout, within --lookback after assignment',
+    )
     .option('--json', 'print {"models": {"<model>": {"<group>": {"conversions", "revenue"}}}, …} as JSON')
     .action(async (options: AttributionOptions, command: Command) => {
-      const { workspace, json, ...raw } = options;
+      if (options.experiments) return experiments(options, command);
+      const { workspace, json, experiments: _, ...raw } = options;
       // Checked here, so that a mistake is told before any connection; the server is sent what was typed.
       const query = parseOptions(AttributionQuerySchema, raw);
       const report = await runVerb<AttributionReport>(configFromCommand(command), workspace, {
@@ -73,6 +86,48 @@ export function attributionCommand(): Command {
       if (json) return printJson(report);
       printReport(report);
     });
+}
+
+async function experiments(options: AttributionOptions, command: Command): Promise<void> {
+  const { workspace, json, conversion, occurrence, lookback } = options;
+  const raw = { conversion, occurrence, window: lookback };
+  const query = parseOptions(ExperimentQuerySchema, raw);
+  const report = await runVerb<ExperimentReport>(configFromCommand(command), workspace, {
+    local: async (deps) =>
+      createAttributionService({ ...deps, lifecycle: createLifecycleService(deps) }).experiments(
+        (await localWorkspace(deps, workspace)).workspaceId,
+        query,
+      ),
+    remote: (client) =>
+      client.request<ExperimentReport>('GET', `/api/attribution/experiments${toQueryString(raw)}`),
+  });
+  if (json) return printJson(report);
+  if (report.experiments.length === 0)
+    process.stdout.write('No experiment: no Experiment Assigned event with a `group` property.\n');
+  for (const experiment of report.experiments) {
+    process.stdout.write(`\n${experiment.experiment}\n`);
+    printTable(experiment.arms, [
+      ['GROUP', (arm) => arm.arm],
+      ['CUSTOMERS', (arm) => arm.customers],
+      ['CONVERTED', (arm) => arm.converted],
+      ['RATE', (arm) => formatShare(arm.rate)],
+    ]);
+    const { lift } = experiment;
+    if (!lift) {
+      process.stdout.write(`${experiment.note}\n`);
+      continue;
+    }
+    const points = (share: number) => `${(share * 100).toFixed(1)} points`;
+    process.stdout.write(
+      `Lift: ${points(lift.lift)} (95 % interval ${points(lift.interval.low)} to ${points(lift.interval.high)}), ` +
+        `about ${Math.round(lift.incrementalConversions.estimate)} conversions the campaign added ` +
+        `(${Math.round(lift.incrementalConversions.low)} to ${Math.round(lift.incrementalConversions.high)}).\n` +
+        `What the models credit to campaign ${experiment.experiment}: ` +
+        `${MODELS.filter((model) => experiment.modelCredit[model] !== undefined)
+          .map((model) => `${HEADS[model].toLowerCase()} ${formatCredit(experiment.modelCredit[model]!)}`)
+          .join(', ')}.\n`,
+    );
+  }
 }
 
 function printReport(report: AttributionReport): void {

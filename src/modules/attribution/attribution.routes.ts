@@ -1,6 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorResponseSchema } from '../../platform/http/error.schema.ts';
-import { AttributionQuerySchema, AttributionReportSchema } from './attribution.schema.ts';
+import {
+  AttributionQuerySchema,
+  AttributionReportSchema,
+  ExperimentQuerySchema,
+  ExperimentReportSchema,
+} from './attribution.schema.ts';
 import type { AttributionService } from './attribution.service.ts';
 
 const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema };
@@ -19,6 +24,20 @@ export function attributionRoutes(attribution: AttributionService): FastifyPlugi
         },
       },
       async (request) => attribution.compare(request.workspace.workspaceId, request.query),
+    );
+
+    app.get(
+      '/api/attribution/experiments',
+      {
+        schema: {
+          tags: ['attribution'],
+          summary:
+            'The conversion lift of each randomised experiment (exposed over holdout, 95 % interval) beside what the models credit to its campaign',
+          querystring: ExperimentQuerySchema,
+          response: { 200: ExperimentReportSchema, ...errors },
+        },
+      },
+      async (request) => attribution.experiments(request.workspace.workspaceId, request.query),
     );
   };
 }

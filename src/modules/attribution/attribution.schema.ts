@@ -117,4 +117,57 @@ export const AttributionReportSchema = z.object({
 });
 export type AttributionReport = z.infer<typeof AttributionReportSchema>;
 
+/** Group values that mean exposed, and those that mean held out (compared case-insensitively). */
+export const EXPOSED_ARMS = ['exposed', 'treatment', 'test', 'variant'];
+export const HOLDOUT_ARMS = ['holdout', 'control'];
+
+export const ExperimentQuerySchema = z.object({
+  conversion: ConversionSchema.default('Order Completed'),
+  occurrence: z
+    .enum(['every', 'first'])
+    .default('every')
+    .describe(
+      'any conversion in the window, or only a first one (a customer who had converted before counts as not converting)',
+    ),
+  window: WindowSchema.default(30 * 86_400).describe('conversions this long after the assignment count'),
+  event: EventNameSchema.default('Experiment Assigned').describe(
+    'the event that assigns a customer: its properties `experiment` and `group` name the experiment and the arm',
+  ),
+});
+export type ExperimentQuery = z.infer<typeof ExperimentQuerySchema>;
+
+const ArmSchema = z.object({
+  arm: z.string(),
+  customers: z.number(),
+  converted: z.number(),
+  rate: z.number(),
+});
+
+export const ExperimentReportSchema = z.object({
+  conversion: z.string(),
+  windowDays: z.number(),
+  experiments: z.array(
+    z.object({
+      experiment: z.string(),
+      arms: z.array(ArmSchema),
+      /** The arms compared: the exposed one and the holdout, by their names. */
+      exposed: z.string().nullable(),
+      holdout: z.string().nullable(),
+      lift: z
+        .object({
+          lift: z.number(),
+          relativeLift: z.number().nullable(),
+          interval: z.object({ low: z.number(), high: z.number(), level: z.number() }),
+          /** lift × exposed customers: the conversions the campaign added, with the interval's bounds. */
+          incrementalConversions: z.object({ estimate: z.number(), low: z.number(), high: z.number() }),
+        })
+        .nullable(),
+      /** What each attribution model credits to the campaign of the experiment's name, for comparison. */
+      modelCredit: z.partialRecord(z.enum(MODELS), z.number()),
+      note: z.string().nullable(),
+    }),
+  ),
+});
+export type ExperimentReport = z.infer<typeof ExperimentReportSchema>;
+
 export { StageSchema };

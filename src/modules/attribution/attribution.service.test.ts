@@ -3,7 +3,12 @@ import { createTestApp, type TestApp } from '../../../test/app.ts';
 import { describeEachEngine } from '../../../test/engines.ts';
 import { createIngestService } from '../ingestion/index.ts';
 import { createLifecycleService } from '../lifecycle/index.ts';
-import { AttributionQuerySchema, type AttributionReport, type Model } from './attribution.schema.ts';
+import {
+  AttributionQuerySchema,
+  type AttributionReport,
+  ExperimentQuerySchema,
+  type Model,
+} from './attribution.schema.ts';
 import { type AttributionService, createAttributionService } from './attribution.service.ts';
 import { attributionFixture, CHANNELS } from './attribution-fixture.ts';
 
@@ -47,12 +52,13 @@ const EXPECTED: Record<Model, Record<string, [conversions: number, revenue: numb
     [direct]: [27 / 47, (9 / 47) * 180],
     [display]: [15 / 47, (5 / 47) * 180],
   },
-  // Shapley values 1/15, −1/60, 3/20 and 2/5 of the rate 0.6 of all four channels.
+  // Each converting set's conversions shared by the Shapley values of the game within it: {search} all to
+  // search; {display, email} half each; {direct, email, search} 1/6, 1/6, 2/3 of its rate 1.
   shapley: {
-    [email]: [0.75, 45],
-    [search]: [2, 120],
-    [direct]: [1 / 3, 20],
-    [display]: [-1 / 12, -5],
+    [email]: [1 / 6 + 1 / 2, 100 / 6 + 15],
+    [search]: [1 + 2 / 3, 50 + 200 / 3],
+    [direct]: [1 / 6, 100 / 6],
+    [display]: [1 / 2, 15],
   },
 };
 
@@ -110,7 +116,7 @@ describeEachEngine('touchpoint attribution', ({ db }) => {
         shapley: 1,
       });
       expect(report.comparison.find((row) => row.group === direct)!).toMatchObject({
-        ranks: { firstTouch: 4, lastTouch: 1, shapley: 3 },
+        ranks: { firstTouch: 4, lastTouch: 1, shapley: 4 },
         spread: 3,
       });
       expect(report.comparison[0]!.group).toBe(search);
@@ -177,6 +183,100 @@ describeEachEngine('touchpoint attribution', ({ db }) => {
       code: 'INVALID_INPUT',
       message: expect.stringContaining('no touchpoint has the property "colour"'),
     });
+  });
+});
+
+describeEachEngine('experiment lift', ({ db }) => {
+  let t: TestApp;
+  let attribution: AttributionService;
+  const DAY = 86_400_000;
+  const D0 = Date.parse('2026-04-01T08:00:00Z');
+  let sequence = 0;
+  const event = (userId: string, name: string, day: number, properties: object = {}) => ({
+    type: 'track',
+    event: name,
+    userId,
+    messageId: `x-${++sequence}`,
+    timestamp: new Date(D0 + day * DAY).toISOString(),
+    properties,
+  });
+  const assign = (userId: string, group: string, day = 0) =>
+    event(userId, 'Experiment Assigned', day, { experiment: 'spring', group });
+  const buy = (userId: string, day: number) => event(userId, 'Order Completed', day, { total: 10 });
+
+  beforeAll(async () => {
+    t = await createTestApp(db());
+    const result = await createIngestService(t.deps).ingest(t.workspace.workspaceId, [
+      // Exposed: x1 buys on day 3, x2 on day 40 (after the 30 days), x3 not at all, x4 on day 1 and again.
+      assign('x1', 'exposed'),
+      buy('x1', 3),
+      assign('x2', 'exposed'),
+      buy('x2', 40),
+      assign('x3', 'exposed'),
+      assign('x4', 'exposed'),
+      buy('x4', 1),
+      buy('x4', 2),
+      // Holdout: h1 had bought before the assignment and buys again on day 5; h2 never; h3 assigned twice.
+      buy('h1', -10),
+      assign('h1', 'holdout'),
+      buy('h1', 5),
+      assign('h2', 'holdout'),
+      assign('h3', 'holdout'),
+      assign('h3', 'holdout', 2),
+      buy('h3', 31.5),
+      // An experiment without a holdout cannot show a lift.
+      event('y1', 'Experiment Assigned', 0, { experiment: 'banner', group: 'B' }),
+    ]);
+    expect(result.rejected).toEqual([]);
+    attribution = createAttributionService({ db: db(), lifecycle: createLifecycleService(t.deps) });
+  });
+  afterAll(() => t.app.close());
+
+  const arms = async (query: object) => {
+    const report = await attribution.experiments(t.workspace.workspaceId, ExperimentQuerySchema.parse(query));
+    return report.experiments.map((experiment) => ({
+      experiment: experiment.experiment,
+      arms: experiment.arms.map((arm) => [arm.arm, arm.customers, arm.converted]),
+      lift: experiment.lift?.lift ?? null,
+      note: experiment.note,
+    }));
+  };
+
+  it('counts who converted within the window after their first assignment', async () => {
+    // Exposed 2 of 4 (x1, x4), holdout 1 of 3 (h1 on day 5; h3 counts from day 0, so day 31.5 is late).
+    expect(await arms({})).toEqual([
+      {
+        experiment: 'banner',
+        arms: [['B', 1, 0]],
+        lift: null,
+        note: expect.stringContaining('needs an exposed arm'),
+      },
+      {
+        experiment: 'spring',
+        arms: [
+          ['exposed', 4, 2],
+          ['holdout', 3, 1],
+        ],
+        lift: 2 / 4 - 1 / 3,
+        note: null,
+      },
+    ]);
+  });
+
+  it('with occurrence=first, does not count a customer who had converted before', async () => {
+    const [, spring] = await arms({ occurrence: 'first' });
+    expect(spring!.arms).toEqual([
+      ['exposed', 4, 2],
+      ['holdout', 3, 0],
+    ]);
+  });
+
+  it('takes the window asked for', async () => {
+    const [, spring] = await arms({ window: '45d' });
+    expect(spring!.arms).toEqual([
+      ['exposed', 4, 3],
+      ['holdout', 3, 2],
+    ]);
   });
 });
 

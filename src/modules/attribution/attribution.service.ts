@@ -8,9 +8,14 @@ import { refuseUnknownEvents } from '../funnels/index.ts';
 import type { LifecycleService } from '../lifecycle/index.ts';
 import {
   type AttributionQuery,
+  AttributionQuerySchema,
   type AttributionReport,
   type Credit,
+  EXPOSED_ARMS,
+  type ExperimentQuery,
+  type ExperimentReport,
   HEURISTIC_MODELS,
+  HOLDOUT_ARMS,
   MODEL_MEANINGS,
   MODELS,
   type Model,
@@ -22,11 +27,13 @@ import {
   queryAttributionPaths,
   type TransitionRow,
 } from './attribution-paths.query.ts';
+import { computeLift } from './compute-lift.ts';
 import { computeMarkov } from './compute-markov.ts';
-import { computeShapley, EXACT_SHAPLEY_MAX } from './compute-shapley.ts';
+import { computeShapley, EXACT_SHAPLEY_MAX, SHAPLEY_MAX_CHANNELS } from './compute-shapley.ts';
+import { type ArmRow, queryExperimentArms } from './experiment-lift.query.ts';
 
 /** Markov and Shapley over more groups than this would take minutes: they are left out, and the answer says so. */
-export const DATA_DRIVEN_MAX_GROUPS = 40;
+export const DATA_DRIVEN_MAX_GROUPS = SHAPLEY_MAX_CHANNELS;
 
 /** The heuristic models' columns in the query's answer. */
 const COLUMNS: Record<(typeof HEURISTIC_MODELS)[number], string> = {
@@ -41,14 +48,96 @@ const COLUMNS: Record<(typeof HEURISTIC_MODELS)[number], string> = {
 
 export function createAttributionService(deps: { db: Database; lifecycle: LifecycleService }) {
   const { db, lifecycle } = deps;
+  async function compare(workspaceId: number, query: AttributionQuery): Promise<AttributionReport> {
+    await refuseUnknownInput(db, workspaceId, query);
+    // Stage conversions and the W-shaped milestone read the lifecycle.
+    await lifecycle.ensureRefreshed(workspaceId);
+    const { heuristics, transitions, sets } = await queryAttributionPaths(db, workspaceId, query);
+    return compareModels(query, heuristics, transitions, sets);
+  }
   return {
-    async compare(workspaceId: number, query: AttributionQuery): Promise<AttributionReport> {
-      await refuseUnknownInput(db, workspaceId, query);
-      // Stage conversions and the W-shaped milestone read the lifecycle.
+    compare,
+
+    /** Each randomised experiment's lift, beside what the models credit to the campaign of its name. */
+    async experiments(workspaceId: number, query: ExperimentQuery): Promise<ExperimentReport> {
+      if (!query.conversion.startsWith('stage:'))
+        await refuseUnknownEvents(db, workspaceId, [{ name: query.conversion, field: 'conversion' }]);
       await lifecycle.ensureRefreshed(workspaceId);
-      const { heuristics, transitions, sets } = await queryAttributionPaths(db, workspaceId, query);
-      return compareModels(query, heuristics, transitions, sets);
+      const arms = await queryExperimentArms(db, workspaceId, query);
+      const byCampaign =
+        arms.length === 0
+          ? null
+          : await compare(
+              workspaceId,
+              AttributionQuerySchema.parse({
+                conversion: query.conversion,
+                occurrence: query.occurrence,
+                lookback: `${query.window}s`,
+                by: 'campaign',
+              }),
+            );
+      const names = [...new Set(arms.map((row) => row.experiment))];
+      return {
+        conversion: query.conversion,
+        windowDays: query.window / 86_400,
+        experiments: names.map((name) =>
+          experimentResult(
+            name,
+            arms.filter((row) => row.experiment === name),
+            byCampaign,
+          ),
+        ),
+      };
     },
+  };
+}
+
+function experimentResult(
+  experiment: string,
+  rows: ArmRow[],
+  byCampaign: AttributionReport | null,
+): ExperimentReport['experiments'][number] {
+  const arms = rows.map((row) => ({
+    arm: row.arm,
+    customers: row.customers,
+    converted: row.converted,
+    rate: row.customers ? row.converted / row.customers : 0,
+  }));
+  const find = (names: string[]) => arms.find((arm) => names.includes(arm.arm.toLowerCase())) ?? null;
+  const exposed = find(EXPOSED_ARMS);
+  const holdout = find(HOLDOUT_ARMS);
+  const modelCredit = Object.fromEntries(
+    MODELS.flatMap((model) => {
+      const credit = byCampaign?.models[model]?.[experiment];
+      return credit ? [[model, credit.conversions]] : [];
+    }),
+  );
+  if (!exposed || !holdout)
+    return {
+      experiment,
+      arms,
+      exposed: exposed?.arm ?? null,
+      holdout: holdout?.arm ?? null,
+      lift: null,
+      modelCredit,
+      note: `No lift: the experiment needs an exposed arm (${EXPOSED_ARMS.join(', ')}) and a holdout (${HOLDOUT_ARMS.join(', ')}) in the \`group\` property.`,
+    };
+  const lift = computeLift(exposed, holdout);
+  return {
+    experiment,
+    arms,
+    exposed: exposed.arm,
+    holdout: holdout.arm,
+    lift: {
+      ...lift,
+      incrementalConversions: {
+        estimate: lift.lift * exposed.customers,
+        low: lift.interval.low * exposed.customers,
+        high: lift.interval.high * exposed.customers,
+      },
+    },
+    modelCredit,
+    note: null,
   };
 }
 
@@ -113,12 +202,14 @@ export function compareModels(
         channels: row.channel_set!.split(PART_SEPARATOR),
         paths: row.paths,
         converting: row.converting,
+        conversions: row.conversions,
+        revenue: row.revenue,
       })),
     );
-    models.shapley = shareOut(shapley.values, attributed);
+    models.shapley = Object.fromEntries(shapley.credits);
     if (shapley.method === 'sampled')
       notes.push(
-        `Shapley values are estimated from ${shapley.permutations} random orders of the ${groups.length} groups (more than ${EXACT_SHAPLEY_MAX} for every coalition to be evaluated).`,
+        `Shapley values of channel sets larger than ${EXACT_SHAPLEY_MAX} are estimated from ${shapley.permutations} random orders of joining each, not from every coalition.`,
       );
   }
   const paths = {
@@ -143,7 +234,7 @@ export function compareModels(
   };
 }
 
-/** A data-driven model's scores shared out in proportion (negative scores keep their sign). */
+/** Removal effects shared out in proportion. */
 function shareOut(scores: Map<string, number>, total: Credit): Record<string, Credit> {
   const scale = sum([...scores.values()]);
   return Object.fromEntries(

@@ -4,17 +4,24 @@ import { computeShapley } from './compute-shapley.ts';
 
 describe('Shapley values on the conversion-rate game', () => {
   // {A} 2 of 10 convert, {B} 1 of 10, {A,B} 4 of 10, {A,B,C} 3 of 5, {C} 0 of 5. {A,C} and {B,C} were
-  // never touched exactly: worth the pooled rates of their parts, 2/15 and 1/15.
+  // never touched exactly: worth the pooled rates of their parts, 2/15 and 1/15. Each conversion is worth 10.
+  const set = (channels: string[], paths: number, converting: number) => ({
+    channels,
+    paths,
+    converting,
+    conversions: converting,
+    revenue: 10 * converting,
+  });
   const sets = [
-    { channels: ['A'], paths: 10, converting: 2 },
-    { channels: ['B'], paths: 10, converting: 1 },
-    { channels: ['A', 'B'], paths: 10, converting: 4 },
-    { channels: ['A', 'B', 'C'], paths: 5, converting: 3 },
-    { channels: ['C'], paths: 5, converting: 0 },
+    set(['A'], 10, 2),
+    set(['B'], 10, 1),
+    set(['A', 'B'], 10, 4),
+    set(['A', 'B', 'C'], 5, 3),
+    set(['C'], 5, 0),
   ];
 
-  it('gives each channel its marginal gain averaged over every order of joining', () => {
-    // φA = 1/3·0.2 + 1/6·(0.3 + 2/15) + 1/3·(0.6 − 1/15) = 19/60, and so on; they add up to v({A,B,C}) = 0.6.
+  it('values each channel by its marginal gain averaged over every order of joining', () => {
+    // φA = 1/3·0.2 + 1/6·(0.3 + 2/15) + 1/3·(0.6 − 1/15) = 19/60; they add up to v({A,B,C}) = 0.6.
     const { values, method } = computeShapley(sets);
     expect(method).toBe('exact');
     expect(values.get('A')).toBeCloseTo(19 / 60, 12);
@@ -22,7 +29,17 @@ describe('Shapley values on the conversion-rate game', () => {
     expect(values.get('C')).toBeCloseTo(1 / 20, 12);
   });
 
-  it('estimates the same values from random orders when there are too many channels', () => {
+  it('shares each set’s conversions by the values of the game within it', () => {
+    // {A}: 2 to A. {B}: 1 to B. {A,B}: φA = ½·0.2 + ½·0.3 = 0.25, φB = 0.15 of 0.4: 2.5 and 1.5.
+    // {A,B,C}: 19/60, 7/30, 1/20 of 0.6: 19/12, 7/6, 1/4.
+    const { credits } = computeShapley(sets);
+    expect(credits.get('A')!.conversions).toBeCloseTo(2 + 2.5 + 19 / 12, 12);
+    expect(credits.get('B')!.conversions).toBeCloseTo(1 + 1.5 + 7 / 6, 12);
+    expect(credits.get('C')!.conversions).toBeCloseTo(1 / 4, 12);
+    expect(credits.get('A')!.revenue).toBeCloseTo(10 * (2 + 2.5 + 19 / 12), 10);
+  });
+
+  it('estimates the same values from random orders when a set is too large', () => {
     const { values, method, permutations } = computeShapley(sets, 2);
     expect({ method, permutations }).toEqual({ method: 'sampled', permutations: 2000 });
     expect(values.get('A')).toBeCloseTo(19 / 60, 1);
