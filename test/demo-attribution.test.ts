@@ -1,0 +1,131 @@
+/**
+ * What each attribution model does with the demo world's planted truth (docs/demo-world.md): channels with
+ * a planted effect on moving people on; direct and affiliate, planted to move no one but to come right
+ * before 60 % of first purchases (the visit of someone who has decided); referral, planted strong (+0.8)
+ * and usually the first touch of a referred friend; and a randomised campaign with a holdout. Each test
+ * names the truth it checks and states what the model does with it, whether or not that flatters it.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AttributionQuerySchema,
+  type AttributionReport,
+  createAttributionService,
+  ExperimentQuerySchema,
+  type ExperimentReport,
+  type Model,
+} from '../src/modules/attribution/index.ts';
+import type { Manifest } from '../src/modules/demo-world/index.ts';
+import { NO_EFFECT_CHANNELS, PRE_PURCHASE_VISIT } from '../src/modules/demo-world/world-model.ts';
+import { createLifecycleService } from '../src/modules/lifecycle/index.ts';
+import { systemClock } from '../src/platform/clock.ts';
+import type { Database } from '../src/platform/db/database.ts';
+import { openDuckDB } from '../src/platform/db/duckdb/duckdb-database.ts';
+import { silentLogger } from '../src/platform/log.ts';
+import { agora } from './cli.ts';
+import { createTestDatabase, postgresUrlForSchema, type TestDatabase, testEngines } from './engines.ts';
+
+const SEED = 11;
+const CUSTOMERS = 4000;
+
+for (const engine of testEngines) {
+  describe(`attribution on the demo world (${engine})`, () => {
+    let dir: string;
+    let postgres: TestDatabase | null = null;
+    let db: Database;
+    let manifest: Manifest;
+    let report: AttributionReport;
+    let experiments: ExperimentReport;
+
+    beforeAll(async () => {
+      dir = await mkdtemp(path.join(tmpdir(), 'agora-demo-attribution-'));
+      postgres = engine === 'postgres' ? await createTestDatabase('postgres') : null;
+      const env: Record<string, string> = postgres
+        ? { AGORA_DATA_DIR: dir, DATABASE_URL: postgresUrlForSchema(postgres.location) }
+        : { AGORA_DATA_DIR: dir };
+      const run = await agora(
+        ['demo', '--customers', String(CUSTOMERS), '--seed', String(SEED), '--no-serve'],
+        env,
+      );
+      expect(run.code, run.stderr).toBe(0);
+      manifest = JSON.parse(
+        await readFile(path.join(dir, 'demo', `world-${SEED}-${CUSTOMERS}.manifest.json`), 'utf8'),
+      ) as Manifest;
+      db = postgres ? postgres.db : await openDuckDB(path.join(dir, 'agora.duckdb'));
+      const [{ workspace_id }] = (await db.query('SELECT workspace_id FROM workspaces')) as [
+        { workspace_id: number },
+      ];
+      const lifecycle = createLifecycleService({ db, clock: systemClock, log: silentLogger });
+      const attribution = createAttributionService({ db, lifecycle });
+      // The planted effects act on the way to a first purchase; repeat purchases follow BG/NBD alone.
+      report = await attribution.compare(workspace_id, AttributionQuerySchema.parse({ occurrence: 'first' }));
+      experiments = await attribution.experiments(
+        workspace_id,
+        ExperimentQuerySchema.parse({
+          occurrence: 'first',
+          window: `${manifest.experiment.conversionDays}d`,
+        }),
+      );
+    }, 120_000);
+    afterAll(async () => {
+      if (postgres) await postgres.drop();
+      else await db?.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    const conversions = () => report.paths.converting;
+    const share = (model: Model, channels: readonly string[]) =>
+      channels.reduce((sum, channel) => sum + (report.models[model]![channel]?.conversions ?? 0), 0) /
+      conversions();
+    const rank = (model: Model, channel: string) =>
+      report.comparison.find((row) => row.group === channel)!.ranks[model]!;
+
+    it('credits every first purchase once, each with a touchpoint in its window', () => {
+      expect(report.conversions).toBe(
+        Object.values(manifest.realized.purchases).reduce((sum, persona) => sum + persona.buyers, 0),
+      );
+      expect(report.unattributed.conversions).toBeLessThan(0.01 * report.conversions);
+    });
+
+    it(`last touch gives the no-effect channels at least the ${PRE_PURCHASE_VISIT * 100} % of purchases they were planted to precede`, () => {
+      expect(share('lastTouch', NO_EFFECT_CHANNELS)).toBeGreaterThan(PRE_PURCHASE_VISIT - 0.05);
+      // Taking direct out hands its purchases to the other no-effect channel, affiliate, as often as not.
+      expect(share('lastNonDirect', ['direct'])).toBeLessThan(0.01);
+      expect(share('lastNonDirect', ['affiliate'])).toBeGreaterThanOrEqual(share('lastTouch', ['affiliate']));
+    });
+
+    it('first touch ranks referral (planted strong, usually the first touch) far above where last touch does', () => {
+      expect(rank('firstTouch', 'referral')).toBeLessThanOrEqual(2);
+      expect(share('firstTouch', ['referral'])).toBeGreaterThan(3 * share('lastTouch', ['referral']));
+    });
+
+    it('the conversion-rate Shapley cannot tell a visit made because of a purchase from one that causes it', () => {
+      // Paths with the decided buyer's last visit convert more, so the no-effect channels earn more than
+      // their share of touchpoints (linear), and referral ranks below both of them.
+      expect(share('shapley', NO_EFFECT_CHANNELS)).toBeGreaterThan(1.3 * share('linear', NO_EFFECT_CHANNELS));
+      for (const channel of NO_EFFECT_CHANNELS)
+        expect(rank('shapley', 'referral')).toBeGreaterThan(rank('shapley', channel));
+    });
+
+    it('Markov, crediting the flow through each channel, gives the no-effect channels about their share of touchpoints', () => {
+      expect(
+        Math.abs(share('markov', NO_EFFECT_CHANNELS) - share('linear', NO_EFFECT_CHANNELS)),
+      ).toBeLessThan(0.05);
+      expect(share('markov', NO_EFFECT_CHANNELS)).toBeLessThan(share('lastTouch', NO_EFFECT_CHANNELS) / 2);
+    });
+
+    it('measures the randomised campaign’s lift over its holdout exactly as it was realised', () => {
+      const truth = manifest.experiment.realized;
+      const spring = experiments.experiments.find((row) => row.experiment === manifest.experiment.campaign)!;
+      expect(spring.arms.map((arm) => [arm.arm, arm.customers, arm.converted])).toEqual([
+        ['exposed', truth.exposed, truth.exposedConverted],
+        ['holdout', truth.holdout, truth.holdoutConverted],
+      ]);
+      expect(spring.lift!.lift).toBeCloseTo(truth.lift!, 12);
+      // The planted effect is real (log-odds +0.8 for 21 days): the interval is above zero.
+      expect(spring.lift!.interval.low).toBeGreaterThan(0);
+    });
+  });
+}
