@@ -49,93 +49,121 @@ export function conversionEventsSql(
        FROM events e WHERE e.workspace_id = $1 AND e.name = ${bind(query.conversion)}`;
 }
 
-/** The CTEs every attribution query starts from, ending in `positioned`: each path's touchpoints in order. */
-function pathsSql(workspaceId: number, query: AttributionQuery): { ctes: string; params: unknown[] } {
+/**
+ * The CTEs every attribution query starts from, ending in `windowed`: each path's touchpoints, with the
+ * path's end (`ends_at`: its conversion, or for a path that has not converted its last touchpoint). One
+ * window pass over each customer's events and conversions in time order finds all of it: the next
+ * conversion after each touchpoint; the last touchpoint after it, which ends a path that has not converted;
+ * and the events of a visit already seen (same moment and channel), which are not touchpoints of their own.
+ */
+function pathsSql(
+  workspaceId: number,
+  query: AttributionQuery,
+  /** Only the paths that converted are wanted: the events of customers who never converted are not read. */
+  convertingOnly = false,
+): { ctes: string; params: unknown[] } {
   const params: unknown[] = [workspaceId];
   const bind = (value: unknown) => `$${params.push(value)}`;
   const stage = query.conversion.startsWith('stage:');
-  const first = query.occurrence === 'first';
   const conversionEvents = conversionEventsSql(query, bind);
   const notTheConversion = stage ? '' : `AND e.name <> ${bind(query.conversion)}`;
   const content =
     query.by === 'format'
       ? `LEFT JOIN content_items ci ON ci.workspace_id = e.workspace_id AND ci.content_id = CAST(e.properties ->> 'content_id' AS TEXT)`
       : '';
-  // One touchpoint per visit; grouped by the touchpoint itself, one per event name of the visit.
-  const perTouchpoint = query.by === 'touchpoint' ? ', e.name' : '';
+  // A visit is one touchpoint; grouped by the touchpoint itself, one per event name of the visit.
+  const sameVisit = [
+    'lag(kind) OVER c = 0',
+    'lag(moment) OVER c = moment',
+    'lag(channel) OVER c = channel',
+    ...(query.by === 'touchpoint' ? ['lag(grp) OVER c = grp'] : []),
+  ].join(' AND ');
+  const endsAt = 'coalesce(converted_at, last_touch_at)';
   const range = [
-    query.from ? `AND ends_at >= CAST(${bind(query.from)} AS TIMESTAMP)` : '',
-    query.to ? `AND ends_at < CAST(${bind(query.to)} AS TIMESTAMP)` : '',
+    query.from ? `AND ${endsAt} >= CAST(${bind(query.from)} AS TIMESTAMP)` : '',
+    query.to ? `AND ${endsAt} < CAST(${bind(query.to)} AS TIMESTAMP)` : '',
   ].join(' ');
-  const ctes = `conversions AS (
+  // With occurrence=first, what a customer does after converting belongs to no path.
+  const first = query.occurrence === 'first';
+  const converted = first ? `, max(kind) OVER (c ${SO_FAR}) AS converted_before` : '';
+  const ctes = `conversions AS MATERIALIZED (
     SELECT customer_id, moment, count(*) AS conversions, sum(revenue) AS revenue
     FROM (${conversionEvents}) c WHERE nth = 1
     GROUP BY customer_id, moment
   ),
-  touches AS (
-    SELECT e.customer_id, e.occurred_at AS moment, e.channel, coalesce(max(${groupColumn(query.by)}), '(none)') AS grp
+  stream AS (
+    SELECT e.customer_id, e.occurred_at AS moment, 0 AS kind, e.channel, coalesce(${groupColumn(query.by)}, '(none)') AS grp
     FROM events e ${content}
     WHERE e.workspace_id = $1 AND e.channel IS NOT NULL AND e.type IN ('track', 'page', 'screen') ${notTheConversion}
-    GROUP BY e.customer_id, e.occurred_at, e.channel${perTouchpoint}
-  ),
-  stream AS (
-    SELECT customer_id, moment, 0 AS kind, channel, grp FROM touches
+      ${convertingOnly ? 'AND e.customer_id IN (SELECT customer_id FROM conversions)' : ''}
     UNION ALL
     SELECT customer_id, moment, 1 AS kind, NULL, NULL FROM conversions
   ),
   assigned AS (
     SELECT customer_id, moment, kind, channel, grp,
-      min(CASE WHEN kind = 1 THEN moment END) OVER (
-        PARTITION BY customer_id ORDER BY moment, kind ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING
-      ) AS converted_at,
-      max(kind) OVER (PARTITION BY customer_id) AS ever_converted
+      min(CASE WHEN kind = 1 THEN moment END) OVER (c ${FROM_HERE}) AS converted_at,
+      max(CASE WHEN kind = 0 THEN moment END) OVER (c ${FROM_HERE}) AS last_touch_at,
+      CASE WHEN ${sameVisit} THEN 1 ELSE 0 END AS seen${converted}
     FROM stream
-  ),
-  path_touches AS (
-    SELECT customer_id, moment, channel, grp, converted_at,
-      coalesce(converted_at, max(moment) OVER (PARTITION BY customer_id, converted_at)) AS ends_at
-    FROM assigned
-    WHERE kind = 0 ${first ? 'AND (converted_at IS NOT NULL OR ever_converted = 0)' : ''}
+    -- Within a moment, touchpoints come before the conversion; within a visit, the grouping value first.
+    WINDOW c AS (PARTITION BY customer_id ORDER BY moment, kind, channel, grp DESC)
   ),
   windowed AS (
-    SELECT * FROM path_touches
-    WHERE moment >= ends_at - INTERVAL '${query.lookback} seconds' ${range}
-  ),
-  positioned AS (
-    SELECT w.*,
-      row_number() OVER (PARTITION BY customer_id, ends_at ORDER BY moment, channel, grp) AS pos,
-      count(*) OVER (PARTITION BY customer_id, ends_at) AS n
-    FROM windowed w
+    SELECT customer_id, moment, channel, grp, converted_at, ${endsAt} AS ends_at
+    FROM assigned
+    WHERE kind = 0 AND seen = 0 AND moment >= ${endsAt} - INTERVAL '${query.lookback} seconds' ${range}
+      ${first ? 'AND (converted_at IS NOT NULL OR converted_before = 0)' : ''}
   )`;
   return { ctes, params };
 }
 
-/** Per group, each heuristic model's credit in conversions and in revenue (converting paths only). */
+const FROM_HERE = 'ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING';
+const SO_FAR = 'ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW';
+
+/** A window over each path's touchpoints in order; `whole` and `after` frames of it. */
+const PATH_WINDOW = 'PARTITION BY customer_id, ends_at ORDER BY moment, channel, grp';
+const WHOLE = 'ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING';
+const AFTER = 'ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING';
+
+/**
+ * Per group, each heuristic model's credit in conversions and in revenue (converting paths only). One window
+ * pass gives every touchpoint what the models need: its position, the path's length, whether a non-direct
+ * touchpoint comes after it, how many came by the customer's entry into Preference (a prefix of the path:
+ * the W-shaped milestone is the last of them, or the first touchpoint if none), and the path's decay weight.
+ */
 export function buildHeuristicSql(workspaceId: number, query: AttributionQuery): SqlQuery {
-  const { ctes, params } = pathsSql(workspaceId, query);
-  const path = 'PARTITION BY p.customer_id, p.ends_at';
-  const age = `${epochSeconds('p.ends_at')} - ${epochSeconds('p.moment')}`;
+  const { ctes, params } = pathsSql(workspaceId, query, true);
+  const age = `${epochSeconds('w.ends_at')} - ${epochSeconds('w.moment')}`;
   const middleShare = 1 - query.firstShare - query.lastShare;
   const sql = `WITH ${ctes},
-  milestones AS (
-    SELECT p.*,
-      max(CASE WHEN p.channel <> 'direct' THEN p.pos END) OVER (${path}) AS last_non_direct,
-      coalesce(max(CASE WHEN p.moment <= l.preference_at THEN p.pos END) OVER (${path}), 1) AS milestone,
-      power(0.5, (${age}) / ${query.halfLife}.0) AS decay
-    FROM positioned p
-    LEFT JOIN customer_lifecycle l ON l.workspace_id = $1 AND l.customer_id = p.customer_id
-    WHERE p.converted_at IS NOT NULL
+  positioned AS (
+    SELECT customer_id, converted_at, channel, grp, decay,
+      row_number() OVER p AS pos,
+      count(*) OVER (p ${WHOLE}) AS n,
+      count(*) FILTER (WHERE channel <> 'direct') OVER (p ${WHOLE}) AS non_direct,
+      count(*) FILTER (WHERE channel <> 'direct') OVER (p ${AFTER}) AS non_direct_after,
+      count(*) FILTER (WHERE moment <= preference_at) OVER (p ${WHOLE}) AS by_preference,
+      -- Unordered: DuckDB 1.5 sums a DOUBLE over an ordered frame forty times slower.
+      sum(decay) OVER (PARTITION BY customer_id, ends_at) AS decay_sum
+    FROM (
+      SELECT w.*, l.preference_at, power(0.5, (${age}) / ${query.halfLife}.0) AS decay
+      FROM windowed w
+      LEFT JOIN customer_lifecycle l ON l.workspace_id = $1 AND l.customer_id = w.customer_id
+      WHERE w.converted_at IS NOT NULL
+    ) w
+    WINDOW p AS (${PATH_WINDOW})
   ),
   credited AS (
     SELECT m.customer_id, m.converted_at, m.grp,
       CASE WHEN m.pos = 1 THEN 1.0 ELSE 0.0 END AS first_touch,
       CASE WHEN m.pos = m.n THEN 1.0 ELSE 0.0 END AS last_touch,
-      CASE WHEN m.pos = coalesce(m.last_non_direct, m.n) THEN 1.0 ELSE 0.0 END AS last_non_direct,
+      CASE WHEN (m.channel <> 'direct' AND m.non_direct_after = 0) OR (m.non_direct = 0 AND m.pos = m.n)
+        THEN 1.0 ELSE 0.0 END AS last_non_direct,
       1.0 / m.n AS linear,
-      m.decay / sum(m.decay) OVER (PARTITION BY m.customer_id, m.ends_at) AS time_decay,
-      ${roleShares('m', [query.firstShare, query.lastShare], middleShare, false)} AS position_based,
-      ${roleShares('m', [0.3, 0.3, 0.3], 0.1, true)} AS w_shaped
-    FROM milestones m
+      m.decay / m.decay_sum AS time_decay,
+      ${roleShares([query.firstShare, query.lastShare], middleShare, false)} AS position_based,
+      ${roleShares([0.3, 0.3, 0.3], 0.1, true)} AS w_shaped
+    FROM (SELECT *, CASE WHEN by_preference > 0 THEN by_preference ELSE 1 END AS milestone FROM positioned) m
   )
   SELECT cr.grp,
     ${['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based', 'w_shaped']
@@ -151,59 +179,57 @@ export function buildHeuristicSql(workspaceId: number, query: AttributionQuery):
 }
 
 /**
- * Credit by role on a path: the first and the last touchpoint (and with `milestone`, the one that brought the
+ * Credit by role on a path: the first and the last touchpoint (and with \`milestone\`, the one that brought the
  * customer to Preference) take their shares, adding up when one touchpoint has several roles; the others
  * split what is left. Divided by what was handed out, so that a path always gives exactly 1: a path of one
  * touchpoint gives it everything, of two, half each when the first and last shares are equal.
  */
-function roleShares(alias: string, shares: number[], rest: number, milestone: boolean): string {
-  const { pos, n } = { pos: `${alias}.pos`, n: `${alias}.n` };
-  const roles = [`${pos} = 1`, `${pos} = ${n}`, ...(milestone ? [`${pos} = ${alias}.milestone`] : [])];
+function roleShares(shares: number[], rest: number, milestone: boolean): string {
+  const roles = ['m.pos = 1', 'm.pos = m.n', ...(milestone ? ['m.pos = m.milestone'] : [])];
   const roleCredit = roles
     .map((role, index) => `CASE WHEN ${role} THEN ${shares[index]} ELSE 0 END`)
     .join(' + ');
   const holders = milestone
-    ? `(CASE WHEN ${alias}.milestone IN (1, ${n}) THEN 0 ELSE 1 END + CASE WHEN ${n} = 1 THEN 1 ELSE 2 END)`
-    : `CASE WHEN ${n} = 1 THEN 1 ELSE 2 END`;
-  const others = `(${n} - ${holders})`;
+    ? '(CASE WHEN m.milestone IN (1, m.n) THEN 0 ELSE 1 END + CASE WHEN m.n = 1 THEN 1 ELSE 2 END)'
+    : 'CASE WHEN m.n = 1 THEN 1 ELSE 2 END';
+  const others = `(m.n - ${holders})`;
   const isOther = roles.map((role) => `NOT (${role})`).join(' AND ');
   const handedOut = `(${shares.reduce((a, b) => a + b, 0)} + CASE WHEN ${others} > 0 THEN ${rest} ELSE 0 END)`;
   return `((${roleCredit}) + CASE WHEN ${isOther} THEN ${rest} / ${others} ELSE 0 END) / ${handedOut}`;
 }
 
 /**
- * Markov transitions of the given order, counted over every path: a state is the last `order` groups (fewer
- * at a path's start). `from_state` null is the start; `outcome` says where a path ended ('conversion' or
- * 'null'), with `to_state` null.
+ * Markov transitions of the given order, counted over every path, in one window pass: a state is the last
+ * \`order\` groups (fewer at a path's start), the previous state the \`order\` groups before. Each row counts
+ * the touchpoints going from \`from_state\` (null: the start) to \`to_state\`; of those, \`ended\` were the path's
+ * last and \`converted\` ended a converting path.
  */
 export function buildTransitionSql(workspaceId: number, query: AttributionQuery): SqlQuery {
   const { ctes, params } = pathsSql(workspaceId, query);
-  const path = 'PARTITION BY customer_id, ends_at ORDER BY pos';
-  const earlier = Array.from(
-    { length: query.markovOrder - 1 },
-    (_, i) => `lag(grp, ${query.markovOrder - 1 - i}) OVER (${path})`,
-  );
+  const order = query.markovOrder;
+  // The groups 1 … k touchpoints back; concat_ws skips those before the path's start.
+  const back = (k: number) => Array.from({ length: k }, (_, i) => `lag(grp, ${k - i}) OVER p`);
+  const state = order === 1 ? 'grp' : `concat_ws(chr(31), ${[...back(order - 1), 'grp'].join(', ')})`;
+  const previous = order === 1 ? 'lag(grp) OVER p' : `concat_ws(chr(31), ${back(order).join(', ')})`;
   const sql = `WITH ${ctes},
-  states AS (
-    SELECT customer_id, ends_at, converted_at, pos, n,
-      ${earlier.length ? `concat_ws(chr(31), ${earlier.join(', ')}, grp)` : 'grp'} AS state
-    FROM positioned
-  ),
   steps AS (
-    SELECT s.*, lag(state) OVER (${path}) AS previous FROM states s
+    SELECT converted_at,
+      CASE WHEN row_number() OVER p = 1 THEN NULL ELSE ${previous} END AS from_state,
+      ${state} AS to_state,
+      CASE WHEN count(*) OVER (p ${AFTER}) = 0 THEN 1 ELSE 0 END AS ended
+    FROM windowed
+    WINDOW p AS (${PATH_WINDOW})
   )
-  SELECT previous AS from_state, state AS to_state, NULL AS outcome, count(*) AS paths
-  FROM steps GROUP BY previous, state
-  UNION ALL
-  SELECT state, NULL, CASE WHEN converted_at IS NULL THEN 'null' ELSE 'conversion' END, count(*)
-  FROM steps WHERE pos = n
-  GROUP BY state, CASE WHEN converted_at IS NULL THEN 'null' ELSE 'conversion' END`;
+  SELECT from_state, to_state, count(*) AS paths, sum(ended) AS ended,
+    sum(CASE WHEN converted_at IS NOT NULL THEN ended ELSE 0 END) AS converted
+  FROM steps GROUP BY from_state, to_state`;
   return { sql, params };
 }
 
 /**
- * Paths by the set of groups they touched: how many, how many converted, and their conversions and revenue
- * (the conversion-rate game of Shapley attribution). Also the period's conversions with no path at all.
+ * Paths by the set of groups they touched, as a bit mask (group i is bit i of \`group_index\` rows): how many,
+ * how many converted, and their conversions and revenue (the conversion-rate game of Shapley attribution).
+ * Also, in the row of kind 'all', the period's conversions, with a path or not.
  */
 export function buildChannelSetSql(workspaceId: number, query: AttributionQuery): SqlQuery {
   const { ctes, params } = pathsSql(workspaceId, query);
@@ -212,17 +238,24 @@ export function buildChannelSetSql(workspaceId: number, query: AttributionQuery)
     query.to ? `AND moment < CAST($${params.push(query.to)} AS TIMESTAMP)` : '',
   ].join(' ');
   const sql = `WITH ${ctes},
+  group_index AS (
+    SELECT grp, row_number() OVER (ORDER BY grp) - 1 AS idx FROM (SELECT DISTINCT grp FROM windowed) g
+  ),
   path_sets AS (
-    SELECT customer_id, converted_at, string_agg(DISTINCT grp, chr(31) ORDER BY grp) AS channel_set
-    FROM windowed GROUP BY customer_id, ends_at, converted_at
+    SELECT w.customer_id, w.converted_at, bit_or(CAST(1 AS BIGINT) << CAST(g.idx AS INTEGER)) AS mask
+    FROM windowed w JOIN group_index g ON g.grp = w.grp
+    WHERE g.idx < 63
+    GROUP BY w.customer_id, w.ends_at, w.converted_at
   )
-  SELECT p.channel_set, count(*) AS paths, count(p.converted_at) AS converting,
+  SELECT 'set' AS kind, NULL AS grp, p.mask, count(*) AS paths, count(p.converted_at) AS converting,
     coalesce(sum(c.conversions), 0) AS conversions, coalesce(sum(c.revenue), 0) AS revenue
   FROM path_sets p
   LEFT JOIN conversions c ON c.customer_id = p.customer_id AND c.moment = p.converted_at
-  GROUP BY p.channel_set
+  GROUP BY p.mask
   UNION ALL
-  SELECT NULL, 0, 0, coalesce(sum(conversions), 0), coalesce(sum(revenue), 0)
+  SELECT 'group', grp, idx, 0, 0, 0, 0 FROM group_index
+  UNION ALL
+  SELECT 'all', NULL, NULL, 0, 0, coalesce(sum(conversions), 0), coalesce(sum(revenue), 0)
   FROM conversions WHERE 1 = 1 ${range}`;
   return { sql, params };
 }
@@ -230,12 +263,15 @@ export function buildChannelSetSql(workspaceId: number, query: AttributionQuery)
 export type HeuristicRow = { grp: string } & Record<string, number>;
 export interface TransitionRow {
   from_state: string | null;
-  to_state: string | null;
-  outcome: 'conversion' | 'null' | null;
+  to_state: string;
   paths: number;
+  ended: number;
+  converted: number;
 }
 export interface ChannelSetRow {
-  channel_set: string | null;
+  kind: 'set' | 'group' | 'all';
+  grp: string | null;
+  mask: number | null;
   paths: number;
   converting: number;
   conversions: number;

@@ -28,7 +28,7 @@ import {
   type TransitionRow,
 } from './attribution-paths.query.ts';
 import { computeLift } from './compute-lift.ts';
-import { computeMarkov } from './compute-markov.ts';
+import { computeMarkov, type Transition } from './compute-markov.ts';
 import { computeShapley, EXACT_SHAPLEY_MAX, SHAPLEY_MAX_CHANNELS } from './compute-shapley.ts';
 import { type ArmRow, queryExperimentArms } from './experiment-lift.query.ts';
 
@@ -168,8 +168,9 @@ export function compareModels(
   sets: ChannelSetRow[],
 ): AttributionReport {
   const notes: string[] = [];
-  const pathSets = sets.filter((row) => row.channel_set !== null);
-  const all = sets.find((row) => row.channel_set === null)!;
+  const pathSets = sets.filter((row) => row.kind === 'set');
+  const all = sets.find((row) => row.kind === 'all')!;
+  const groupNames = new Map(sets.filter((row) => row.kind === 'group').map((row) => [row.mask!, row.grp!]));
   const attributed = {
     conversions: sum(pathSets.map((row) => row.conversions)),
     revenue: sum(pathSets.map((row) => row.revenue)),
@@ -182,24 +183,16 @@ export function compareModels(
     );
   }
   const groups = heuristics.map((row) => row.grp).sort();
-  if (groups.length > DATA_DRIVEN_MAX_GROUPS)
+  if (groupNames.size > DATA_DRIVEN_MAX_GROUPS)
     notes.push(
-      `Markov and Shapley are left out: ${groups.length} groups is more than ${DATA_DRIVEN_MAX_GROUPS}; group by something coarser to see them.`,
+      `Markov and Shapley are left out: ${groupNames.size} groups is more than ${DATA_DRIVEN_MAX_GROUPS}; group by something coarser to see them.`,
     );
   else if (attributed.conversions > 0) {
-    const markov = computeMarkov(
-      transitions.map((row) => ({
-        from: row.from_state,
-        to: row.to_state,
-        outcome: row.outcome,
-        paths: row.paths,
-      })),
-      PART_SEPARATOR,
-    );
+    const markov = computeMarkov(markovTransitions(transitions), PART_SEPARATOR);
     models.markov = shareOut(markov.removalEffects, attributed);
     const shapley = computeShapley(
       pathSets.map((row) => ({
-        channels: row.channel_set!.split(PART_SEPARATOR),
+        channels: namesOf(row.mask!, groupNames),
         paths: row.paths,
         converting: row.converting,
         conversions: row.conversions,
@@ -232,6 +225,33 @@ export function compareModels(
     meanings: MODEL_MEANINGS,
     notes,
   };
+}
+
+/** The query's counts as the chain's transitions: each step, and each path's end, converting or not. */
+export function markovTransitions(rows: TransitionRow[]): Transition[] {
+  const ends = new Map<string, { converted: number; ended: number }>();
+  for (const row of rows) {
+    const end = ends.get(row.to_state) ?? { converted: 0, ended: 0 };
+    end.converted += row.converted;
+    end.ended += row.ended;
+    ends.set(row.to_state, end);
+  }
+  const steps = rows.map((row) => ({
+    from: row.from_state,
+    to: row.to_state,
+    outcome: null,
+    paths: row.paths,
+  }));
+  const endings = [...ends].flatMap(([state, end]) => [
+    { from: state, to: null, outcome: 'conversion' as const, paths: end.converted },
+    { from: state, to: null, outcome: 'null' as const, paths: end.ended - end.converted },
+  ]);
+  return [...steps, ...endings].filter((transition) => transition.paths > 0);
+}
+
+/** The groups whose bits are set in a path's mask (bit i: 2^i, so that masks beyond 32 bits read right). */
+export function namesOf(mask: number, groupNames: Map<number, string>): string[] {
+  return [...groupNames].filter(([bit]) => Math.floor(mask / 2 ** bit) % 2 === 1).map(([, name]) => name);
 }
 
 /** Removal effects shared out in proportion. */
