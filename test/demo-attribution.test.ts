@@ -15,7 +15,10 @@ import {
   createAttributionService,
   ExperimentQuerySchema,
   type ExperimentReport,
+  MODELS,
   type Model,
+  StageAttributionQuerySchema,
+  type StageAttributionReport,
 } from '../src/modules/attribution/index.ts';
 import type { Manifest } from '../src/modules/demo-world/index.ts';
 import { NO_EFFECT_CHANNELS, PRE_PURCHASE_VISIT } from '../src/modules/demo-world/world-model.ts';
@@ -38,6 +41,7 @@ for (const engine of testEngines) {
     let manifest: Manifest;
     let report: AttributionReport;
     let experiments: ExperimentReport;
+    let stages: StageAttributionReport;
 
     beforeAll(async () => {
       dir = await mkdtemp(path.join(tmpdir(), 'agora-demo-attribution-'));
@@ -61,6 +65,7 @@ for (const engine of testEngines) {
       const attribution = createAttributionService({ db, lifecycle });
       // The planted effects act on the way to a first purchase; repeat purchases follow BG/NBD alone.
       report = await attribution.compare(workspace_id, AttributionQuerySchema.parse({ occurrence: 'first' }));
+      stages = await attribution.stageTransitions(workspace_id, StageAttributionQuerySchema.parse({}));
       experiments = await attribution.experiments(
         workspace_id,
         ExperimentQuerySchema.parse({
@@ -114,6 +119,19 @@ for (const engine of testEngines) {
         Math.abs(share('markov', NO_EFFECT_CHANNELS) - share('linear', NO_EFFECT_CHANNELS)),
       ).toBeLessThan(0.05);
       expect(share('markov', NO_EFFECT_CHANNELS)).toBeLessThan(share('lastTouch', NO_EFFECT_CHANNELS) / 2);
+    });
+
+    it('from Awareness to Consideration, where no one visits because they have decided, every model ranks the channels planted strongest above the no-effect ones', () => {
+      // Planted log-odds: email 0.9, referral 0.8, paid search 0.7, organic search 0.5; direct and affiliate 0.
+      const step = stages.transitions.find((transition) => transition.to === 'consideration')!.report;
+      const strongest = ['email', 'referral', 'paid_search', 'organic_search'];
+      for (const model of MODELS)
+        for (const strong of strongest)
+          for (const none of NO_EFFECT_CHANNELS) {
+            const ranks = step.comparison.find((row) => row.group === strong)!.ranks;
+            const noneRanks = step.comparison.find((row) => row.group === none)!.ranks;
+            expect(ranks[model]!, `${model}: ${strong} above ${none}`).toBeLessThan(noneRanks[model]!);
+          }
     });
 
     it('measures the randomised campaign’s lift over its holdout exactly as it was realised', () => {

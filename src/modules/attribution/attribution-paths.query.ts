@@ -64,9 +64,18 @@ function pathsSql(
 ): { ctes: string; params: unknown[] } {
   const params: unknown[] = [workspaceId];
   const bind = (value: unknown) => `$${params.push(value)}`;
-  const stage = query.conversion.startsWith('stage:');
+  const stage = query.conversion.startsWith('stage:') ? query.conversion.slice(6) : null;
   const conversionEvents = conversionEventsSql(query, bind);
-  const notTheConversion = stage ? '' : `AND e.name <> ${bind(query.conversion)}`;
+  // The event that is the conversion is not a touchpoint of it (the visit it came in still is).
+  const notTheConversion = stage
+    ? `AND e.message_id NOT IN (SELECT message_id FROM stage_entries
+        WHERE workspace_id = $1 AND stage = ${bind(stage)} AND message_id IS NOT NULL)`
+    : `AND e.name <> ${bind(query.conversion)}`;
+  // Stage transitions: only what the customer met from entering the stage before on.
+  const fromStage = query.fromStage
+    ? `JOIN customer_lifecycle l ON l.workspace_id = e.workspace_id AND l.customer_id = e.customer_id
+        AND e.occurred_at >= l.${query.fromStage}_at`
+    : '';
   const content =
     query.by === 'format'
       ? `LEFT JOIN content_items ci ON ci.workspace_id = e.workspace_id AND ci.content_id = CAST(e.properties ->> 'content_id' AS TEXT)`
@@ -93,7 +102,7 @@ function pathsSql(
   ),
   stream AS (
     SELECT e.customer_id, e.occurred_at AS moment, 0 AS kind, e.channel, coalesce(${groupColumn(query.by)}, '(none)') AS grp
-    FROM events e ${content}
+    FROM events e ${fromStage} ${content}
     WHERE e.workspace_id = $1 AND e.channel IS NOT NULL AND e.type IN ('track', 'page', 'screen') ${notTheConversion}
       ${convertingOnly ? 'AND e.customer_id IN (SELECT customer_id FROM conversions)' : ''}
     UNION ALL

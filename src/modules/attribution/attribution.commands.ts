@@ -13,6 +13,8 @@ import {
   type ExperimentReport,
   MODELS,
   type Model,
+  StageAttributionQuerySchema,
+  type StageAttributionReport,
 } from './attribution.schema.ts';
 import { createAttributionService } from './attribution.service.ts';
 
@@ -27,6 +29,7 @@ interface AttributionOptions {
   from?: string;
   to?: string;
   experiments?: boolean;
+  stages?: boolean;
   json?: boolean;
 }
 
@@ -69,10 +72,15 @@ export function attributionCommand(): Command {
       '--experiments',
       'instead, the lift of each randomised experiment (Experiment Assigned events) over its holdout, within --lookback after assignment',
     )
+    .option(
+      '--stages',
+      'instead, the models over each step of the lifecycle: which touchpoints move customers from one stage to the next',
+    )
     .option('--json', 'print {"models": {"<model>": {"<group>": {"conversions", "revenue"}}}, …} as JSON')
     .action(async (options: AttributionOptions, command: Command) => {
       if (options.experiments) return experiments(options, command);
-      const { workspace, json, experiments: _, ...raw } = options;
+      if (options.stages) return stages(options, command);
+      const { workspace, json, experiments: _, stages: __, ...raw } = options;
       // Checked here, so that a mistake is told before any connection; the server is sent what was typed.
       const query = parseOptions(AttributionQuerySchema, raw);
       const report = await runVerb<AttributionReport>(configFromCommand(command), workspace, {
@@ -127,6 +135,25 @@ async function experiments(options: AttributionOptions, command: Command): Promi
           .map((model) => `${HEADS[model].toLowerCase()} ${formatCredit(experiment.modelCredit[model]!)}`)
           .join(', ')}.\n`,
     );
+  }
+}
+
+async function stages(options: AttributionOptions, command: Command): Promise<void> {
+  const { workspace, json, conversion: _, occurrence: __, experiments: ___, stages: ____, ...raw } = options;
+  const query = parseOptions(StageAttributionQuerySchema, raw);
+  const report = await runVerb<StageAttributionReport>(configFromCommand(command), workspace, {
+    local: async (deps) =>
+      createAttributionService({ ...deps, lifecycle: createLifecycleService(deps) }).stageTransitions(
+        (await localWorkspace(deps, workspace)).workspaceId,
+        query,
+      ),
+    remote: (client) =>
+      client.request<StageAttributionReport>('GET', `/api/attribution/stages${toQueryString(raw)}`),
+  });
+  if (json) return printJson(report);
+  for (const { from, to, report: step } of report.transitions) {
+    process.stdout.write(`\n${from} → ${to}\n`);
+    printReport(step);
   }
 }
 

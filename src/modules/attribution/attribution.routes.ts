@@ -5,6 +5,8 @@ import {
   AttributionReportSchema,
   ExperimentQuerySchema,
   ExperimentReportSchema,
+  StageAttributionQuerySchema,
+  StageAttributionReportSchema,
 } from './attribution.schema.ts';
 import type { AttributionService } from './attribution.service.ts';
 
@@ -24,6 +26,20 @@ export function attributionRoutes(attribution: AttributionService): FastifyPlugi
         },
       },
       async (request) => attribution.compare(request.workspace.workspaceId, request.query),
+    );
+
+    app.get(
+      '/api/attribution/stages',
+      {
+        schema: {
+          tags: ['attribution'],
+          summary:
+            'The models over each step of the lifecycle: which touchpoints move customers from Awareness to Consideration, from Consideration to Preference, …',
+          querystring: StageAttributionQuerySchema,
+          response: { 200: StageAttributionReportSchema, ...errors },
+        },
+      },
+      async (request) => attribution.stageTransitions(request.workspace.workspaceId, request.query),
     );
 
     app.get(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fromBeforeTo, fromBeforeToIssue, TimeRangeFields } from '../../platform/http/time-range.schema.ts';
 import { WindowSchema } from '../funnels/index.ts';
-import { STAGES, StageSchema } from '../lifecycle/index.ts';
+import { STAGES, type Stage, StageSchema } from '../lifecycle/index.ts';
 
 export const MODELS = [
   'firstTouch',
@@ -60,6 +60,29 @@ export const GroupingSchema = z
 /** Share of the credit to the first and last touchpoints; the rest goes to the ones between. */
 const ShareSchema = z.coerce.number().min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1');
 
+/** How the models run, whatever the conversion. */
+const modelOptions = {
+  lookback: WindowSchema.default(30 * 86_400).describe(
+    'touchpoints this long before a conversion count, e.g. 30d',
+  ),
+  by: GroupingSchema.default('channel'),
+  halfLife: WindowSchema.default(7 * 86_400).describe(
+    'time decay: a touchpoint this much earlier counts half',
+  ),
+  firstShare: ShareSchema.default(0.4).describe('position-based: the first touchpoint’s share'),
+  lastShare: ShareSchema.default(0.4).describe('position-based: the last touchpoint’s share'),
+  markovOrder: z.coerce.number().int().min(1, 'must be 1, 2 or 3').max(3, 'must be 1, 2 or 3').default(1),
+  ...TimeRangeFields,
+};
+
+const sharesFit = (query: { firstShare: number; lastShare: number }) =>
+  query.firstShare + query.lastShare <= 1;
+// New objects each time: zod takes over the parameters object it is given.
+const sharesFitIssue = () => ({
+  message: 'firstShare and lastShare must add up to at most 1',
+  path: ['lastShare'],
+});
+
 export const AttributionQuerySchema = z
   .object({
     conversion: ConversionSchema.default('Order Completed').describe(
@@ -69,24 +92,21 @@ export const AttributionQuerySchema = z
       .enum(['every', 'first'])
       .default('every')
       .describe('credit every conversion, or only each customer’s first'),
-    lookback: WindowSchema.default(30 * 86_400).describe(
-      'touchpoints this long before a conversion count, e.g. 30d',
-    ),
-    by: GroupingSchema.default('channel'),
-    halfLife: WindowSchema.default(7 * 86_400).describe(
-      'time decay: a touchpoint this much earlier counts half',
-    ),
-    firstShare: ShareSchema.default(0.4).describe('position-based: the first touchpoint’s share'),
-    lastShare: ShareSchema.default(0.4).describe('position-based: the last touchpoint’s share'),
-    markovOrder: z.coerce.number().int().min(1, 'must be 1, 2 or 3').max(3, 'must be 1, 2 or 3').default(1),
-    ...TimeRangeFields,
+    ...modelOptions,
   })
-  .refine((query) => query.firstShare + query.lastShare <= 1, {
-    message: 'firstShare and lastShare must add up to at most 1',
-    path: ['lastShare'],
-  })
+  .refine(sharesFit, sharesFitIssue())
   .refine(fromBeforeTo, fromBeforeToIssue());
-export type AttributionQuery = z.infer<typeof AttributionQuerySchema>;
+export type AttributionQuery = z.infer<typeof AttributionQuerySchema> & {
+  /** Stage-transition attribution: only touchpoints from the customer's entry into this stage on. */
+  fromStage?: Stage;
+};
+
+/** The models over each step of the lifecycle: the conversion is entering the next stage. */
+export const StageAttributionQuerySchema = z
+  .object(modelOptions)
+  .refine(sharesFit, sharesFitIssue())
+  .refine(fromBeforeTo, fromBeforeToIssue());
+export type StageAttributionQuery = z.infer<typeof StageAttributionQuerySchema>;
 
 const CreditSchema = z.object({ conversions: z.number(), revenue: z.number() });
 export type Credit = z.infer<typeof CreditSchema>;
@@ -116,6 +136,13 @@ export const AttributionReportSchema = z.object({
   notes: z.array(z.string()),
 });
 export type AttributionReport = z.infer<typeof AttributionReportSchema>;
+
+export const StageAttributionReportSchema = z.object({
+  by: z.string(),
+  /** From each stage to the next: the models' credit for moving customers on. */
+  transitions: z.array(z.object({ from: StageSchema, to: StageSchema, report: AttributionReportSchema })),
+});
+export type StageAttributionReport = z.infer<typeof StageAttributionReportSchema>;
 
 /** Group values that mean exposed, and those that mean held out (compared case-insensitively). */
 export const EXPOSED_ARMS = ['exposed', 'treatment', 'test', 'variant'];

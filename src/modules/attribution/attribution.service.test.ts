@@ -8,6 +8,7 @@ import {
   type AttributionReport,
   ExperimentQuerySchema,
   type Model,
+  StageAttributionQuerySchema,
 } from './attribution.schema.ts';
 import { type AttributionService, createAttributionService } from './attribution.service.ts';
 import { attributionFixture, CHANNELS } from './attribution-fixture.ts';
@@ -169,6 +170,34 @@ describeEachEngine('touchpoint attribution', ({ db }) => {
     expect(report.conversions).toBe(3);
     expect(report.revenue).toBe(0);
     expect(report.models.lastTouch![direct]!.conversions).toBe(1);
+  });
+
+  it('credits each step of the lifecycle with the touchpoints from the stage before on', async () => {
+    const { transitions } = await attribution.stageTransitions(
+      workspaceId,
+      StageAttributionQuerySchema.parse({}),
+    );
+    expect(transitions.map((step) => `${step.from}→${step.to}`)).toEqual([
+      'awareness→consideration',
+      'consideration→preference',
+      'preference→action',
+      'action→loyalty',
+      'loyalty→advocacy',
+    ]);
+    // The order takes each buyer through Consideration and Preference to Action at once. From Awareness
+    // (the first visit) to Consideration: the buyers' paths, less c4's visit after buying; c3 never moved.
+    const [toConsideration, toPreference] = transitions.map((step) => step.report);
+    expect(toConsideration!.paths).toEqual({ converting: 3, nonConverting: 1 });
+    expect(toConsideration!.models.lastTouch).toEqual({
+      [email]: { conversions: 1, revenue: 0 },
+      [search]: { conversions: 1, revenue: 0 },
+      [direct]: { conversions: 1, revenue: 0 },
+      [display]: { conversions: 0, revenue: 0 },
+    });
+    // From Consideration on, only c1's direct visit, at the moment of the order, comes before Preference.
+    expect(toPreference!.paths).toEqual({ converting: 1, nonConverting: 0 });
+    expect(toPreference!.unattributed.conversions).toBe(2);
+    expect(toPreference!.models.firstTouch).toEqual({ [direct]: { conversions: 1, revenue: 0 } });
   });
 
   it('refuses a conversion event that never occurs, naming the field', async () => {

@@ -5,7 +5,7 @@
 import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import { refuseUnknownEvents } from '../funnels/index.ts';
-import type { LifecycleService } from '../lifecycle/index.ts';
+import { type LifecycleService, STAGES } from '../lifecycle/index.ts';
 import {
   type AttributionQuery,
   AttributionQuerySchema,
@@ -19,6 +19,8 @@ import {
   MODEL_MEANINGS,
   MODELS,
   type Model,
+  type StageAttributionQuery,
+  type StageAttributionReport,
 } from './attribution.schema.ts';
 import {
   type ChannelSetRow,
@@ -57,6 +59,21 @@ export function createAttributionService(deps: { db: Database; lifecycle: Lifecy
   }
   return {
     compare,
+
+    /** The models over each step of the lifecycle: which touchpoints move customers on, stage by stage. */
+    async stageTransitions(
+      workspaceId: number,
+      query: StageAttributionQuery,
+    ): Promise<StageAttributionReport> {
+      const transitions: StageAttributionReport['transitions'] = [];
+      for (const [index, to] of STAGES.entries()) {
+        const from = STAGES[index - 1];
+        if (!from) continue;
+        const step = { ...query, conversion: `stage:${to}`, occurrence: 'first' as const, fromStage: from };
+        transitions.push({ from, to, report: await compare(workspaceId, step) });
+      }
+      return { by: query.by, transitions };
+    },
 
     /** Each randomised experiment's lift, beside what the models credit to the campaign of its name. */
     async experiments(workspaceId: number, query: ExperimentQuery): Promise<ExperimentReport> {

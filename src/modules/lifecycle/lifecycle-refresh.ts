@@ -116,6 +116,10 @@ export function createLifecycleRefresher(deps: LifecycleDeps) {
       });
       return customers;
     });
+    // A rebuild replaces every row: PostgreSQL's planner must not keep planning for the tables as they
+    // were (right after a first load, as if empty: nested loops over thousands of rows).
+    if (customers === 'all' && db.engine === 'postgres')
+      await db.exec('ANALYZE stage_entries; ANALYZE customer_lifecycle; ANALYZE events');
     if (customers === null)
       return {
         mode: 'skipped',

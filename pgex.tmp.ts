@@ -1,0 +1,10 @@
+import { openPostgres } from './src/platform/db/postgres/postgres-database.ts';
+import { AttributionQuerySchema } from './src/modules/attribution/attribution.schema.ts';
+import { buildHeuristicSql } from './src/modules/attribution/attribution-paths.query.ts';
+const db = await openPostgres({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', schema: 'attr4k' });
+const q = { conversion: 'stage:consideration', occurrence: 'first', fromStage: 'awareness' };
+const query = { ...AttributionQuerySchema.parse(q), ...q } as never;
+const { sql, params } = buildHeuristicSql(1, query);
+const rows = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params);
+console.log(rows.map((r) => r['QUERY PLAN']).join('\n'));
+await db.close();
