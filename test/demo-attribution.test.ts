@@ -64,7 +64,10 @@ for (const engine of testEngines) {
       const lifecycle = createLifecycleService({ db, clock: systemClock, log: silentLogger });
       const attribution = createAttributionService({ db, lifecycle });
       // The planted effects act on the way to a first purchase; repeat purchases follow BG/NBD alone.
-      report = await attribution.compare(workspace_id, AttributionQuerySchema.parse({ occurrence: 'first' }));
+      report = await attribution.compare(
+        workspace_id,
+        AttributionQuerySchema.parse({ occurrence: 'first', bootstrap: 50 }),
+      );
       stages = await attribution.stageTransitions(workspace_id, StageAttributionQuerySchema.parse({}));
       experiments = await attribution.experiments(
         workspace_id,
@@ -119,6 +122,19 @@ for (const engine of testEngines) {
         Math.abs(share('markov', NO_EFFECT_CHANNELS) - share('linear', NO_EFFECT_CHANNELS)),
       ).toBeLessThan(0.05);
       expect(share('markov', NO_EFFECT_CHANNELS)).toBeLessThan(share('lastTouch', NO_EFFECT_CHANNELS) / 2);
+    });
+
+    it('puts each channel’s Markov credit inside its bootstrap interval, and the no-effect channels’ Shapley credit above linear’s even at the interval’s low end', () => {
+      for (const [channel, { low, high }] of Object.entries(report.intervals.markov!)) {
+        const credit = report.models.markov![channel]!.conversions;
+        expect(credit, channel).toBeGreaterThanOrEqual(low);
+        expect(credit, channel).toBeLessThanOrEqual(high);
+      }
+      const low = NO_EFFECT_CHANNELS.reduce(
+        (sum, channel) => sum + report.intervals.shapley![channel]!.low,
+        0,
+      );
+      expect(low / conversions()).toBeGreaterThan(share('linear', NO_EFFECT_CHANNELS));
     });
 
     it('from Awareness to Consideration, where no one visits because they have decided, every model ranks the channels planted strongest above the no-effect ones', () => {

@@ -213,8 +213,9 @@ function roleShares(shares: number[], rest: number, milestone: boolean): string 
  * the touchpoints going from \`from_state\` (null: the start) to \`to_state\`; of those, \`ended\` were the path's
  * last and \`converted\` ended a converting path.
  */
-export function buildTransitionSql(workspaceId: number, query: AttributionQuery): SqlQuery {
+export function buildTransitionSql(workspaceId: number, query: AttributionQuery, replicates = 0): SqlQuery {
   const { ctes, params } = pathsSql(workspaceId, query);
+  const { from, weight, by } = resampled(replicates);
   const order = query.markovOrder;
   // The groups 1 … k touchpoints back; concat_ws skips those before the path's start.
   const back = (k: number) => Array.from({ length: k }, (_, i) => `lag(grp, ${k - i}) OVER p`);
@@ -222,16 +223,16 @@ export function buildTransitionSql(workspaceId: number, query: AttributionQuery)
   const previous = order === 1 ? 'lag(grp) OVER p' : `concat_ws(chr(31), ${back(order).join(', ')})`;
   const sql = `WITH ${ctes},
   steps AS (
-    SELECT converted_at,
+    SELECT customer_id, converted_at,
       CASE WHEN row_number() OVER p = 1 THEN NULL ELSE ${previous} END AS from_state,
       ${state} AS to_state,
       CASE WHEN count(*) OVER (p ${AFTER}) = 0 THEN 1 ELSE 0 END AS ended
     FROM windowed
     WINDOW p AS (${PATH_WINDOW})
   )
-  SELECT from_state, to_state, count(*) AS paths, sum(ended) AS ended,
-    sum(CASE WHEN converted_at IS NOT NULL THEN ended ELSE 0 END) AS converted
-  FROM steps GROUP BY from_state, to_state`;
+  SELECT ${by}from_state, to_state, sum(${weight}) AS paths, sum(ended * ${weight}) AS ended,
+    sum(CASE WHEN converted_at IS NOT NULL THEN ended * ${weight} ELSE 0 END) AS converted
+  FROM steps s ${from} GROUP BY ${by}from_state, to_state`;
   return { sql, params };
 }
 
@@ -240,8 +241,9 @@ export function buildTransitionSql(workspaceId: number, query: AttributionQuery)
  * how many converted, and their conversions and revenue (the conversion-rate game of Shapley attribution).
  * Also, in the row of kind 'all', the period's conversions, with a path or not.
  */
-export function buildChannelSetSql(workspaceId: number, query: AttributionQuery): SqlQuery {
+export function buildChannelSetSql(workspaceId: number, query: AttributionQuery, replicates = 0): SqlQuery {
   const { ctes, params } = pathsSql(workspaceId, query);
+  const { from, weight, by } = resampled(replicates);
   const range = [
     query.from ? `AND moment >= CAST($${params.push(query.from)} AS TIMESTAMP)` : '',
     query.to ? `AND moment < CAST($${params.push(query.to)} AS TIMESTAMP)` : '',
@@ -256,21 +258,50 @@ export function buildChannelSetSql(workspaceId: number, query: AttributionQuery)
     WHERE g.idx < 63
     GROUP BY w.customer_id, w.ends_at, w.converted_at
   )
-  SELECT 'set' AS kind, NULL AS grp, p.mask, count(*) AS paths, count(p.converted_at) AS converting,
-    coalesce(sum(c.conversions), 0) AS conversions, coalesce(sum(c.revenue), 0) AS revenue
-  FROM path_sets p
-  LEFT JOIN conversions c ON c.customer_id = p.customer_id AND c.moment = p.converted_at
-  GROUP BY p.mask
+  SELECT ${by}'set' AS kind, NULL AS grp, s.mask, sum(${weight}) AS paths,
+    sum(CASE WHEN s.converted_at IS NULL THEN 0 ELSE ${weight} END) AS converting,
+    coalesce(sum(c.conversions * ${weight}), 0) AS conversions, coalesce(sum(c.revenue * ${weight}), 0) AS revenue
+  FROM path_sets s ${from}
+  LEFT JOIN conversions c ON c.customer_id = s.customer_id AND c.moment = s.converted_at
+  GROUP BY ${by}s.mask
   UNION ALL
-  SELECT 'group', grp, idx, 0, 0, 0, 0 FROM group_index
+  SELECT ${replicates ? '0, ' : ''}'group', grp, idx, 0, 0, 0, 0 FROM group_index
   UNION ALL
-  SELECT 'all', NULL, NULL, 0, 0, coalesce(sum(conversions), 0), coalesce(sum(revenue), 0)
+  SELECT ${replicates ? '0, ' : ''}'all', NULL, NULL, 0, 0, coalesce(sum(conversions), 0), coalesce(sum(revenue), 0)
   FROM conversions WHERE 1 = 1 ${range}`;
   return { sql, params };
 }
 
+/**
+ * Resampling customers for the bootstrap: each replicate weighs each customer by a draw from Poisson(1)
+ * (the Poisson bootstrap: as many copies of them as a resample with replacement would hold, on average).
+ * The draw comes from the customer id and the replicate number through three steps of the Park–Miller
+ * generator: integer arithmetic, so that both engines draw the same weights, with no random state.
+ */
+function resampled(replicates: number): { from: string; weight: string; by: string } {
+  if (replicates === 0) return { from: '', weight: '1', by: '' };
+  return {
+    from: `CROSS JOIN (SELECT generate_series AS replicate FROM generate_series(1, ${replicates})) r`,
+    weight: poissonWeight('s.customer_id', 'r.replicate'),
+    by: 'r.replicate, ',
+  };
+}
+
+/** A customer's weight in a replicate: a draw from Poisson(1), the same on both engines (see `resampled`). */
+export function poissonWeight(customer: string, replicate: string): string {
+  const p = 2_147_483_647;
+  const step = (x: string) => `((${x}) * 48271) % ${p}`;
+  const seed = `(CAST(${customer} AS BIGINT) % ${p}) * 48271 % ${p} + CAST(${replicate} AS BIGINT) * 16807`;
+  const u = `(${step(step(step(seed)))}) / ${p}.0`;
+  // P(weight ≤ k) for Poisson(1), k = 0 … 5; beyond, 6.
+  const cumulative = [0.36787944, 0.73575888, 0.9196986, 0.98101184, 0.99634015, 0.99940582];
+  return `(CASE ${cumulative.map((bound, k) => `WHEN ${u} < ${bound} THEN ${k}`).join(' ')} ELSE 6 END)`;
+}
+
 export type HeuristicRow = { grp: string } & Record<string, number>;
 export interface TransitionRow {
+  /** With a bootstrap, the resample the counts are of. */
+  replicate?: number;
   from_state: string | null;
   to_state: string;
   paths: number;
@@ -278,6 +309,7 @@ export interface TransitionRow {
   converted: number;
 }
 export interface ChannelSetRow {
+  replicate?: number;
   kind: 'set' | 'group' | 'all';
   grp: string | null;
   mask: number | null;
@@ -295,4 +327,14 @@ export async function queryAttributionPaths(db: Queryable, workspaceId: number, 
     run<ChannelSetRow>(buildChannelSetSql(workspaceId, query)),
   ]);
   return { heuristics, transitions, sets };
+}
+
+/** Markov's and Shapley's counts in each of `query.bootstrap` resamples of customers. */
+export async function queryResamples(db: Queryable, workspaceId: number, query: AttributionQuery) {
+  const run = <T extends object>({ sql, params }: SqlQuery) => db.query<T>(sql, params);
+  const [transitions, sets] = await Promise.all([
+    run<TransitionRow>(buildTransitionSql(workspaceId, query, query.bootstrap)),
+    run<ChannelSetRow>(buildChannelSetSql(workspaceId, query, query.bootstrap)),
+  ]);
+  return { transitions, sets };
 }

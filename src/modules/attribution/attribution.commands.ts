@@ -26,6 +26,7 @@ interface AttributionOptions {
   by?: string;
   halfLife?: string;
   markovOrder?: string;
+  bootstrap?: string;
   from?: string;
   to?: string;
   experiments?: boolean;
@@ -65,6 +66,10 @@ export function attributionCommand(): Command {
     )
     .option('--half-life <duration>', 'time decay: a touchpoint this much earlier counts half', '7d')
     .option('--markov-order <n>', 'Markov chain order: 1, 2 or 3', '1')
+    .option(
+      '--bootstrap <n>',
+      'resamples of customers for 95 % intervals on Markov and Shapley credit, e.g. 100',
+    )
     .option('--from <date>', 'only conversions on or after this date')
     .option('--to <date>', 'only conversions before this date')
     .addOption(new Option('--workspace <slug>', 'the workspace to read').default(DEFAULT_WORKSPACE_SLUG))
@@ -173,6 +178,18 @@ function printReport(report: AttributionReport): void {
     [report.by.toUpperCase(), (row) => `${row.spread >= 3 ? '* ' : ''}${row.group}`],
     ...computed.map((model): Column<Row> => [HEADS[model], credit(model)]),
   ]);
+  const intervals = (['markov', 'shapley'] as const).filter((model) => report.intervals[model]);
+  if (intervals.length > 0) {
+    process.stdout.write('\n95 % intervals (bootstrap over customers):\n');
+    const range = (model: 'markov' | 'shapley') => (row: Row) => {
+      const interval = report.intervals[model]![row.group];
+      return interval ? `${formatCredit(interval.low)} – ${formatCredit(interval.high)}` : null;
+    };
+    printTable<Row>(report.comparison, [
+      [report.by.toUpperCase(), (row) => row.group],
+      ...intervals.map((model): Column<Row> => [HEADS[model], range(model)]),
+    ]);
+  }
   process.stdout.write('\nWhat each model measures:\n');
   for (const model of computed) process.stdout.write(`  ${HEADS[model]}: ${report.meanings[model]}\n`);
   for (const note of report.notes) process.stdout.write(`\nNote: ${note}\n`);

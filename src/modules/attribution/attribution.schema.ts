@@ -72,6 +72,15 @@ const modelOptions = {
   firstShare: ShareSchema.default(0.4).describe('position-based: the first touchpoint’s share'),
   lastShare: ShareSchema.default(0.4).describe('position-based: the last touchpoint’s share'),
   markovOrder: z.coerce.number().int().min(1, 'must be 1, 2 or 3').max(3, 'must be 1, 2 or 3').default(1),
+  bootstrap: z.coerce
+    .number()
+    .int()
+    .min(0, 'must be from 0 to 200')
+    .max(200, 'must be from 0 to 200')
+    .default(0)
+    .describe(
+      'resamples of customers for 95 % intervals on Markov and Shapley credit (0: none; 100 is usual)',
+    ),
   ...TimeRangeFields,
 };
 
@@ -132,6 +141,11 @@ export const AttributionReportSchema = z.object({
     }),
   ),
   meanings: z.record(z.enum(MODELS), z.string()),
+  /** With bootstrap > 0: model → group → the 95 % interval of its credit in conversions. */
+  intervals: z.partialRecord(
+    z.enum(MODELS),
+    z.record(z.string(), z.object({ low: z.number(), high: z.number() })),
+  ),
   /** How the answer was reached where that is not the default: a sampled Shapley value, a fallback. */
   notes: z.array(z.string()),
 });

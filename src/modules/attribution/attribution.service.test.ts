@@ -12,6 +12,7 @@ import {
 } from './attribution.schema.ts';
 import { type AttributionService, createAttributionService } from './attribution.service.ts';
 import { attributionFixture, CHANNELS } from './attribution-fixture.ts';
+import { poissonWeight } from './attribution-paths.query.ts';
 
 const { email, search, direct, display } = CHANNELS;
 
@@ -198,6 +199,35 @@ describeEachEngine('touchpoint attribution', ({ db }) => {
     expect(toPreference!.paths).toEqual({ converting: 1, nonConverting: 0 });
     expect(toPreference!.unattributed.conversions).toBe(2);
     expect(toPreference!.models.firstTouch).toEqual({ [direct]: { conversions: 1, revenue: 0 } });
+  });
+
+  it('gives Markov and Shapley 95 % intervals from resamples of customers, the same each time', async () => {
+    const report = await compare({ bootstrap: 40 });
+    for (const model of ['markov', 'shapley'] as const) {
+      expect(Object.keys(report.intervals[model]!).sort()).toEqual([direct, display, email, search].sort());
+      for (const { low, high } of Object.values(report.intervals[model]!))
+        expect(low).toBeLessThanOrEqual(high);
+    }
+    expect(report.intervals.linear).toBeUndefined();
+    expect(report.notes).toEqual([expect.stringContaining('40 resamples of customers')]);
+    // The same resamples: equal but for the last bits of sums taken in another order.
+    const again = (await compare({ bootstrap: 40 })).intervals;
+    for (const model of ['markov', 'shapley'] as const)
+      for (const [group, { low, high }] of Object.entries(report.intervals[model]!)) {
+        expect(again[model]![group]!.low).toBeCloseTo(low, 9);
+        expect(again[model]![group]!.high).toBeCloseTo(high, 9);
+      }
+  });
+
+  it('weighs customers in a resample by draws from Poisson(1)', async () => {
+    // Over 20,000 customers of one replicate: mean 1 and variance 1, each within 4 standard errors.
+    const [{ mean, variance, zeros }] = (await db().query(
+      `SELECT avg(w) AS mean, var_samp(w) AS variance, avg(CASE WHEN w = 0 THEN 1.0 ELSE 0 END) AS zeros
+       FROM (SELECT ${poissonWeight('c', '7')} AS w FROM (SELECT generate_series AS c FROM generate_series(1, 20000)) g) x`,
+    )) as [{ mean: number; variance: number; zeros: number }];
+    expect(Math.abs(mean - 1)).toBeLessThan(4 * Math.sqrt(1 / 20_000));
+    expect(Math.abs(variance - 1)).toBeLessThan(4 * Math.sqrt(3 / 20_000));
+    expect(Math.abs(zeros - Math.exp(-1))).toBeLessThan(4 * Math.sqrt((0.368 * 0.632) / 20_000));
   });
 
   it('refuses a conversion event that never occurs, naming the field', async () => {

@@ -27,6 +27,7 @@ import {
   type HeuristicRow,
   PART_SEPARATOR,
   queryAttributionPaths,
+  queryResamples,
   type TransitionRow,
 } from './attribution-paths.query.ts';
 import { computeLift } from './compute-lift.ts';
@@ -55,7 +56,15 @@ export function createAttributionService(deps: { db: Database; lifecycle: Lifecy
     // Stage conversions and the W-shaped milestone read the lifecycle.
     await lifecycle.ensureRefreshed(workspaceId);
     const { heuristics, transitions, sets } = await queryAttributionPaths(db, workspaceId, query);
-    return compareModels(query, heuristics, transitions, sets);
+    const report = compareModels(query, heuristics, transitions, sets);
+    if (query.bootstrap > 0 && report.models.markov) {
+      const resamples = await queryResamples(db, workspaceId, query);
+      report.intervals = bootstrapIntervals(resamples.transitions, resamples.sets);
+      report.notes.push(
+        `Markov and Shapley intervals: 2.5th to 97.5th percentile of ${query.bootstrap} resamples of customers (Poisson bootstrap).`,
+      );
+    }
+    return report;
   }
   return {
     compare,
@@ -187,11 +196,8 @@ export function compareModels(
   const notes: string[] = [];
   const pathSets = sets.filter((row) => row.kind === 'set');
   const all = sets.find((row) => row.kind === 'all')!;
-  const groupNames = new Map(sets.filter((row) => row.kind === 'group').map((row) => [row.mask!, row.grp!]));
-  const attributed = {
-    conversions: sum(pathSets.map((row) => row.conversions)),
-    revenue: sum(pathSets.map((row) => row.revenue)),
-  };
+  const groupCount = sets.filter((row) => row.kind === 'group').length;
+  const attributed = attributedBy(pathSets);
   const models: Partial<Record<Model, Record<string, Credit>>> = {};
   for (const model of HEURISTIC_MODELS) {
     const column = COLUMNS[model];
@@ -200,22 +206,13 @@ export function compareModels(
     );
   }
   const groups = heuristics.map((row) => row.grp).sort();
-  if (groupNames.size > DATA_DRIVEN_MAX_GROUPS)
+  if (groupCount > DATA_DRIVEN_MAX_GROUPS)
     notes.push(
-      `Markov and Shapley are left out: ${groupNames.size} groups is more than ${DATA_DRIVEN_MAX_GROUPS}; group by something coarser to see them.`,
+      `Markov and Shapley are left out: ${groupCount} groups is more than ${DATA_DRIVEN_MAX_GROUPS}; group by something coarser to see them.`,
     );
   else if (attributed.conversions > 0) {
-    const markov = computeMarkov(markovTransitions(transitions), PART_SEPARATOR);
-    models.markov = shareOut(markov.removalEffects, attributed);
-    const shapley = computeShapley(
-      pathSets.map((row) => ({
-        channels: namesOf(row.mask!, groupNames),
-        paths: row.paths,
-        converting: row.converting,
-        conversions: row.conversions,
-        revenue: row.revenue,
-      })),
-    );
+    const { markov, shapley } = dataDrivenCredit(transitions, sets);
+    models.markov = markov;
     models.shapley = Object.fromEntries(shapley.credits);
     if (shapley.method === 'sampled')
       notes.push(
@@ -240,8 +237,66 @@ export function compareModels(
     models,
     comparison: compareRanks(groups, models),
     meanings: MODEL_MEANINGS,
+    intervals: {},
     notes,
   };
+}
+
+const attributedBy = (pathSets: ChannelSetRow[]): Credit => ({
+  conversions: sum(pathSets.map((row) => row.conversions)),
+  revenue: sum(pathSets.map((row) => row.revenue)),
+});
+
+/** Markov's and Shapley's credit from the counts of the answer, or of one resample. */
+function dataDrivenCredit(transitions: TransitionRow[], sets: ChannelSetRow[]) {
+  const groupNames = new Map(sets.filter((row) => row.kind === 'group').map((row) => [row.mask!, row.grp!]));
+  // A resample may leave a set out altogether.
+  const pathSets = sets.filter((row) => row.kind === 'set' && row.paths > 0);
+  const attributed = attributedBy(pathSets);
+  const markov = shareOut(
+    computeMarkov(markovTransitions(transitions), PART_SEPARATOR).removalEffects,
+    attributed,
+  );
+  const shapley = computeShapley(
+    pathSets.map((row) => ({ ...row, channels: namesOf(row.mask!, groupNames) })),
+  );
+  return { markov, shapley };
+}
+
+/** Each group's 2.5th and 97.5th percentile credit over the resamples. */
+function bootstrapIntervals(
+  transitions: TransitionRow[],
+  sets: ChannelSetRow[],
+): AttributionReport['intervals'] {
+  const byReplicate = <T extends { replicate?: number }>(rows: T[]) => {
+    const grouped = new Map<number, T[]>();
+    for (const row of rows) grouped.set(row.replicate!, [...(grouped.get(row.replicate!) ?? []), row]);
+    return grouped;
+  };
+  const shared = sets.filter((row) => row.kind !== 'set');
+  const setsOf = byReplicate(sets.filter((row) => row.kind === 'set'));
+  const draws = { markov: new Map<string, number[]>(), shapley: new Map<string, number[]>() };
+  for (const [replicate, rows] of byReplicate(transitions)) {
+    const credit = dataDrivenCredit(rows, [...(setsOf.get(replicate) ?? []), ...shared]);
+    const credits = { markov: Object.entries(credit.markov), shapley: [...credit.shapley.credits] };
+    for (const model of ['markov', 'shapley'] as const)
+      for (const [group, { conversions }] of credits[model])
+        draws[model].set(group, [...(draws[model].get(group) ?? []), conversions]);
+  }
+  const interval = (values: number[]) => ({ low: quantile(values, 0.025), high: quantile(values, 0.975) });
+  return {
+    markov: Object.fromEntries([...draws.markov].map(([group, values]) => [group, interval(values)])),
+    shapley: Object.fromEntries([...draws.shapley].map(([group, values]) => [group, interval(values)])),
+  };
+}
+
+/** The q-quantile by linear interpolation between order statistics (type 7, as R and NumPy default). */
+export function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = (sorted.length - 1) * q;
+  const below = Math.floor(position);
+  const above = Math.min(below + 1, sorted.length - 1);
+  return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
 }
 
 /** The query's counts as the chain's transitions: each step, and each path's end, converting or not. */
