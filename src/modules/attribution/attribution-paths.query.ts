@@ -162,17 +162,25 @@ export function buildHeuristicSql(workspaceId: number, query: AttributionQuery):
     ) w
     WINDOW p AS (${PATH_WINDOW})
   ),
+  roles AS (
+    -- 1 or 0: first, last, the milestone (the last touchpoint by the entry into Preference, else the first).
+    SELECT customer_id, converted_at, grp, channel, n, decay, decay_sum, non_direct, non_direct_after,
+      CAST(pos = 1 AS INTEGER) AS f, CAST(pos = n AS INTEGER) AS l,
+      CAST(pos = greatest(by_preference, 1) AS INTEGER) AS m,
+      CAST(greatest(by_preference, 1) NOT IN (1, n) AS INTEGER) AS inner_milestone
+    FROM positioned
+  ),
   credited AS (
-    SELECT m.customer_id, m.converted_at, m.grp,
-      CASE WHEN m.pos = 1 THEN 1.0 ELSE 0.0 END AS first_touch,
-      CASE WHEN m.pos = m.n THEN 1.0 ELSE 0.0 END AS last_touch,
-      CASE WHEN (m.channel <> 'direct' AND m.non_direct_after = 0) OR (m.non_direct = 0 AND m.pos = m.n)
-        THEN 1.0 ELSE 0.0 END AS last_non_direct,
-      1.0 / m.n AS linear,
-      m.decay / m.decay_sum AS time_decay,
+    SELECT r.customer_id, r.converted_at, r.grp,
+      r.f AS first_touch,
+      r.l AS last_touch,
+      CASE WHEN (r.channel <> 'direct' AND r.non_direct_after = 0) OR (r.non_direct = 0 AND r.l = 1)
+        THEN 1 ELSE 0 END AS last_non_direct,
+      1.0 / r.n AS linear,
+      r.decay / r.decay_sum AS time_decay,
       ${roleShares([query.firstShare, query.lastShare], middleShare, false)} AS position_based,
       ${roleShares([0.3, 0.3, 0.3], 0.1, true)} AS w_shaped
-    FROM (SELECT *, CASE WHEN by_preference > 0 THEN by_preference ELSE 1 END AS milestone FROM positioned) m
+    FROM roles r
   )
   SELECT cr.grp,
     ${['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based', 'w_shaped']
@@ -194,17 +202,14 @@ export function buildHeuristicSql(workspaceId: number, query: AttributionQuery):
  * touchpoint gives it everything, of two, half each when the first and last shares are equal.
  */
 function roleShares(shares: number[], rest: number, milestone: boolean): string {
-  const roles = ['m.pos = 1', 'm.pos = m.n', ...(milestone ? ['m.pos = m.milestone'] : [])];
-  const roleCredit = roles
-    .map((role, index) => `CASE WHEN ${role} THEN ${shares[index]} ELSE 0 END`)
-    .join(' + ');
-  const holders = milestone
-    ? '(CASE WHEN m.milestone IN (1, m.n) THEN 0 ELSE 1 END + CASE WHEN m.n = 1 THEN 1 ELSE 2 END)'
-    : 'CASE WHEN m.n = 1 THEN 1 ELSE 2 END';
-  const others = `(m.n - ${holders})`;
-  const isOther = roles.map((role) => `NOT (${role})`).join(' AND ');
-  const handedOut = `(${shares.reduce((a, b) => a + b, 0)} + CASE WHEN ${others} > 0 THEN ${rest} ELSE 0 END)`;
-  return `((${roleCredit}) + CASE WHEN ${isOther} THEN ${rest} / ${others} ELSE 0 END) / ${handedOut}`;
+  const [first, last, middle = 0] = shares;
+  const roleCredit = `${first} * r.f + ${last} * r.l${milestone ? ` + ${middle} * r.m` : ''}`;
+  // Touchpoints holding a role: one on a path of one, else the first and the last, and an inner milestone.
+  const holders = `(2 - r.f * r.l${milestone ? ' + r.inner_milestone' : ''})`;
+  const others = `(r.n - ${holders})`;
+  const isOther = `(1 - r.f) * (1 - r.l)${milestone ? ' * (1 - r.m)' : ''}`;
+  const handedOut = `(${shares.reduce((a, b) => a + b, 0)} + ${rest} * sign(${others}))`;
+  return `(${roleCredit} + ${isOther} * ${rest} / greatest(${others}, 1)) / ${handedOut}`;
 }
 
 /**
