@@ -13,7 +13,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AttributionQuerySchema } from '../src/modules/attribution/attribution.schema.ts';
-import { markovTransitions, namesOf } from '../src/modules/attribution/attribution.service.ts';
 import {
   buildChannelSetSql,
   buildHeuristicSql,
@@ -22,6 +21,7 @@ import {
   PART_SEPARATOR,
   type TransitionRow,
 } from '../src/modules/attribution/attribution-paths.query.ts';
+import { markovTransitions, namesOf } from '../src/modules/attribution/compute-comparison.ts';
 import { computeMarkov } from '../src/modules/attribution/compute-markov.ts';
 import { computeShapley } from '../src/modules/attribution/compute-shapley.ts';
 import { openDuckDB } from '../src/platform/db/duckdb/duckdb-database.ts';
