@@ -54,7 +54,9 @@ export function conversionEventsSql(
  * path's end (`ends_at`: its conversion, or for a path that has not converted its last touchpoint). One
  * window pass over each customer's events and conversions in time order finds all of it: the next
  * conversion after each touchpoint; the last touchpoint after it, which ends a path that has not converted;
- * and the events of a visit already seen (same moment and channel), which are not touchpoints of their own.
+ * and the events of one visit (same moment and channel), of which the first, holding the visit's grouping
+ * value, is the touchpoint. `touch_rows` keeps every event of the visits in the paths, for Markov of order 1
+ * (see buildTransitionSql); `windowed`, one row per touchpoint, for everything else.
  */
 function pathsSql(
   workspaceId: number,
@@ -81,12 +83,13 @@ function pathsSql(
       ? `LEFT JOIN content_items ci ON ci.workspace_id = e.workspace_id AND ci.content_id = CAST(e.properties ->> 'content_id' AS TEXT)`
       : '';
   // A visit is one touchpoint; grouped by the touchpoint itself, one per event name of the visit.
-  const sameVisit = [
-    'lag(kind) OVER c = 0',
-    'lag(moment) OVER c = moment',
-    'lag(channel) OVER c = channel',
-    ...(query.by === 'touchpoint' ? ['lag(grp) OVER c = grp'] : []),
-  ].join(' AND ');
+  const sameVisit = (next: 'lag' | 'lead') =>
+    [
+      `${next}(kind) OVER c = 0`,
+      `${next}(moment) OVER c = moment`,
+      `${next}(channel) OVER c = channel`,
+      ...(query.by === 'touchpoint' ? [`${next}(grp) OVER c = grp`] : []),
+    ].join(' AND ');
   const endsAt = 'coalesce(converted_at, last_touch_at)';
   const range = [
     query.from ? `AND ${endsAt} >= CAST(${bind(query.from)} AS TIMESTAMP)` : '',
@@ -112,17 +115,22 @@ function pathsSql(
     SELECT customer_id, moment, kind, channel, grp,
       min(CASE WHEN kind = 1 THEN moment END) OVER (c ${FROM_HERE}) AS converted_at,
       max(CASE WHEN kind = 0 THEN moment END) OVER (c ${FROM_HERE}) AS last_touch_at,
-      CASE WHEN ${sameVisit} THEN 1 ELSE 0 END AS seen${converted}
+      CASE WHEN ${sameVisit('lag')} THEN 1 ELSE 0 END AS seen_before,
+      CASE WHEN ${sameVisit('lead')} THEN 1 ELSE 0 END AS seen_after${converted},
+      lag(kind) OVER c AS previous_kind, lag(moment) OVER c AS previous_moment, lag(grp) OVER c AS previous_grp,
+      lead(kind) OVER c AS next_kind
     FROM stream
     -- Within a moment, touchpoints come before the conversion; within a visit, the grouping value first.
     WINDOW c AS (PARTITION BY customer_id ORDER BY moment, kind, channel, grp DESC)
   ),
-  windowed AS (
-    SELECT customer_id, moment, channel, grp, converted_at, ${endsAt} AS ends_at
+  touch_rows AS (
+    SELECT customer_id, moment, channel, grp, converted_at, ${endsAt} AS ends_at, seen_before, seen_after,
+      previous_kind, previous_moment, previous_grp, next_kind
     FROM assigned
-    WHERE kind = 0 AND seen = 0 AND moment >= ${endsAt} - INTERVAL '${query.lookback} seconds' ${range}
+    WHERE kind = 0 AND moment >= ${endsAt} - INTERVAL '${query.lookback} seconds' ${range}
       ${first ? 'AND (converted_at IS NOT NULL OR converted_before = 0)' : ''}
-  )`;
+  ),
+  windowed AS (SELECT * FROM touch_rows WHERE seen_before = 0)`;
   return { ctes, params };
 }
 
@@ -222,6 +230,25 @@ export function buildTransitionSql(workspaceId: number, query: AttributionQuery,
   const { ctes, params } = pathsSql(workspaceId, query);
   const { from, weight, by } = resampled(replicates);
   const order = query.markovOrder;
+  if (order === 1 && (query.by === 'channel' || query.by === 'touchpoint')) {
+    // In one pass over the visits' events: the row before a visit's first event is the touchpoint before it
+    // on the path (any event of that visit: grouped by channel or event name, they share the value), or a
+    // conversion, or nothing; the row after a visit's last event is the next touchpoint, or the conversion
+    // that ends the path, or nothing.
+    const start = `previous_kind IS NULL OR previous_kind = 1 OR previous_moment < ends_at - INTERVAL '${query.lookback} seconds'`;
+    const sql = `WITH ${ctes},
+  steps AS (
+    SELECT customer_id, converted_at, CASE WHEN ${start} THEN NULL ELSE previous_grp END AS from_state, grp AS to_state,
+      1 - seen_before AS step,
+      CASE WHEN seen_after = 0 AND (next_kind IS NULL OR next_kind = 1) THEN 1 ELSE 0 END AS ended
+    FROM touch_rows
+    WHERE seen_before = 0 OR seen_after = 0
+  )
+  SELECT ${by}from_state, to_state, sum(step * ${weight}) AS paths, sum(ended * ${weight}) AS ended,
+    sum(CASE WHEN converted_at IS NOT NULL THEN ended * ${weight} ELSE 0 END) AS converted
+  FROM steps s ${from} GROUP BY ${by}from_state, to_state`;
+    return { sql, params };
+  }
   // The groups 1 … k touchpoints back; concat_ws skips those before the path's start.
   const back = (k: number) => Array.from({ length: k }, (_, i) => `lag(grp, ${k - i}) OVER p`);
   const state = order === 1 ? 'grp' : `concat_ws(chr(31), ${[...back(order - 1), 'grp'].join(', ')})`;

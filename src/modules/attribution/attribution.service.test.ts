@@ -136,6 +136,36 @@ describeEachEngine('touchpoint attribution', ({ db }) => {
     expect(models.markov![display]!.conversions).toBeCloseTo(0.5, 9);
   });
 
+  it('counts the events of one visit as one touchpoint, for every model', async () => {
+    // c1's search visit also shows a product, and c4's email visit a guide: same moments, same channels.
+    const withVisits = await createTestApp(db());
+    const events = attributionFixture.flatMap((message) =>
+      message.messageId === 'a-2' || message.messageId === 'a-10'
+        ? [
+            message,
+            { ...message, type: 'track', event: 'Product Viewed', messageId: `${message.messageId}-b` },
+          ]
+        : [message],
+    );
+    expect(events).toHaveLength(attributionFixture.length + 2);
+    const result = await createIngestService(withVisits.deps).ingest(
+      withVisits.workspace.workspaceId,
+      events,
+    );
+    expect(result.rejected).toEqual([]);
+    const report = await createAttributionService({
+      db: db(),
+      lifecycle: createLifecycleService(withVisits.deps),
+    }).compare(withVisits.workspace.workspaceId, AttributionQuerySchema.parse({ halfLife: '1d' }));
+    await withVisits.app.close();
+    for (const [model, credits] of Object.entries(EXPECTED))
+      for (const [channel, [conversions]] of Object.entries(credits))
+        expect(report.models[model as Model]![channel]?.conversions ?? 0, `${model} ${channel}`).toBeCloseTo(
+          conversions,
+          9,
+        );
+  });
+
   it('keeps only touchpoints within the lookback window', async () => {
     // Two days: c1 keeps search and direct, c4 keeps email.
     const report = await compare({ lookback: '2d' });
