@@ -23,6 +23,7 @@ import {
 import { createJourneyService, journeyRoutes } from './modules/journeys/index.ts';
 import { createLifecycleService, lifecycleRoutes } from './modules/lifecycle/index.ts';
 import { createTaxonomyService, taxonomyRoutes } from './modules/taxonomy/index.ts';
+import { createValueService, valueRoutes } from './modules/value/index.ts';
 import { apiKeyRoutes, createAdminAuth, createWorkspaceService } from './modules/workspaces/index.ts';
 import { registerErrorHandling } from './platform/http/error-handler.ts';
 import { healthRoutes } from './platform/http/health.routes.ts';
@@ -76,6 +77,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     funnelRoutes(createFunnelService(deps)),
     journeyRoutes(createJourneyService({ ...deps, lifecycle })),
     attributionRoutes(createAttributionService({ ...deps, lifecycle })),
+    valueRoutes(createValueService(deps)),
     migrationRoutes(deps.db),
   ];
   await app.register(async (admin) => {

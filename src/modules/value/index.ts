@@ -1,0 +1,5 @@
+// Customer value: repeat buying (BG/NBD), spend (Gamma-Gamma), and what they predict.
+export { valueCommand } from './value.commands.ts';
+export { valueRoutes } from './value.routes.ts';
+export * from './value.schema.ts';
+export { createValueService, type ValueService } from './value.service.ts';

@@ -1,0 +1,68 @@
+/**
+ * Each customer's purchase history as the BG/NBD and Gamma-Gamma models read it: purchase days, not orders
+ * (several orders on one day are one purchase, as in the literature), counted from the customer's first
+ * purchase up to the end of the calibration period, in days or weeks. Completed orders only.
+ */
+import type { Queryable } from '../../platform/db/database.ts';
+import { daysBetween, type SqlQuery } from '../../platform/db/portable-sql.ts';
+
+export interface SummaryQuery {
+  calibrationEnd: Date;
+  /** Days per time unit: 1 or 7. */
+  unitDays: number;
+}
+
+export interface CustomerSummary {
+  customer_id: number;
+  /** Repeat purchases: purchase days after the first. */
+  x: number;
+  /** From the first purchase to the last, and to the calibration end, in time units. */
+  tx: number;
+  T: number;
+  /** Mean value of the repeat purchases (a day's orders summed); null without any. */
+  repeat_value: number | null;
+  /** Repeat purchases whose value is zero or less (refunded to nothing, free orders). */
+  non_positive: number;
+}
+
+export function buildSummarySql(workspaceId: number, query: SummaryQuery): SqlQuery {
+  const sql = `WITH days AS (
+    SELECT customer_id, CAST(date_trunc('day', ordered_at) AS TIMESTAMP) AS day, sum(total) AS value
+    FROM orders
+    WHERE workspace_id = $1 AND status = 'completed' AND ordered_at < CAST($2 AS TIMESTAMP)
+    GROUP BY customer_id, CAST(date_trunc('day', ordered_at) AS TIMESTAMP)
+  ),
+  numbered AS (
+    SELECT customer_id, day, value, min(day) OVER (PARTITION BY customer_id) AS first_day FROM days
+  )
+  SELECT customer_id,
+    count(*) - 1 AS x,
+    ${daysBetween('min(first_day)', 'max(day)')} / $3 AS tx,
+    ${daysBetween('min(first_day)', 'CAST($2 AS TIMESTAMP)')} / $3 AS "T",
+    CAST(avg(CASE WHEN day > first_day THEN value END) AS DOUBLE PRECISION) AS repeat_value,
+    count(CASE WHEN day > first_day AND value <= 0 THEN 1 END) AS non_positive
+  FROM numbered
+  GROUP BY customer_id`;
+  return { sql, params: [workspaceId, query.calibrationEnd.toISOString(), query.unitDays] };
+}
+
+export function queryPurchaseSummary(
+  db: Queryable,
+  workspaceId: number,
+  query: SummaryQuery,
+): Promise<CustomerSummary[]> {
+  const { sql, params } = buildSummarySql(workspaceId, query);
+  return db.query<CustomerSummary>(sql, params);
+}
+
+/** The first and last completed order, to say what a calibration end must lie between. */
+export async function queryOrderSpan(
+  db: Queryable,
+  workspaceId: number,
+): Promise<{ first: Date | null; last: Date | null }> {
+  const [row] = await db.query<{ first: Date | null; last: Date | null }>(
+    "SELECT min(ordered_at) AS first, max(ordered_at) AS last FROM orders WHERE workspace_id = $1 AND status = 'completed'",
+    [workspaceId],
+  );
+  return row ?? { first: null, last: null };
+}

@@ -1,0 +1,85 @@
+/** `agora value fit`: the customer-value models fitted on the orders, as a table or `--json`. */
+import { Command, Option } from 'commander';
+import { configFromCommand } from '../../cli/cli-config.ts';
+import { printJson, printTable } from '../../cli/output.ts';
+import { parseOptions } from '../../cli/parse-options.ts';
+import { runVerb } from '../../cli/target.ts';
+import { DEFAULT_WORKSPACE_SLUG, localWorkspace } from '../workspaces/index.ts';
+import { FitQuerySchema, type FitResult } from './value.schema.ts';
+import { createValueService } from './value.service.ts';
+
+interface FitOptions {
+  workspace: string;
+  calibrationEnd?: string;
+  timeUnit?: string;
+  json?: boolean;
+}
+
+export function valueCommand(): Command {
+  const value = new Command('value').description('customer value: repeat buying, spend, lifetime value');
+  value
+    .command('fit')
+    .description('fit BG/NBD (repeat buying) and Gamma-Gamma (spend) on the orders')
+    .option('--calibration-end <date>', 'fit on the orders before this date (default: every order)')
+    .addOption(
+      new Option('--time-unit <unit>', 'unit of time for the models')
+        .choices(['day', 'week'])
+        .default('week'),
+    )
+    .addOption(new Option('--workspace <slug>', 'the workspace to read').default(DEFAULT_WORKSPACE_SLUG))
+    .option('--json', 'print {"bgnbd": {…}, "gammaGamma": {…}, "customers", "repeatCustomers"} as JSON')
+    .action(async (options: FitOptions, command: Command) => {
+      const query = parseOptions(FitQuerySchema, {
+        calibrationEnd: options.calibrationEnd,
+        timeUnit: options.timeUnit,
+      });
+      const result = await runVerb<FitResult>(configFromCommand(command), options.workspace, {
+        local: async (deps) =>
+          createValueService(deps).fit((await localWorkspace(deps, options.workspace)).workspaceId, query),
+        remote: (client) =>
+          client.request<FitResult>('POST', '/api/value/fit', {
+            ...query,
+            calibrationEnd: query.calibrationEnd?.toISOString(),
+          }),
+      });
+      if (options.json) return printJson(result);
+      printFit(result);
+    });
+  return value;
+}
+
+function printFit(result: FitResult): void {
+  const end = new Date(result.calibrationEnd).toISOString().slice(0, 10);
+  process.stdout.write(
+    `${result.customers.toLocaleString('en-US')} customers (${result.repeatCustomers.toLocaleString('en-US')} bought again), ` +
+      `orders before ${end}, time in ${result.timeUnit}s.\n\n`,
+  );
+  const { bgnbd, gammaGamma } = result;
+  printTable(
+    [
+      [
+        'BG/NBD',
+        `r ${fixed(bgnbd.r)}  alpha ${fixed(bgnbd.alpha)}  a ${fixed(bgnbd.a)}  b ${fixed(bgnbd.b)}`,
+        bgnbd.logLikelihood,
+      ],
+      [
+        'Gamma-Gamma',
+        `p ${fixed(gammaGamma.p)}  q ${fixed(gammaGamma.q)}  v ${fixed(gammaGamma.v)}`,
+        gammaGamma.logLikelihood,
+      ],
+    ],
+    [
+      ['MODEL', (row) => row[0]],
+      ['PARAMETERS', (row) => row[1]],
+      ['LOG-LIKELIHOOD', (row) => (row[2] as number).toFixed(2)],
+    ],
+  );
+  if (result.spendFrequencyCorrelation !== null)
+    process.stdout.write(
+      `\nCorrelation of purchase count and mean spend among repeat customers: ${result.spendFrequencyCorrelation.toFixed(2)} ` +
+        '(Gamma-Gamma assumes none).\n',
+    );
+  for (const note of result.notes) process.stdout.write(`Note: ${note}\n`);
+}
+
+const fixed = (value: number) => value.toPrecision(4);

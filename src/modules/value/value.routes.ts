@@ -1,0 +1,24 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ErrorResponseSchema } from '../../platform/http/error.schema.ts';
+import { FitQuerySchema, FitResultSchema } from './value.schema.ts';
+import type { ValueService } from './value.service.ts';
+
+const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema };
+
+export function valueRoutes(value: ValueService): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      '/api/value/fit',
+      {
+        schema: {
+          tags: ['value'],
+          summary:
+            'Fits BG/NBD (repeat buying) and Gamma-Gamma (spend) on the orders before the calibration end',
+          body: FitQuerySchema,
+          response: { 200: FitResultSchema, ...errors },
+        },
+      },
+      async (request) => value.fit(request.workspace.workspaceId, request.body),
+    );
+  };
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+export const FitQuerySchema = z.object({
+  calibrationEnd: z.coerce
+    .date({ error: 'must be a date, e.g. 2026-03-31' })
+    .optional()
+    .describe('fit on the orders before this date (default: after the last order)'),
+  timeUnit: z.enum(['day', 'week']).default('week').describe('the unit of t, t_x, T and of the rate λ'),
+});
+export type FitQuery = z.infer<typeof FitQuerySchema>;
+
+export const FitResultSchema = z.object({
+  calibrationEnd: z.date(),
+  timeUnit: z.enum(['day', 'week']),
+  customers: z.number(),
+  repeatCustomers: z.number(),
+  bgnbd: z.object({
+    r: z.number(),
+    alpha: z.number(),
+    a: z.number(),
+    b: z.number(),
+    logLikelihood: z.number(),
+  }),
+  gammaGamma: z.object({ p: z.number(), q: z.number(), v: z.number(), logLikelihood: z.number() }),
+  /**
+   * Correlation between repeat customers' purchase count and mean value: Gamma-Gamma assumes none; far from
+   * 0 (beyond ±0.3, say) its spend predictions are not to be trusted.
+   */
+  spendFrequencyCorrelation: z.number().nullable(),
+  notes: z.array(z.string()),
+});
+export type FitResult = z.infer<typeof FitResultSchema>;

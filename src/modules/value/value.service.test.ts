@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../test/app.ts';
+import { describeEachEngine } from '../../../test/engines.ts';
+import { createRandom } from '../demo-world/random.ts';
+import { createIngestService } from '../ingestion/index.ts';
+import { fitBgNbd } from './bgnbd.model.ts';
+import { queryPurchaseSummary } from './purchase-summary.query.ts';
+import { FitQuerySchema } from './value.schema.ts';
+import { createValueService } from './value.service.ts';
+
+const DAY = 86_400_000;
+const D0 = Date.parse('2026-01-05T00:00:00Z');
+let sequence = 0;
+const order = (userId: string, day: number, total: number, hour = 10) => ({
+  type: 'track',
+  event: 'Order Completed',
+  userId,
+  messageId: `v-${++sequence}`,
+  timestamp: new Date(D0 + day * DAY + hour * 3_600_000).toISOString(),
+  properties: { order_id: `O-${sequence}`, total },
+});
+
+describeEachEngine('customer value', ({ db }) => {
+  let t: TestApp;
+  const ingest = async (app: TestApp, messages: object[]) => {
+    const result = await createIngestService(app.deps).ingest(app.workspace.workspaceId, messages);
+    expect(result.rejected).toEqual([]);
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp(db());
+    await ingest(t, [
+      // v1: days 0, 10 (two orders: one purchase of 30), 21; v2: day 3 only; v3: day 5, then day 40 (after
+      // the calibration end); v4: day 1, and a refund-free order worth 0 on day 8.
+      order('v1', 0, 20),
+      order('v1', 10, 10, 9),
+      order('v1', 10, 20, 15),
+      order('v1', 21, 40),
+      order('v2', 3, 15),
+      order('v3', 5, 50),
+      order('v3', 40, 60),
+      order('v4', 1, 25),
+      order('v4', 8, 0),
+    ]);
+  });
+  afterAll(() => t.app.close());
+
+  it('sums each customer’s purchase days from the first, up to the calibration end', async () => {
+    const end = new Date(D0 + 28 * DAY);
+    const rows = await queryPurchaseSummary(db(), t.workspace.workspaceId, {
+      calibrationEnd: end,
+      unitDays: 1,
+    });
+    const byId = new Map(rows.map((row) => [row.customer_id, row]));
+    const ids = await db().query<{ customer_id: number; value: string }>(
+      "SELECT customer_id, value FROM identities WHERE workspace_id = $1 AND kind = 'user'",
+      [t.workspace.workspaceId],
+    );
+    const of = (user: string) => {
+      const row = byId.get(ids.find((identity) => identity.value === user)!.customer_id)!;
+      return [row.x, row.tx, row.T, row.repeat_value, row.non_positive];
+    };
+    expect(of('v1')).toEqual([2, 21, 28, 35, 0]);
+    expect(of('v2')).toEqual([0, 0, 25, null, 0]);
+    expect(of('v3')).toEqual([0, 0, 23, null, 0]);
+    expect(of('v4')).toEqual([1, 7, 27, 0, 1]);
+    const weeks = await queryPurchaseSummary(db(), t.workspace.workspaceId, {
+      calibrationEnd: end,
+      unitDays: 7,
+    });
+    expect(weeks.find((row) => row.x === 2)).toMatchObject({ tx: 3, T: 4 });
+  });
+
+  it('fits the models on the summaries the query gives', async () => {
+    // 400 customers drawn from BG/NBD (r 0.8, α 20 days, a 1, b 4) over 200 days, each purchase 20–80.
+    const app = await createTestApp(db());
+    const random = createRandom(3);
+    const messages: object[] = [];
+    for (let i = 0; i < 400; i++) {
+      const lambda = random.gamma(0.8, 1 / 20);
+      const p = random.beta(1, 4);
+      const start = random.int(100);
+      messages.push(order(`s${i}`, start, 20 + random.int(60)));
+      for (let day = start + random.exponential(lambda); day < 200; day += random.exponential(lambda)) {
+        messages.push(order(`s${i}`, Math.floor(day), 20 + random.int(60)));
+        if (random.chance(p)) break;
+      }
+    }
+    await ingest(app, messages);
+    const calibrationEnd = new Date(D0 + 200 * DAY);
+    const fit = await createValueService({ db: db() }).fit(
+      app.workspace.workspaceId,
+      FitQuerySchema.parse({ calibrationEnd, timeUnit: 'day' }),
+    );
+    const rows = await queryPurchaseSummary(db(), app.workspace.workspaceId, { calibrationEnd, unitDays: 1 });
+    const direct = fitBgNbd({
+      x: Float64Array.from(rows, (row) => row.x),
+      tx: Float64Array.from(rows, (row) => row.tx),
+      T: Float64Array.from(rows, (row) => row.T),
+      count: new Float64Array(rows.length).fill(1),
+    });
+    await app.app.close();
+    expect(fit).toMatchObject({ customers: 400, timeUnit: 'day', notes: [] });
+    expect(fit.bgnbd.logLikelihood).toBeCloseTo(direct.logLikelihood, 6);
+    // Four hundred customers say little, but enough to land near the truth.
+    expect(fit.bgnbd.r).toBeGreaterThan(0.4);
+    expect(fit.bgnbd.r).toBeLessThan(1.6);
+    expect(fit.repeatCustomers).toBe(rows.filter((row) => row.x > 0).length);
+    expect(Math.abs(fit.spendFrequencyCorrelation!)).toBeLessThan(0.2);
+  });
+
+  it('says what is wrong with data it cannot fit', async () => {
+    const value = createValueService({ db: db() });
+    const fit = (query: object, workspaceId = t.workspace.workspaceId) =>
+      value.fit(workspaceId, FitQuerySchema.parse(query));
+    await expect(fit({ calibrationEnd: '2025-12-01' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('is not after the first order (2026-01-05)'),
+    });
+    await expect(fit({})).rejects.toMatchObject({
+      message: expect.stringContaining('4 customers bought before 2026-02-15: at least 30 are needed'),
+    });
+    const empty = await createTestApp(db());
+    await expect(fit({}, empty.workspace.workspaceId)).rejects.toMatchObject({
+      message: expect.stringContaining('no completed order in this workspace'),
+    });
+    await empty.app.close();
+  });
+});

@@ -1,0 +1,108 @@
+/** Customer value: the BG/NBD and Gamma-Gamma models fitted on a workspace's orders. */
+import type { Database } from '../../platform/db/database.ts';
+import { AppError } from '../../platform/errors/app-error.ts';
+import { fitBgNbd } from './bgnbd.model.ts';
+import { fitGammaGamma } from './gamma-gamma.model.ts';
+import { type CustomerSummary, queryOrderSpan, queryPurchaseSummary } from './purchase-summary.query.ts';
+import type { FitQuery, FitResult } from './value.schema.ts';
+
+/** Fewer customers than this, or repeat customers for the spend model, tell too little to fit. */
+export const MIN_CUSTOMERS = 30;
+export const MIN_REPEAT_CUSTOMERS = 10;
+const DAY = 86_400_000;
+
+export function createValueService(deps: { db: Database }) {
+  const { db } = deps;
+  return {
+    async fit(workspaceId: number, query: FitQuery): Promise<FitResult> {
+      const span = await queryOrderSpan(db, workspaceId);
+      if (!span.first || !span.last)
+        throw invalid(
+          'no completed order in this workspace: import orders or send Order Completed events first.',
+        );
+      // By default, every order: the period ends the day after the last.
+      const calibrationEnd =
+        query.calibrationEnd ?? new Date(Math.floor(span.last.getTime() / DAY) * DAY + DAY);
+      if (calibrationEnd <= span.first)
+        throw invalid(
+          `calibrationEnd ${day(calibrationEnd)} is not after the first order (${day(span.first)}); choose a later date.`,
+        );
+      const unitDays = query.timeUnit === 'week' ? 7 : 1;
+      const rows = await queryPurchaseSummary(db, workspaceId, { calibrationEnd, unitDays });
+      return fitSummaries(rows, calibrationEnd, query.timeUnit);
+    },
+  };
+}
+
+export type ValueService = ReturnType<typeof createValueService>;
+
+export function fitSummaries(
+  rows: CustomerSummary[],
+  calibrationEnd: Date,
+  timeUnit: FitQuery['timeUnit'],
+): FitResult {
+  const notes: string[] = [];
+  if (rows.length < MIN_CUSTOMERS)
+    throw invalid(
+      `${rows.length} customers bought before ${day(calibrationEnd)}: at least ${MIN_CUSTOMERS} are needed to fit; choose a later calibrationEnd or load more orders.`,
+    );
+  const data = {
+    x: Float64Array.from(rows, (row) => row.x),
+    tx: Float64Array.from(rows, (row) => row.tx),
+    T: Float64Array.from(rows, (row) => row.T),
+    count: new Float64Array(rows.length).fill(1),
+  };
+  if (data.x.every((x) => x === 0))
+    throw invalid(
+      'no customer bought again before the calibration end: the repeat-buying model has nothing to fit.',
+    );
+  const bgnbd = fitBgNbd(data);
+  const repeat = rows.filter((row) => row.x > 0 && row.repeat_value !== null && row.non_positive === 0);
+  const leftOut = rows.filter((row) => row.non_positive > 0).length;
+  if (leftOut > 0)
+    notes.push(
+      `${leftOut} customers with a repeat purchase worth zero or less are left out of the spend model (Gamma-Gamma needs positive values).`,
+    );
+  if (repeat.length < MIN_REPEAT_CUSTOMERS)
+    throw invalid(
+      `${repeat.length} customers bought again with positive values: at least ${MIN_REPEAT_CUSTOMERS} are needed to fit the spend model.`,
+    );
+  const spend = {
+    x: Float64Array.from(repeat, (row) => row.x),
+    meanValue: Float64Array.from(repeat, (row) => row.repeat_value!),
+  };
+  if (spend.meanValue.every((m) => m === spend.meanValue[0]))
+    throw invalid(
+      'every repeat customer spent the same mean value: the spend model cannot tell anything from it.',
+    );
+  const gammaGamma = fitGammaGamma(spend);
+  return {
+    calibrationEnd,
+    timeUnit,
+    customers: rows.length,
+    repeatCustomers: repeat.length,
+    bgnbd: { ...bgnbd.params, logLikelihood: bgnbd.logLikelihood },
+    gammaGamma: { ...gammaGamma.params, logLikelihood: gammaGamma.logLikelihood },
+    spendFrequencyCorrelation: correlation(spend.x, spend.meanValue),
+    notes,
+  };
+}
+
+function correlation(xs: Float64Array, ys: Float64Array): number | null {
+  const n = xs.length;
+  const mean = (values: Float64Array) => values.reduce((a, b) => a + b, 0) / n;
+  const mx = mean(xs);
+  const my = mean(ys);
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (xs[i]! - mx) * (ys[i]! - my);
+    sxx += (xs[i]! - mx) ** 2;
+    syy += (ys[i]! - my) ** 2;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : null;
+}
+
+const day = (date: Date) => date.toISOString().slice(0, 10);
+const invalid = (message: string) => new AppError('INVALID_INPUT', message);
