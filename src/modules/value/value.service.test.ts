@@ -111,17 +111,17 @@ describeEachEngine('customer value', ({ db }) => {
 
   it('says what is wrong with data it cannot fit', async () => {
     const value = createValueService({ db: db() });
-    const fit = (query: object, workspaceId = t.workspace.workspaceId) =>
+    const fitOn = (query: object, workspaceId = t.workspace.workspaceId) =>
       value.fit(workspaceId, FitQuerySchema.parse(query));
-    await expect(fit({ calibrationEnd: '2025-12-01' })).rejects.toMatchObject({
+    await expect(fitOn({ calibrationEnd: '2025-12-01' })).rejects.toMatchObject({
       code: 'INVALID_INPUT',
       message: expect.stringContaining('is not after the first order (2026-01-05)'),
     });
-    await expect(fit({})).rejects.toMatchObject({
+    await expect(fitOn({})).rejects.toMatchObject({
       message: expect.stringContaining('4 customers bought before 2026-02-15: at least 30 are needed'),
     });
     const empty = await createTestApp(db());
-    await expect(fit({}, empty.workspace.workspaceId)).rejects.toMatchObject({
+    await expect(fitOn({}, empty.workspace.workspaceId)).rejects.toMatchObject({
       message: expect.stringContaining('no completed order in this workspace'),
     });
     await empty.app.close();
