@@ -8,6 +8,8 @@ import { daysBetween, type SqlQuery } from '../../platform/db/portable-sql.ts';
 
 export interface SummaryQuery {
   calibrationEnd: Date;
+  /** Purchase days from the calibration end to this date are counted apart (`holdout`), for checking. */
+  holdoutEnd?: Date | undefined;
   /** Days per time unit: 1 or 7. */
   unitDays: number;
 }
@@ -23,27 +25,39 @@ export interface CustomerSummary {
   repeat_value: number | null;
   /** Repeat purchases whose value is zero or less (refunded to nothing, free orders). */
   non_positive: number;
+  /** Purchase days from the calibration end to the holdout end. */
+  holdout: number;
 }
 
 export function buildSummarySql(workspaceId: number, query: SummaryQuery): SqlQuery {
+  const end = 'CAST($2 AS TIMESTAMP)';
+  const calibrated = `day < ${end}`;
   const sql = `WITH days AS (
     SELECT customer_id, CAST(date_trunc('day', ordered_at) AS TIMESTAMP) AS day, sum(total) AS value
     FROM orders
-    WHERE workspace_id = $1 AND status = 'completed' AND ordered_at < CAST($2 AS TIMESTAMP)
+    WHERE workspace_id = $1 AND status = 'completed' AND ordered_at < CAST($4 AS TIMESTAMP)
     GROUP BY customer_id, CAST(date_trunc('day', ordered_at) AS TIMESTAMP)
   ),
   numbered AS (
-    SELECT customer_id, day, value, min(day) OVER (PARTITION BY customer_id) AS first_day FROM days
+    SELECT customer_id, day, value,
+      min(CASE WHEN ${calibrated} THEN day END) OVER (PARTITION BY customer_id) AS first_day
+    FROM days
   )
   SELECT customer_id,
-    count(*) - 1 AS x,
-    ${daysBetween('min(first_day)', 'max(day)')} / $3 AS tx,
-    ${daysBetween('min(first_day)', 'CAST($2 AS TIMESTAMP)')} / $3 AS "T",
-    CAST(avg(CASE WHEN day > first_day THEN value END) AS DOUBLE PRECISION) AS repeat_value,
-    count(CASE WHEN day > first_day AND value <= 0 THEN 1 END) AS non_positive
+    count(CASE WHEN ${calibrated} THEN 1 END) - 1 AS x,
+    ${daysBetween('min(first_day)', `max(CASE WHEN ${calibrated} THEN day END)`)} / $3 AS tx,
+    ${daysBetween('min(first_day)', end)} / $3 AS "T",
+    CAST(avg(CASE WHEN day > first_day AND ${calibrated} THEN value END) AS DOUBLE PRECISION) AS repeat_value,
+    count(CASE WHEN day > first_day AND ${calibrated} AND value <= 0 THEN 1 END) AS non_positive,
+    count(CASE WHEN day >= ${end} THEN 1 END) AS holdout
   FROM numbered
+  WHERE first_day IS NOT NULL
   GROUP BY customer_id`;
-  return { sql, params: [workspaceId, query.calibrationEnd.toISOString(), query.unitDays] };
+  const holdoutEnd = query.holdoutEnd ?? query.calibrationEnd;
+  return {
+    sql,
+    params: [workspaceId, query.calibrationEnd.toISOString(), query.unitDays, holdoutEnd.toISOString()],
+  };
 }
 
 export function queryPurchaseSummary(

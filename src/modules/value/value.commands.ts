@@ -12,6 +12,7 @@ interface FitOptions {
   workspace: string;
   calibrationEnd?: string;
   timeUnit?: string;
+  holdoutEnd?: string;
   json?: boolean;
 }
 
@@ -26,12 +27,17 @@ export function valueCommand(): Command {
         .choices(['day', 'week'])
         .default('week'),
     )
+    .option(
+      '--holdout-end <date>',
+      'check the fit on the orders from the calibration end to this date (default: all after it)',
+    )
     .addOption(new Option('--workspace <slug>', 'the workspace to read').default(DEFAULT_WORKSPACE_SLUG))
     .option('--json', 'print {"bgnbd": {…}, "gammaGamma": {…}, "customers", "repeatCustomers"} as JSON')
     .action(async (options: FitOptions, command: Command) => {
       const query = parseOptions(FitQuerySchema, {
         calibrationEnd: options.calibrationEnd,
         timeUnit: options.timeUnit,
+        holdoutEnd: options.holdoutEnd,
       });
       const result = await runVerb<FitResult>(configFromCommand(command), options.workspace, {
         local: async (deps) =>
@@ -40,6 +46,7 @@ export function valueCommand(): Command {
           client.request<FitResult>('POST', '/api/value/fit', {
             ...query,
             calibrationEnd: query.calibrationEnd?.toISOString(),
+            holdoutEnd: query.holdoutEnd?.toISOString(),
           }),
       });
       if (options.json) return printJson(result);
@@ -79,6 +86,20 @@ function printFit(result: FitResult): void {
       `\nCorrelation of purchase count and mean spend among repeat customers: ${result.spendFrequencyCorrelation.toFixed(2)} ` +
         '(Gamma-Gamma assumes none).\n',
     );
+  if (result.holdout) {
+    const { holdout } = result;
+    process.stdout.write(
+      `\nHoldout, ${holdout.length.toFixed(1)} ${result.timeUnit}s to ${new Date(holdout.end).toISOString().slice(0, 10)}: ` +
+        `${Math.round(holdout.predicted).toLocaleString('en-US')} repeat purchases predicted, ` +
+        `${holdout.actual.toLocaleString('en-US')} made.\n`,
+    );
+    printTable(holdout.byRepeatPurchases, [
+      ['REPEAT PURCHASES IN CALIBRATION', (row) => row.repeatPurchases],
+      ['CUSTOMERS', (row) => row.customers],
+      ['PREDICTED PER CUSTOMER', (row) => (row.predicted / row.customers).toFixed(2)],
+      ['ACTUAL PER CUSTOMER', (row) => (row.actual / row.customers).toFixed(2)],
+    ]);
+  }
   for (const note of result.notes) process.stdout.write(`Note: ${note}\n`);
 }
 

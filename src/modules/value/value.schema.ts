@@ -6,6 +6,12 @@ export const FitQuerySchema = z.object({
     .optional()
     .describe('fit on the orders before this date (default: after the last order)'),
   timeUnit: z.enum(['day', 'week']).default('week').describe('the unit of t, t_x, T and of the rate λ'),
+  holdoutEnd: z.coerce
+    .date({ error: 'must be a date, e.g. 2026-06-30' })
+    .optional()
+    .describe(
+      'check the fit against the purchases from the calibration end to this date (default: the last order)',
+    ),
 });
 export type FitQuery = z.infer<typeof FitQuerySchema>;
 
@@ -27,6 +33,26 @@ export const FitResultSchema = z.object({
    * 0 (beyond ±0.3, say) its spend predictions are not to be trusted.
    */
   spendFrequencyCorrelation: z.number().nullable(),
+  /**
+   * With orders after the calibration end: repeat purchases predicted for the holdout period against those
+   * made, in all and by the customers' repeat purchases in calibration (the paper's conditional expectations).
+   */
+  holdout: z
+    .object({
+      end: z.date(),
+      length: z.number(),
+      predicted: z.number(),
+      actual: z.number(),
+      byRepeatPurchases: z.array(
+        z.object({
+          repeatPurchases: z.string(),
+          customers: z.number(),
+          predicted: z.number(),
+          actual: z.number(),
+        }),
+      ),
+    })
+    .nullable(),
   notes: z.array(z.string()),
 });
 export type FitResult = z.infer<typeof FitResultSchema>;

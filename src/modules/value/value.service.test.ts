@@ -68,7 +68,19 @@ describeEachEngine('customer value', ({ db }) => {
       calibrationEnd: end,
       unitDays: 7,
     });
-    expect(weeks.find((row) => row.x === 2)).toMatchObject({ tx: 3, T: 4 });
+    expect(weeks.find((row) => row.x === 2)).toMatchObject({ tx: 3, T: 4, holdout: 0 });
+    // v3's purchase on day 40 falls in a holdout to day 45, and is no part of the calibration.
+    const held = await queryPurchaseSummary(db(), t.workspace.workspaceId, {
+      calibrationEnd: end,
+      unitDays: 1,
+      holdoutEnd: new Date(D0 + 45 * DAY),
+    });
+    expect(held.map((row) => [row.x, row.T, row.holdout]).sort()).toEqual([
+      [0, 23, 1],
+      [0, 25, 0],
+      [1, 27, 0],
+      [2, 28, 0],
+    ]);
   });
 
   it('fits the models on the summaries the query gives', async () => {
@@ -100,7 +112,7 @@ describeEachEngine('customer value', ({ db }) => {
       count: new Float64Array(rows.length).fill(1),
     });
     await app.app.close();
-    expect(fit).toMatchObject({ customers: 400, timeUnit: 'day', notes: [] });
+    expect(fit).toMatchObject({ customers: 400, timeUnit: 'day', notes: [], holdout: null });
     expect(fit.bgnbd.logLikelihood).toBeCloseTo(direct.logLikelihood, 6);
     // Four hundred customers say little, but enough to land near the truth.
     expect(fit.bgnbd.r).toBeGreaterThan(0.4);

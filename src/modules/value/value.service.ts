@@ -1,7 +1,7 @@
 /** Customer value: the BG/NBD and Gamma-Gamma models fitted on a workspace's orders. */
 import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
-import { fitBgNbd } from './bgnbd.model.ts';
+import { type BgNbdParams, conditionalExpectedPurchases, fitBgNbd } from './bgnbd.model.ts';
 import { fitGammaGamma } from './gamma-gamma.model.ts';
 import { type CustomerSummary, queryOrderSpan, queryPurchaseSummary } from './purchase-summary.query.ts';
 import type { FitQuery, FitResult } from './value.schema.ts';
@@ -28,8 +28,18 @@ export function createValueService(deps: { db: Database }) {
           `calibrationEnd ${day(calibrationEnd)} is not after the first order (${day(span.first)}); choose a later date.`,
         );
       const unitDays = query.timeUnit === 'week' ? 7 : 1;
-      const rows = await queryPurchaseSummary(db, workspaceId, { calibrationEnd, unitDays });
-      return fitSummaries(rows, calibrationEnd, query.timeUnit);
+      // Orders after the calibration end check the fit: by default up to the day after the last.
+      const lastDay = new Date(Math.floor(span.last.getTime() / DAY) * DAY + DAY);
+      const holdoutEnd = query.holdoutEnd ?? (lastDay > calibrationEnd ? lastDay : undefined);
+      if (holdoutEnd && holdoutEnd <= calibrationEnd)
+        throw invalid(`holdoutEnd ${day(holdoutEnd)} must come after calibrationEnd ${day(calibrationEnd)}.`);
+      const rows = await queryPurchaseSummary(db, workspaceId, { calibrationEnd, unitDays, holdoutEnd });
+      const result = fitSummaries(rows, calibrationEnd, query.timeUnit);
+      if (holdoutEnd) {
+        const length = (holdoutEnd.getTime() - calibrationEnd.getTime()) / DAY / unitDays;
+        result.holdout = { end: holdoutEnd, ...checkHoldout(result.bgnbd, rows, length) };
+      }
+      return result;
     },
   };
 }
@@ -84,7 +94,33 @@ export function fitSummaries(
     bgnbd: { ...bgnbd.params, logLikelihood: bgnbd.logLikelihood },
     gammaGamma: { ...gammaGamma.params, logLikelihood: gammaGamma.logLikelihood },
     spendFrequencyCorrelation: correlation(spend.x, spend.meanValue),
+    holdout: null,
     notes,
+  };
+}
+
+/** Repeat purchases in calibration that get a row of their own; more are pooled as "7+". */
+const POOLED_FROM = 7;
+
+/** Predicted against actual purchases in the holdout period, in all and by calibration repeat purchases. */
+export function checkHoldout(params: BgNbdParams, rows: CustomerSummary[], length: number) {
+  const groups = Array.from({ length: POOLED_FROM + 1 }, (_, x) => ({
+    repeatPurchases: x < POOLED_FROM ? String(x) : `${POOLED_FROM}+`,
+    customers: 0,
+    predicted: 0,
+    actual: 0,
+  }));
+  for (const row of rows) {
+    const group = groups[Math.min(row.x, POOLED_FROM)]!;
+    group.customers += 1;
+    group.predicted += conditionalExpectedPurchases(params, length, row.x, row.tx, row.T);
+    group.actual += row.holdout;
+  }
+  return {
+    length,
+    predicted: groups.reduce((sum, group) => sum + group.predicted, 0),
+    actual: groups.reduce((sum, group) => sum + group.actual, 0),
+    byRepeatPurchases: groups.filter((group) => group.customers > 0),
   };
 }
 
