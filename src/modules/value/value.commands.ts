@@ -1,11 +1,12 @@
 /** `agora value fit`: the customer-value models fitted on the orders, as a table or `--json`. */
 import { Command, Option } from 'commander';
 import { configFromCommand } from '../../cli/cli-config.ts';
-import { printJson, printTable } from '../../cli/output.ts';
-import { parseOptions } from '../../cli/parse-options.ts';
+import { type Column, printJson, printTable } from '../../cli/output.ts';
+import { parseOptions, toQueryString } from '../../cli/parse-options.ts';
 import { runVerb } from '../../cli/target.ts';
 import { DEFAULT_WORKSPACE_SLUG, localWorkspace } from '../workspaces/index.ts';
-import { FitQuerySchema, type FitResult } from './value.schema.ts';
+import type { RfmReport } from './compute-rfm.ts';
+import { FitQuerySchema, type FitResult, RfmQuerySchema } from './value.schema.ts';
 import { createValueService } from './value.service.ts';
 
 interface FitOptions {
@@ -51,6 +52,36 @@ export function valueCommand(): Command {
       });
       if (options.json) return printJson(result);
       printFit(result);
+    });
+  value
+    .command('rfm')
+    .description('recency, frequency and monetary scores: customers per segment and per R × F cell')
+    .option('--as-of <date>', 'score the orders before this date (default: every order)')
+    .addOption(new Option('--workspace <slug>', 'the workspace to read').default(DEFAULT_WORKSPACE_SLUG))
+    .option('--json', 'print the segments and the grid as JSON')
+    .action(async (options: { workspace: string; asOf?: string; json?: boolean }, command: Command) => {
+      const query = parseOptions(RfmQuerySchema, { asOf: options.asOf });
+      const report = await runVerb<RfmReport>(configFromCommand(command), options.workspace, {
+        local: async (deps) =>
+          createValueService(deps).rfm((await localWorkspace(deps, options.workspace)).workspaceId, query),
+        remote: (client) => client.request<RfmReport>('GET', `/api/value/rfm${toQueryString(query)}`),
+      });
+      if (options.json) return printJson(report);
+      printTable(report.segments, [
+        ['SEGMENT', (row) => row.segment],
+        ['CUSTOMERS', (row) => row.customers],
+        ['SPENT', (row) => Math.round(row.monetary).toLocaleString('en-US')],
+        ['MEAN DAYS SINCE LAST', (row) => row.meanRecencyDays.toFixed(0)],
+      ]);
+      process.stdout.write(
+        '\nCustomers by recency (rows, 5 = most recent) and frequency (columns, 5 = most often):\n',
+      );
+      printTable(report.grid.map((cells, index) => ({ r: index + 1, cells })).reverse(), [
+        ['R', (row) => row.r],
+        ...[0, 1, 2, 3, 4].map(
+          (f): Column<{ r: number; cells: number[] }> => [`F${f + 1}`, (row) => row.cells[f]],
+        ),
+      ]);
     });
   return value;
 }

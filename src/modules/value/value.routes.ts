@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorResponseSchema } from '../../platform/http/error.schema.ts';
-import { FitQuerySchema, FitResultSchema } from './value.schema.ts';
+import { FitQuerySchema, FitResultSchema, RfmQuerySchema, RfmReportSchema } from './value.schema.ts';
 import type { ValueService } from './value.service.ts';
 
 const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema };
@@ -19,6 +19,20 @@ export function valueRoutes(value: ValueService): FastifyPluginAsyncZod {
         },
       },
       async (request) => value.fit(request.workspace.workspaceId, request.body),
+    );
+
+    app.get(
+      '/api/value/rfm',
+      {
+        schema: {
+          tags: ['value'],
+          summary:
+            'Recency, frequency and monetary quintile scores: customers per R × F cell and per named segment (champions, at risk, …)',
+          querystring: RfmQuerySchema,
+          response: { 200: RfmReportSchema, ...errors },
+        },
+      },
+      async (request) => value.rfm(request.workspace.workspaceId, request.query),
     );
   };
 }

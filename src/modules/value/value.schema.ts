@@ -56,3 +56,26 @@ export const FitResultSchema = z.object({
   notes: z.array(z.string()),
 });
 export type FitResult = z.infer<typeof FitResultSchema>;
+
+export const RfmQuerySchema = z.object({
+  asOf: z.coerce
+    .date({ error: 'must be a date, e.g. 2026-03-31' })
+    .optional()
+    .describe('score the orders before this date (default: the day after the last order)'),
+});
+export type RfmQuery = z.infer<typeof RfmQuerySchema>;
+
+export const RfmReportSchema = z.object({
+  asOf: z.date(),
+  customers: z.number(),
+  /** grid[r − 1][f − 1]: customers with recency score r and frequency score f (5 the best). */
+  grid: z.array(z.array(z.number())),
+  segments: z.array(
+    z.object({
+      segment: z.string(),
+      customers: z.number(),
+      monetary: z.number(),
+      meanRecencyDays: z.number(),
+    }),
+  ),
+});

@@ -2,9 +2,11 @@
 import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import { type BgNbdParams, conditionalExpectedPurchases, fitBgNbd } from './bgnbd.model.ts';
+import { computeRfm, type RfmReport } from './compute-rfm.ts';
 import { fitGammaGamma } from './gamma-gamma.model.ts';
 import { type CustomerSummary, queryOrderSpan, queryPurchaseSummary } from './purchase-summary.query.ts';
-import type { FitQuery, FitResult } from './value.schema.ts';
+import { queryRfm } from './rfm.query.ts';
+import type { FitQuery, FitResult, RfmQuery } from './value.schema.ts';
 
 /** Fewer customers than this, or repeat customers for the spend model, tell too little to fit. */
 export const MIN_CUSTOMERS = 30;
@@ -40,6 +42,21 @@ export function createValueService(deps: { db: Database }) {
         result.holdout = { end: holdoutEnd, ...checkHoldout(result.bgnbd, rows, length) };
       }
       return result;
+    },
+
+    /** Recency, frequency and monetary scores, the customers in each R × F cell and in each named segment. */
+    async rfm(workspaceId: number, query: RfmQuery): Promise<RfmReport> {
+      const span = await queryOrderSpan(db, workspaceId);
+      if (!span.first || !span.last)
+        throw invalid(
+          'no completed order in this workspace: import orders or send Order Completed events first.',
+        );
+      const asOf = query.asOf ?? new Date(Math.floor(span.last.getTime() / DAY) * DAY + DAY);
+      if (asOf <= span.first)
+        throw invalid(
+          `asOf ${day(asOf)} is not after the first order (${day(span.first)}); choose a later date.`,
+        );
+      return computeRfm(asOf, await queryRfm(db, workspaceId, asOf));
     },
   };
 }
