@@ -77,7 +77,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     funnelRoutes(createFunnelService(deps)),
     journeyRoutes(createJourneyService({ ...deps, lifecycle })),
     attributionRoutes(createAttributionService({ ...deps, lifecycle })),
-    valueRoutes(createValueService(deps)),
+    valueRoutes(createValueService({ ...deps, lifecycle })),
     migrationRoutes(deps.db),
   ];
   await app.register(async (admin) => {

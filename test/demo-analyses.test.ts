@@ -23,7 +23,13 @@ import {
 import type { Manifest } from '../src/modules/demo-world/index.ts';
 import { NO_EFFECT_CHANNELS, PRE_PURCHASE_VISIT } from '../src/modules/demo-world/world-model.ts';
 import { createLifecycleService } from '../src/modules/lifecycle/index.ts';
-import { createValueService, FitQuerySchema, type FitResult } from '../src/modules/value/index.ts';
+import {
+  ClvQuerySchema,
+  type ClvReport,
+  createValueService,
+  FitQuerySchema,
+  type FitResult,
+} from '../src/modules/value/index.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import type { Database } from '../src/platform/db/database.ts';
 import { openDuckDB } from '../src/platform/db/duckdb/duckdb-database.ts';
@@ -44,6 +50,7 @@ for (const engine of testEngines) {
     let experiments: ExperimentReport;
     let stages: StageAttributionReport;
     let value: FitResult;
+    let clv: ClvReport;
 
     beforeAll(async () => {
       dir = await mkdtemp(path.join(tmpdir(), 'agora-demo-attribution-'));
@@ -71,9 +78,13 @@ for (const engine of testEngines) {
         AttributionQuerySchema.parse({ occurrence: 'first', bootstrap: 50 }),
       );
       // A year of the world to fit on, its last half year to check against.
-      value = await createValueService({ db }).fit(
+      value = await createValueService({ db, lifecycle }).fit(
         workspace_id,
         FitQuerySchema.parse({ calibrationEnd: '2026-01-01', timeUnit: 'week' }),
+      );
+      clv = await createValueService({ db, lifecycle }).clv(
+        workspace_id,
+        ClvQuerySchema.parse({ breakdown: 'segment' }),
       );
       stages = await attribution.stageTransitions(workspace_id, StageAttributionQuerySchema.parse({}));
       experiments = await attribution.experiments(
@@ -165,6 +176,15 @@ for (const engine of testEngines) {
       const { holdout } = value;
       expect(holdout!.actual).toBeGreaterThan(1000);
       expect(Math.abs(holdout!.predicted / holdout!.actual - 1)).toBeLessThan(0.05);
+    });
+
+    it('values a B2B customer ahead far above a B2C one, as their planted spend per order (2,400 against 45 to 150) says', () => {
+      const mean = (key: string) => clv.groups.find((group) => group.key === key)!.mean;
+      expect(mean('b2b')).toBeGreaterThan(5 * mean('b2c'));
+      expect(clv.all.total).toBeCloseTo(
+        clv.groups.reduce((sum, group) => sum + group.total, 0),
+        6,
+      );
     });
 
     it('measures the randomised campaign’s lift over its holdout exactly as it was realised', () => {

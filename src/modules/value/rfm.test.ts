@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/app.ts';
 import { describeEachEngine } from '../../../test/engines.ts';
 import { createIngestService } from '../ingestion/index.ts';
+import { createLifecycleService } from '../lifecycle/index.ts';
 import { rfmSegment } from './compute-rfm.ts';
 import { RfmQuerySchema } from './value.schema.ts';
 import { createValueService } from './value.service.ts';
@@ -45,7 +46,7 @@ describeEachEngine('RFM scores', ({ db }) => {
   afterAll(() => t.app.close());
 
   it('scores by fifths of the ranking, customers alike sharing a score, and counts each cell and segment', async () => {
-    const report = await createValueService({ db: db() }).rfm(
+    const report = await createValueService({ db: db(), lifecycle: createLifecycleService(t.deps) }).rfm(
       t.workspace.workspaceId,
       RfmQuerySchema.parse({ asOf: new Date(D0 + 20 * DAY).toISOString() }),
     );

@@ -4,9 +4,16 @@ import { configFromCommand } from '../../cli/cli-config.ts';
 import { type Column, printJson, printTable } from '../../cli/output.ts';
 import { parseOptions, toQueryString } from '../../cli/parse-options.ts';
 import { runVerb } from '../../cli/target.ts';
+import { createLifecycleService } from '../lifecycle/index.ts';
 import { DEFAULT_WORKSPACE_SLUG, localWorkspace } from '../workspaces/index.ts';
 import type { RfmReport } from './compute-rfm.ts';
-import { FitQuerySchema, type FitResult, RfmQuerySchema } from './value.schema.ts';
+import {
+  ClvQuerySchema,
+  type ClvReport,
+  FitQuerySchema,
+  type FitResult,
+  RfmQuerySchema,
+} from './value.schema.ts';
 import { createValueService } from './value.service.ts';
 
 interface FitOptions {
@@ -42,7 +49,10 @@ export function valueCommand(): Command {
       });
       const result = await runVerb<FitResult>(configFromCommand(command), options.workspace, {
         local: async (deps) =>
-          createValueService(deps).fit((await localWorkspace(deps, options.workspace)).workspaceId, query),
+          createValueService({ ...deps, lifecycle: createLifecycleService(deps) }).fit(
+            (await localWorkspace(deps, options.workspace)).workspaceId,
+            query,
+          ),
         remote: (client) =>
           client.request<FitResult>('POST', '/api/value/fit', {
             ...query,
@@ -54,6 +64,69 @@ export function valueCommand(): Command {
       printFit(result);
     });
   value
+    .command('clv')
+    .description('customer lifetime value over a horizon: in all, by group, and the most valuable customers')
+    .option('--months <n>', 'the horizon, in months', '12')
+    .option('--discount-rate <rate>', 'per month', '0.01')
+    .addOption(
+      new Option('--breakdown <by>', 'by B2B/B2C or by acquisition channel')
+        .choices(['none', 'segment', 'channel'])
+        .default('none'),
+    )
+    .addOption(new Option('--workspace <slug>', 'the workspace to read').default(DEFAULT_WORKSPACE_SLUG))
+    .option('--json', 'print the report as JSON')
+    .action(
+      async (
+        options: {
+          workspace: string;
+          months: string;
+          discountRate: string;
+          breakdown: string;
+          json?: boolean;
+        },
+        command: Command,
+      ) => {
+        const raw = {
+          months: options.months,
+          discountRate: options.discountRate,
+          breakdown: options.breakdown,
+        };
+        const query = parseOptions(ClvQuerySchema, raw);
+        const report = await runVerb<ClvReport>(configFromCommand(command), options.workspace, {
+          local: async (deps) =>
+            createValueService({ ...deps, lifecycle: createLifecycleService(deps) }).clv(
+              (await localWorkspace(deps, options.workspace)).workspaceId,
+              query,
+            ),
+          remote: (client) => client.request<ClvReport>('GET', `/api/value/clv${toQueryString(raw)}`),
+        });
+        if (options.json) return printJson(report);
+        const money = (value: number) => Math.round(value).toLocaleString('en-US');
+        process.stdout.write(
+          `Value of ${report.all.customers.toLocaleString('en-US')} customers over the next ${report.months} months ` +
+            `(discounted ${(report.discountRate * 100).toFixed(1)} % a month): ${money(report.all.total)}, ` +
+            `${money(report.all.mean)} each on average.\n`,
+        );
+        if (report.groups.length > 0) {
+          process.stdout.write('\n');
+          printTable(report.groups, [
+            ['GROUP', (row) => row.key],
+            ['CUSTOMERS', (row) => row.customers],
+            ['VALUE', (row) => money(row.total)],
+            ['MEAN', (row) => money(row.mean)],
+          ]);
+        }
+        process.stdout.write('\nMost valuable customers ahead:\n');
+        printTable(report.top, [
+          ['CUSTOMER', (row) => row.customerId],
+          ['VALUE', (row) => money(row.clv)],
+          ['P(ALIVE)', (row) => row.probabilityAlive.toFixed(2)],
+          ['REPEAT PURCHASES', (row) => row.repeatPurchases],
+        ]);
+        for (const note of report.notes) process.stdout.write(`Note: ${note}\n`);
+      },
+    );
+  value
     .command('rfm')
     .description('recency, frequency and monetary scores: customers per segment and per R × F cell')
     .option('--as-of <date>', 'score the orders before this date (default: every order)')
@@ -63,7 +136,10 @@ export function valueCommand(): Command {
       const query = parseOptions(RfmQuerySchema, { asOf: options.asOf });
       const report = await runVerb<RfmReport>(configFromCommand(command), options.workspace, {
         local: async (deps) =>
-          createValueService(deps).rfm((await localWorkspace(deps, options.workspace)).workspaceId, query),
+          createValueService({ ...deps, lifecycle: createLifecycleService(deps) }).rfm(
+            (await localWorkspace(deps, options.workspace)).workspaceId,
+            query,
+          ),
         remote: (client) => client.request<RfmReport>('GET', `/api/value/rfm${toQueryString(query)}`),
       });
       if (options.json) return printJson(report);

@@ -1,6 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorResponseSchema } from '../../platform/http/error.schema.ts';
-import { FitQuerySchema, FitResultSchema, RfmQuerySchema, RfmReportSchema } from './value.schema.ts';
+import {
+  ClvQuerySchema,
+  ClvReportSchema,
+  FitQuerySchema,
+  FitResultSchema,
+  RfmQuerySchema,
+  RfmReportSchema,
+} from './value.schema.ts';
 import type { ValueService } from './value.service.ts';
 
 const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema };
@@ -19,6 +26,20 @@ export function valueRoutes(value: ValueService): FastifyPluginAsyncZod {
         },
       },
       async (request) => value.fit(request.workspace.workspaceId, request.body),
+    );
+
+    app.get(
+      '/api/value/clv',
+      {
+        schema: {
+          tags: ['value'],
+          summary:
+            'Customer lifetime value over a horizon (BG/NBD purchases × Gamma-Gamma value, discounted): in all, by B2B/B2C or acquisition channel, and the most valuable customers',
+          querystring: ClvQuerySchema,
+          response: { 200: ClvReportSchema, ...errors },
+        },
+      },
+      async (request) => value.clv(request.workspace.workspaceId, request.query),
     );
 
     app.get(

@@ -79,3 +79,45 @@ export const RfmReportSchema = z.object({
     }),
   ),
 });
+
+export const ClvQuerySchema = z.object({
+  months: z.coerce
+    .number()
+    .int()
+    .min(1, 'must be from 1 to 120')
+    .max(120, 'must be from 1 to 120')
+    .default(12),
+  discountRate: z.coerce
+    .number()
+    .min(0, 'must be from 0 to 0.5 (per month)')
+    .max(0.5, 'must be from 0 to 0.5 (per month)')
+    .default(0.01)
+    .describe('per month'),
+  breakdown: z
+    .enum(['none', 'segment', 'channel'])
+    .default('none')
+    .describe('by B2B/B2C, or by acquisition channel'),
+  timeUnit: z.enum(['day', 'week']).default('week'),
+});
+export type ClvQuery = z.infer<typeof ClvQuerySchema>;
+
+const ClvFiguresSchema = z.object({ customers: z.number(), total: z.number(), mean: z.number() });
+
+export const ClvReportSchema = z.object({
+  asOf: z.date(),
+  months: z.number(),
+  discountRate: z.number(),
+  all: ClvFiguresSchema,
+  groups: z.array(ClvFiguresSchema.extend({ key: z.string() })),
+  /** The most valuable customers ahead. */
+  top: z.array(
+    z.object({
+      customerId: z.number(),
+      clv: z.number(),
+      probabilityAlive: z.number(),
+      repeatPurchases: z.number(),
+    }),
+  ),
+  notes: z.array(z.string()),
+});
+export type ClvReport = z.infer<typeof ClvReportSchema>;

@@ -3,6 +3,7 @@ import { createTestApp, type TestApp } from '../../../test/app.ts';
 import { describeEachEngine } from '../../../test/engines.ts';
 import { createRandom } from '../demo-world/random.ts';
 import { createIngestService } from '../ingestion/index.ts';
+import { createLifecycleService } from '../lifecycle/index.ts';
 import { fitBgNbd } from './bgnbd.model.ts';
 import { queryPurchaseSummary } from './purchase-summary.query.ts';
 import { FitQuerySchema } from './value.schema.ts';
@@ -100,7 +101,7 @@ describeEachEngine('customer value', ({ db }) => {
     }
     await ingest(app, messages);
     const calibrationEnd = new Date(D0 + 200 * DAY);
-    const fit = await createValueService({ db: db() }).fit(
+    const fit = await createValueService({ db: db(), lifecycle: createLifecycleService(t.deps) }).fit(
       app.workspace.workspaceId,
       FitQuerySchema.parse({ calibrationEnd, timeUnit: 'day' }),
     );
@@ -122,7 +123,7 @@ describeEachEngine('customer value', ({ db }) => {
   });
 
   it('says what is wrong with data it cannot fit', async () => {
-    const value = createValueService({ db: db() });
+    const value = createValueService({ db: db(), lifecycle: createLifecycleService(t.deps) });
     const fitOn = (query: object, workspaceId = t.workspace.workspaceId) =>
       value.fit(workspaceId, FitQuerySchema.parse(query));
     await expect(fitOn({ calibrationEnd: '2025-12-01' })).rejects.toMatchObject({

@@ -1,20 +1,45 @@
 /** Customer value: the BG/NBD and Gamma-Gamma models fitted on a workspace's orders. */
 import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
-import { type BgNbdParams, conditionalExpectedPurchases, fitBgNbd } from './bgnbd.model.ts';
+import type { LifecycleService } from '../lifecycle/index.ts';
+import { type BgNbdParams, conditionalExpectedPurchases, fitBgNbd, probabilityAlive } from './bgnbd.model.ts';
+import { customerLifetimeValue, populationMeanValue } from './compute-clv.ts';
 import { computeRfm, type RfmReport } from './compute-rfm.ts';
 import { fitGammaGamma } from './gamma-gamma.model.ts';
 import { type CustomerSummary, queryOrderSpan, queryPurchaseSummary } from './purchase-summary.query.ts';
 import { queryRfm } from './rfm.query.ts';
-import type { FitQuery, FitResult, RfmQuery } from './value.schema.ts';
+import type { ClvQuery, ClvReport, FitQuery, FitResult, RfmQuery } from './value.schema.ts';
 
 /** Fewer customers than this, or repeat customers for the spend model, tell too little to fit. */
 export const MIN_CUSTOMERS = 30;
 export const MIN_REPEAT_CUSTOMERS = 10;
 const DAY = 86_400_000;
 
-export function createValueService(deps: { db: Database }) {
-  const { db } = deps;
+export function createValueService(deps: { db: Database; lifecycle: LifecycleService }) {
+  const { db, lifecycle } = deps;
+  /** customer id → its group: B2B or B2C, or the channel of the customer's first touchpoint. */
+  async function groupsOf(
+    workspaceId: number,
+    breakdown: ClvQuery['breakdown'],
+  ): Promise<(id: number) => string> {
+    if (breakdown === 'none') return () => 'all';
+    if (breakdown === 'segment') {
+      const members = await db.query<{ customer_id: number }>(
+        'SELECT DISTINCT customer_id FROM account_memberships WHERE workspace_id = $1',
+        [workspaceId],
+      );
+      const b2b = new Set(members.map((row) => row.customer_id));
+      return (id) => (b2b.has(id) ? 'b2b' : 'b2c');
+    }
+    await lifecycle.ensureRefreshed(workspaceId);
+    const firsts = await db.query<{ customer_id: number; first_channel: string | null }>(
+      'SELECT customer_id, first_channel FROM customer_lifecycle WHERE workspace_id = $1',
+      [workspaceId],
+    );
+    const channel = new Map(firsts.map((row) => [row.customer_id, row.first_channel ?? '(none)']));
+    return (id) => channel.get(id) ?? '(none)';
+  }
+
   return {
     async fit(workspaceId: number, query: FitQuery): Promise<FitResult> {
       const span = await queryOrderSpan(db, workspaceId);
@@ -44,6 +69,67 @@ export function createValueService(deps: { db: Database }) {
       return result;
     },
 
+    /** Each customer's value over the horizon, in all, by group, and the most valuable. */
+    async clv(workspaceId: number, query: ClvQuery): Promise<ClvReport> {
+      const span = await queryOrderSpan(db, workspaceId);
+      if (!span.first || !span.last)
+        throw invalid(
+          'no completed order in this workspace: import orders or send Order Completed events first.',
+        );
+      const asOf = new Date(Math.floor(span.last.getTime() / DAY) * DAY + DAY);
+      const unitDays = query.timeUnit === 'week' ? 7 : 1;
+      const rows = await queryPurchaseSummary(db, workspaceId, { calibrationEnd: asOf, unitDays });
+      const fit = fitSummaries(rows, asOf, query.timeUnit);
+      const notes = [...fit.notes];
+      let gammaGamma = fit.gammaGamma;
+      if (!(populationMeanValue(gammaGamma) > 0)) {
+        // q ≤ 1: the population's mean spend is unbounded; one-time buyers take the repeat customers' mean.
+        notes.push(
+          'One-time buyers are valued at the repeat customers’ mean purchase (the spend model’s q ≤ 1).',
+        );
+        gammaGamma = { ...gammaGamma, q: 1 + (gammaGamma.p * gammaGamma.v) / meanRepeatValue(rows) };
+      }
+      const options = { months: query.months, discountRate: query.discountRate, unitDays };
+      const values = rows.map((row) => customerLifetimeValue(fit.bgnbd, gammaGamma, row, options));
+      const groupOf = await groupsOf(workspaceId, query.breakdown);
+      const groups = new Map<string, { customers: number; total: number }>();
+      rows.forEach((row, i) => {
+        const key = groupOf(row.customer_id);
+        const group = groups.get(key) ?? { customers: 0, total: 0 };
+        group.customers += 1;
+        group.total += values[i]!;
+        groups.set(key, group);
+      });
+      const figures = (customers: number, total: number) => ({
+        customers,
+        total,
+        mean: customers ? total / customers : 0,
+      });
+      const order = rows.map((_, i) => i).sort((i, j) => values[j]! - values[i]!);
+      return {
+        asOf,
+        months: query.months,
+        discountRate: query.discountRate,
+        all: figures(
+          rows.length,
+          values.reduce((a, b) => a + b, 0),
+        ),
+        groups:
+          query.breakdown === 'none'
+            ? []
+            : [...groups]
+                .map(([key, group]) => ({ key, ...figures(group.customers, group.total) }))
+                .sort((a, b) => b.total - a.total),
+        top: order.slice(0, TOP).map((i) => ({
+          customerId: rows[i]!.customer_id,
+          clv: values[i]!,
+          probabilityAlive: probabilityAlive(fit.bgnbd, rows[i]!.x, rows[i]!.tx, rows[i]!.T),
+          repeatPurchases: rows[i]!.x,
+        })),
+        notes,
+      };
+    },
+
     /** Recency, frequency and monetary scores, the customers in each R × F cell and in each named segment. */
     async rfm(workspaceId: number, query: RfmQuery): Promise<RfmReport> {
       const span = await queryOrderSpan(db, workspaceId);
@@ -62,6 +148,16 @@ export function createValueService(deps: { db: Database }) {
 }
 
 export type ValueService = ReturnType<typeof createValueService>;
+
+/** The most valuable customers listed. */
+const TOP = 20;
+
+function meanRepeatValue(rows: CustomerSummary[]): number {
+  const values = rows.flatMap((row) =>
+    row.repeat_value !== null && row.repeat_value > 0 ? [row.repeat_value] : [],
+  );
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
 
 export function fitSummaries(
   rows: CustomerSummary[],

@@ -1,0 +1,45 @@
+/**
+ * Customer lifetime value over a horizon: month by month, the purchases BG/NBD expects of the customer in
+ * that month (the difference of E[Y(t) | x, t_x, T] at its end and start) times the mean value Gamma-Gamma
+ * expects of them, discounted to today at a monthly rate. One-time buyers take the population's mean value
+ * (Gamma-Gamma's E[M] with no transaction seen: p v / (q − 1)).
+ */
+import { type BgNbdParams, conditionalExpectedPurchases } from './bgnbd.model.ts';
+import { expectedMeanValue, type GammaGammaParams } from './gamma-gamma.model.ts';
+import type { CustomerSummary } from './purchase-summary.query.ts';
+
+/** Days in a month of the horizon. */
+const MONTH_DAYS = 30;
+
+export interface ClvOptions {
+  months: number;
+  /** Per month, e.g. 0.01. */
+  discountRate: number;
+  /** Days per time unit of the fitted model: 1 or 7. */
+  unitDays: number;
+}
+
+export function customerLifetimeValue(
+  bgnbd: BgNbdParams,
+  gammaGamma: GammaGammaParams,
+  row: CustomerSummary,
+  { months, discountRate, unitDays }: ClvOptions,
+): number {
+  const value =
+    row.x > 0 && row.repeat_value !== null && row.repeat_value > 0
+      ? expectedMeanValue(gammaGamma, row.x, row.repeat_value)
+      : populationMeanValue(gammaGamma);
+  let clv = 0;
+  let before = 0;
+  for (let month = 1; month <= months; month++) {
+    const t = (month * MONTH_DAYS) / unitDays;
+    const upTo = conditionalExpectedPurchases(bgnbd, t, row.x, row.tx, row.T);
+    clv += ((upTo - before) * value) / (1 + discountRate) ** month;
+    before = upTo;
+  }
+  return clv;
+}
+
+/** E[M] for a customer whose spend is not known: the mean of ν's Gamma(q, v) times p. */
+export const populationMeanValue = ({ p, q, v }: GammaGammaParams) =>
+  q > 1 ? (p * v) / (q - 1) : Number.NaN;
