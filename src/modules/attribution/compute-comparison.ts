@@ -21,7 +21,7 @@ import { computeMarkov, type Transition } from './compute-markov.ts';
 import { computeShapley, EXACT_SHAPLEY_MAX, SHAPLEY_MAX_CHANNELS } from './compute-shapley.ts';
 
 /** Markov and Shapley over more groups than this would take minutes: they are left out, and the answer says so. */
-export const DATA_DRIVEN_MAX_GROUPS = SHAPLEY_MAX_CHANNELS;
+const DATA_DRIVEN_MAX_GROUPS = SHAPLEY_MAX_CHANNELS;
 
 /** The heuristic models' columns in the query's answer. */
 const COLUMNS: Record<(typeof HEURISTIC_MODELS)[number], string> = {
@@ -138,7 +138,7 @@ export function bootstrapIntervals(
 }
 
 /** The q-quantile by linear interpolation between order statistics (type 7, as R and NumPy default). */
-export function quantile(values: number[], q: number): number {
+function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const position = (sorted.length - 1) * q;
   const below = Math.floor(position);

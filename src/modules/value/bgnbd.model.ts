@@ -78,7 +78,7 @@ export interface BgNbdFit {
 }
 
 /** Customers with the same (x, t_x, T) counted once: real histories, in days or weeks, repeat a lot. */
-export function compress(data: RfmArrays): RfmArrays {
+function compress(data: RfmArrays): RfmArrays {
   const index = new Map<number, Map<number, Map<number, number>>>();
   const x: number[] = [];
   const tx: number[] = [];

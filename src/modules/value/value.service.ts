@@ -11,8 +11,8 @@ import { queryRfm } from './rfm.query.ts';
 import type { ClvQuery, ClvReport, FitQuery, FitResult, RfmQuery } from './value.schema.ts';
 
 /** Fewer customers than this, or repeat customers for the spend model, tell too little to fit. */
-export const MIN_CUSTOMERS = 30;
-export const MIN_REPEAT_CUSTOMERS = 10;
+const MIN_CUSTOMERS = 30;
+const MIN_REPEAT_CUSTOMERS = 10;
 const DAY = 86_400_000;
 
 export function createValueService(deps: { db: Database; lifecycle: LifecycleService }) {
@@ -216,7 +216,7 @@ export function fitSummaries(
 const POOLED_FROM = 7;
 
 /** Predicted against actual purchases in the holdout period, in all and by calibration repeat purchases. */
-export function checkHoldout(params: BgNbdParams, rows: CustomerSummary[], length: number) {
+function checkHoldout(params: BgNbdParams, rows: CustomerSummary[], length: number) {
   const groups = Array.from({ length: POOLED_FROM + 1 }, (_, x) => ({
     repeatPurchases: x < POOLED_FROM ? String(x) : `${POOLED_FROM}+`,
     customers: 0,
