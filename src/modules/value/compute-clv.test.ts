@@ -13,6 +13,7 @@ const customer = {
   repeat_value: 20.5,
   non_positive: 0,
   holdout: 0,
+  total_value: 61.5,
 };
 
 describe('customer lifetime value', () => {

@@ -27,6 +27,8 @@ export interface CustomerSummary {
   non_positive: number;
   /** Purchase days from the calibration end to the holdout end. */
   holdout: number;
+  /** Everything the customer spent before the calibration end. */
+  total_value: number;
 }
 
 export function buildSummarySql(workspaceId: number, query: SummaryQuery): SqlQuery {
@@ -49,7 +51,8 @@ export function buildSummarySql(workspaceId: number, query: SummaryQuery): SqlQu
     ${daysBetween('min(first_day)', end)} / $3 AS "T",
     CAST(avg(CASE WHEN day > first_day AND ${calibrated} THEN value END) AS DOUBLE PRECISION) AS repeat_value,
     count(CASE WHEN day > first_day AND ${calibrated} AND value <= 0 THEN 1 END) AS non_positive,
-    count(CASE WHEN day >= ${end} THEN 1 END) AS holdout
+    count(CASE WHEN day >= ${end} THEN 1 END) AS holdout,
+    coalesce(CAST(sum(CASE WHEN ${calibrated} THEN value END) AS DOUBLE PRECISION), 0) AS total_value
   FROM numbered
   WHERE first_day IS NOT NULL
   GROUP BY customer_id`;
@@ -79,4 +82,23 @@ export async function queryOrderSpan(
     [workspaceId],
   );
   return row ?? { first: null, last: null };
+}
+
+/** Each customer's touchpoints in the 30 days before `asOf` and in the 90 days before those. */
+export async function queryRecentTouches(
+  db: Queryable,
+  workspaceId: number,
+  asOf: Date,
+): Promise<Map<number, { recent: number; before: number }>> {
+  const rows = await db.query<{ customer_id: number; recent: number; before: number }>(
+    `SELECT customer_id,
+       count(*) FILTER (WHERE occurred_at >= CAST($2 AS TIMESTAMP) - INTERVAL '30 days') AS recent,
+       count(*) FILTER (WHERE occurred_at < CAST($2 AS TIMESTAMP) - INTERVAL '30 days') AS before
+     FROM events
+     WHERE workspace_id = $1 AND channel IS NOT NULL AND type IN ('track', 'page', 'screen')
+       AND occurred_at >= CAST($2 AS TIMESTAMP) - INTERVAL '120 days' AND occurred_at < CAST($2 AS TIMESTAMP)
+     GROUP BY customer_id`,
+    [workspaceId, asOf.toISOString()],
+  );
+  return new Map(rows.map((row) => [row.customer_id, { recent: row.recent, before: row.before }]));
 }

@@ -13,6 +13,8 @@ import {
   FitQuerySchema,
   type FitResult,
   RfmQuerySchema,
+  RiskQuerySchema,
+  type RiskReport,
 } from './value.schema.ts';
 import { createValueService } from './value.service.ts';
 
@@ -126,6 +128,36 @@ export function valueCommand(): Command {
         for (const note of report.notes) process.stdout.write(`Note: ${note}\n`);
       },
     );
+  value
+    .command('risk')
+    .description('repeat customers slipping away (and why), and those gone to win back')
+    .option('--limit <n>', 'customers listed in each', '20')
+    .addOption(new Option('--workspace <slug>', 'the workspace to read').default(DEFAULT_WORKSPACE_SLUG))
+    .option('--json', 'print both lists as JSON')
+    .action(async (options: { workspace: string; limit: string; json?: boolean }, command: Command) => {
+      const raw = { limit: options.limit };
+      const query = parseOptions(RiskQuerySchema, raw);
+      const report = await runVerb<RiskReport>(configFromCommand(command), options.workspace, {
+        local: async (deps) =>
+          createValueService({ ...deps, lifecycle: createLifecycleService(deps) }).risk(
+            (await localWorkspace(deps, options.workspace)).workspaceId,
+            query,
+          ),
+        remote: (client) => client.request<RiskReport>('GET', `/api/value/risk${toQueryString(raw)}`),
+      });
+      if (options.json) return printJson(report);
+      const list = (title: string, part: RiskReport['atRisk']) => {
+        process.stdout.write(`\n${title} (${part.customers.toLocaleString('en-US')} in all):\n`);
+        printTable(part.list, [
+          ['CUSTOMER', (row) => row.customerId],
+          ['SPENT', (row) => Math.round(row.spent).toLocaleString('en-US')],
+          ['PURCHASES', (row) => row.purchases],
+          ['WHY', (row) => row.reasons.join('; ')],
+        ]);
+      };
+      list('Closing the back door: repeat customers slipping away', report.atRisk);
+      list('To win back: customers most likely gone', report.winBack);
+    });
   value
     .command('rfm')
     .description('recency, frequency and monetary scores: customers per segment and per R × F cell')

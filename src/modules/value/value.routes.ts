@@ -7,6 +7,8 @@ import {
   FitResultSchema,
   RfmQuerySchema,
   RfmReportSchema,
+  RiskQuerySchema,
+  RiskReportSchema,
 } from './value.schema.ts';
 import type { ValueService } from './value.service.ts';
 
@@ -40,6 +42,20 @@ export function valueRoutes(value: ValueService): FastifyPluginAsyncZod {
         },
       },
       async (request) => value.clv(request.workspace.workspaceId, request.query),
+    );
+
+    app.get(
+      '/api/value/risk',
+      {
+        schema: {
+          tags: ['value'],
+          summary:
+            'Closing the back door: repeat customers whose chance of staying fell in the last 30 days, with the reasons; and those most likely gone, to win back',
+          querystring: RiskQuerySchema,
+          response: { 200: RiskReportSchema, ...errors },
+        },
+      },
+      async (request) => value.risk(request.workspace.workspaceId, request.query),
     );
 
     app.get(

@@ -121,3 +121,32 @@ export const ClvReportSchema = z.object({
   notes: z.array(z.string()),
 });
 export type ClvReport = z.infer<typeof ClvReportSchema>;
+
+export const RiskQuerySchema = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1, 'must be from 1 to 1000')
+    .max(1000, 'must be from 1 to 1000')
+    .default(50),
+  timeUnit: z.enum(['day', 'week']).default('week'),
+});
+export type RiskQuery = z.infer<typeof RiskQuerySchema>;
+
+const RiskEntrySchema = z.object({
+  customerId: z.number(),
+  probabilityAlive: z.number(),
+  probabilityAliveBefore: z.number(),
+  spent: z.number(),
+  purchases: z.number(),
+  reasons: z.array(z.string()),
+});
+
+export const RiskReportSchema = z.object({
+  asOf: z.date(),
+  /** Repeat customers whose P(alive) fell over the last 30 days, most at stake first, with the reasons. */
+  atRisk: z.object({ customers: z.number(), list: z.array(RiskEntrySchema) }),
+  /** Customers most likely gone (P(alive) below 0.3), those who spent most first. */
+  winBack: z.object({ customers: z.number(), list: z.array(RiskEntrySchema) }),
+});
+export type RiskReport = z.infer<typeof RiskReportSchema>;

@@ -6,7 +6,7 @@ import { createIngestService } from '../ingestion/index.ts';
 import { createLifecycleService } from '../lifecycle/index.ts';
 import { fitBgNbd } from './bgnbd.model.ts';
 import { queryPurchaseSummary } from './purchase-summary.query.ts';
-import { FitQuerySchema } from './value.schema.ts';
+import { FitQuerySchema, RiskQuerySchema } from './value.schema.ts';
 import { createValueService } from './value.service.ts';
 
 const DAY = 86_400_000;
@@ -59,12 +59,12 @@ describeEachEngine('customer value', ({ db }) => {
     );
     const of = (user: string) => {
       const row = byId.get(ids.find((identity) => identity.value === user)!.customer_id)!;
-      return [row.x, row.tx, row.T, row.repeat_value, row.non_positive];
+      return [row.x, row.tx, row.T, row.repeat_value, row.non_positive, row.total_value];
     };
-    expect(of('v1')).toEqual([2, 21, 28, 35, 0]);
-    expect(of('v2')).toEqual([0, 0, 25, null, 0]);
-    expect(of('v3')).toEqual([0, 0, 23, null, 0]);
-    expect(of('v4')).toEqual([1, 7, 27, 0, 1]);
+    expect(of('v1')).toEqual([2, 21, 28, 35, 0, 90]);
+    expect(of('v2')).toEqual([0, 0, 25, null, 0, 15]);
+    expect(of('v3')).toEqual([0, 0, 23, null, 0, 50]);
+    expect(of('v4')).toEqual([1, 7, 27, 0, 1, 25]);
     const weeks = await queryPurchaseSummary(db(), t.workspace.workspaceId, {
       calibrationEnd: end,
       unitDays: 7,
@@ -112,7 +112,16 @@ describeEachEngine('customer value', ({ db }) => {
       T: Float64Array.from(rows, (row) => row.T),
       count: new Float64Array(rows.length).fill(1),
     });
+    const risk = await createValueService({ db: db(), lifecycle: createLifecycleService(t.deps) }).risk(
+      app.workspace.workspaceId,
+      RiskQuerySchema.parse({ limit: 5 }),
+    );
     await app.app.close();
+    expect(risk.atRisk.customers + risk.winBack.customers).toBeGreaterThan(0);
+    expect(risk.winBack.list.every((entry) => entry.probabilityAlive < 0.3)).toBe(true);
+    expect(risk.atRisk.list.every((entry) => entry.probabilityAlive < entry.probabilityAliveBefore)).toBe(
+      true,
+    );
     expect(fit).toMatchObject({ customers: 400, timeUnit: 'day', notes: [], holdout: null });
     expect(fit.bgnbd.logLikelihood).toBeCloseTo(direct.logLikelihood, 6);
     // Four hundred customers say little, but enough to land near the truth.

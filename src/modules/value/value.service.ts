@@ -5,10 +5,24 @@ import type { LifecycleService } from '../lifecycle/index.ts';
 import { type BgNbdParams, conditionalExpectedPurchases, fitBgNbd, probabilityAlive } from './bgnbd.model.ts';
 import { customerLifetimeValue, populationMeanValue } from './compute-clv.ts';
 import { computeRfm, type RfmReport } from './compute-rfm.ts';
+import { assessRisk } from './compute-risk.ts';
 import { fitGammaGamma } from './gamma-gamma.model.ts';
-import { type CustomerSummary, queryOrderSpan, queryPurchaseSummary } from './purchase-summary.query.ts';
+import {
+  type CustomerSummary,
+  queryOrderSpan,
+  queryPurchaseSummary,
+  queryRecentTouches,
+} from './purchase-summary.query.ts';
 import { queryRfm } from './rfm.query.ts';
-import type { ClvQuery, ClvReport, FitQuery, FitResult, RfmQuery } from './value.schema.ts';
+import type {
+  ClvQuery,
+  ClvReport,
+  FitQuery,
+  FitResult,
+  RfmQuery,
+  RiskQuery,
+  RiskReport,
+} from './value.schema.ts';
 
 /** Fewer customers than this, or repeat customers for the spend model, tell too little to fit. */
 const MIN_CUSTOMERS = 30;
@@ -127,6 +141,26 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
           repeatPurchases: rows[i]!.x,
         })),
         notes,
+      };
+    },
+
+    /** The back door (repeat customers slipping away, and why) and the win-back list (those gone). */
+    async risk(workspaceId: number, query: RiskQuery): Promise<RiskReport> {
+      const span = await queryOrderSpan(db, workspaceId);
+      if (!span.first || !span.last)
+        throw invalid(
+          'no completed order in this workspace: import orders or send Order Completed events first.',
+        );
+      const asOf = new Date(Math.floor(span.last.getTime() / DAY) * DAY + DAY);
+      const unitDays = query.timeUnit === 'week' ? 7 : 1;
+      const rows = await queryPurchaseSummary(db, workspaceId, { calibrationEnd: asOf, unitDays });
+      const fit = fitSummaries(rows, asOf, query.timeUnit);
+      const touches = await queryRecentTouches(db, workspaceId, asOf);
+      const { atRisk, winBack } = assessRisk(fit.bgnbd, rows, touches, unitDays);
+      return {
+        asOf,
+        atRisk: { customers: atRisk.length, list: atRisk.slice(0, query.limit) },
+        winBack: { customers: winBack.length, list: winBack.slice(0, query.limit) },
       };
     },
 
