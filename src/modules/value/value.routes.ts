@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { ErrorResponseSchema } from '../../platform/http/error.schema.ts';
 import {
   ClvQuerySchema,
@@ -9,6 +10,7 @@ import {
   RfmReportSchema,
   RiskQuerySchema,
   RiskReportSchema,
+  StoredModelSchema,
 } from './value.schema.ts';
 import type { ValueService } from './value.service.ts';
 
@@ -28,6 +30,18 @@ export function valueRoutes(value: ValueService): FastifyPluginAsyncZod {
         },
       },
       async (request) => value.fit(request.workspace.workspaceId, request.body),
+    );
+
+    app.get(
+      '/api/value/models',
+      {
+        schema: {
+          tags: ['value'],
+          summary: 'Every stored fit of the value models, the latest first',
+          response: { 200: z.object({ models: z.array(StoredModelSchema) }), ...errors },
+        },
+      },
+      async (request) => ({ models: await value.models(request.workspace.workspaceId) }),
     );
 
     app.get(

@@ -16,6 +16,9 @@ export const FitQuerySchema = z.object({
 export type FitQuery = z.infer<typeof FitQuerySchema>;
 
 export const FitResultSchema = z.object({
+  /** The stored fit's version (GET /api/value/models lists them all). */
+  modelId: z.number(),
+  fittedAt: z.date(),
   calibrationEnd: z.date(),
   timeUnit: z.enum(['day', 'week']),
   customers: z.number(),
@@ -150,3 +153,15 @@ export const RiskReportSchema = z.object({
   winBack: z.object({ customers: z.number(), list: z.array(RiskEntrySchema) }),
 });
 export type RiskReport = z.infer<typeof RiskReportSchema>;
+
+export const StoredModelSchema = z.object({
+  modelId: z.number(),
+  fittedAt: z.date(),
+  calibrationEnd: z.date(),
+  timeUnit: z.enum(['day', 'week']),
+  customers: z.number(),
+  repeatCustomers: z.number(),
+  bgnbd: FitResultSchema.shape.bgnbd,
+  gammaGamma: FitResultSchema.shape.gammaGamma,
+});
+export type StoredModel = z.infer<typeof StoredModelSchema>;

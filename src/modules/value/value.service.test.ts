@@ -123,6 +123,23 @@ describeEachEngine('customer value', ({ db }) => {
       true,
     );
     expect(fit).toMatchObject({ customers: 400, timeUnit: 'day', notes: [], holdout: null });
+    // Each fit is kept, by version.
+    const models = await createValueService({ db: db(), lifecycle: createLifecycleService(t.deps) }).models(
+      app.workspace.workspaceId,
+    );
+    expect(models).toEqual([
+      {
+        modelId: fit.modelId,
+        fittedAt: fit.fittedAt,
+        calibrationEnd,
+        timeUnit: 'day',
+        customers: 400,
+        repeatCustomers: fit.repeatCustomers,
+        bgnbd: fit.bgnbd,
+        gammaGamma: fit.gammaGamma,
+      },
+    ]);
+    expect(fit.modelId).toBeGreaterThan(0);
     expect(fit.bgnbd.logLikelihood).toBeCloseTo(direct.logLikelihood, 6);
     // Four hundred customers say little, but enough to land near the truth.
     expect(fit.bgnbd.r).toBeGreaterThan(0.4);

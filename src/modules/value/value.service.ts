@@ -1,4 +1,6 @@
 /** Customer value: the BG/NBD and Gamma-Gamma models fitted on a workspace's orders. */
+
+import { type Clock, systemClock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import type { LifecycleService } from '../lifecycle/index.ts';
@@ -22,15 +24,17 @@ import type {
   RfmQuery,
   RiskQuery,
   RiskReport,
+  StoredModel,
 } from './value.schema.ts';
+import { listFits, storeFit } from './value-models.store.ts';
 
 /** Fewer customers than this, or repeat customers for the spend model, tell too little to fit. */
 const MIN_CUSTOMERS = 30;
 const MIN_REPEAT_CUSTOMERS = 10;
 const DAY = 86_400_000;
 
-export function createValueService(deps: { db: Database; lifecycle: LifecycleService }) {
-  const { db, lifecycle } = deps;
+export function createValueService(deps: { db: Database; lifecycle: LifecycleService; clock?: Clock }) {
+  const { db, lifecycle, clock = systemClock } = deps;
   /** customer id → its group: B2B or B2C, or the channel of the customer's first touchpoint. */
   async function groupsOf(
     workspaceId: number,
@@ -76,6 +80,7 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
         throw invalid(`holdoutEnd ${day(holdoutEnd)} must come after calibrationEnd ${day(calibrationEnd)}.`);
       const rows = await queryPurchaseSummary(db, workspaceId, { calibrationEnd, unitDays, holdoutEnd });
       const result = fitSummaries(rows, calibrationEnd, query.timeUnit);
+      Object.assign(result, await storeFit(db, workspaceId, result, clock.now()));
       if (holdoutEnd) {
         const length = (holdoutEnd.getTime() - calibrationEnd.getTime()) / DAY / unitDays;
         result.holdout = { end: holdoutEnd, ...checkHoldout(result.bgnbd, rows, length) };
@@ -142,6 +147,11 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
         })),
         notes,
       };
+    },
+
+    /** Every stored fit, the latest first. */
+    models(workspaceId: number): Promise<StoredModel[]> {
+      return listFits(db, workspaceId);
     },
 
     /** The back door (repeat customers slipping away, and why) and the win-back list (those gone). */
@@ -242,6 +252,9 @@ export function fitSummaries(
     gammaGamma: { ...gammaGamma.params, logLikelihood: gammaGamma.logLikelihood },
     spendFrequencyCorrelation: correlation(spend.x, spend.meanValue),
     holdout: null,
+    // A fit not stored (CLV and risk fit afresh) has no version.
+    modelId: 0,
+    fittedAt: calibrationEnd,
     notes,
   };
 }
