@@ -102,3 +102,43 @@ export async function queryRecentTouches(
   );
   return new Map(rows.map((row) => [row.customer_id, { recent: row.recent, before: row.before }]));
 }
+
+/**
+ * For tracking the fit week by week (from `origin`, a day): how many customers made their first purchase
+ * on each day before the calibration end, and the repeat purchase days of those customers in each week, up
+ * to `until`.
+ */
+export async function queryWeeklyPurchases(
+  db: Queryable,
+  workspaceId: number,
+  origin: Date,
+  calibrationEnd: Date,
+  until: Date,
+): Promise<{
+  firsts: Array<{ day_number: number; customers: number }>;
+  repeats: Array<{ week: number; purchases: number }>;
+}> {
+  const daysCte = `WITH days AS (
+      SELECT customer_id, CAST(date_trunc('day', ordered_at) AS TIMESTAMP) AS day
+      FROM orders
+      WHERE workspace_id = $1 AND status = 'completed' AND ordered_at < CAST($3 AS TIMESTAMP)
+      GROUP BY customer_id, CAST(date_trunc('day', ordered_at) AS TIMESTAMP)
+    ),
+    firsts AS (SELECT customer_id, min(day) AS first_day FROM days GROUP BY customer_id HAVING min(day) < CAST($2 AS TIMESTAMP))`;
+  const dayNumber = (column: string) =>
+    `CAST(round(${daysBetween('CAST($4 AS TIMESTAMP)', column)}) AS INTEGER)`;
+  const params = [workspaceId, calibrationEnd.toISOString(), until.toISOString(), origin.toISOString()];
+  const [firsts, repeats] = await Promise.all([
+    db.query<{ day_number: number; customers: number }>(
+      `${daysCte} SELECT ${dayNumber('first_day')} AS day_number, count(*) AS customers FROM firsts GROUP BY first_day`,
+      params,
+    ),
+    db.query<{ week: number; purchases: number }>(
+      `${daysCte} SELECT CAST(floor(${dayNumber('d.day')} / 7.0) AS INTEGER) AS week, count(*) AS purchases
+       FROM days d JOIN firsts f ON f.customer_id = d.customer_id AND d.day > f.first_day
+       GROUP BY CAST(floor(${dayNumber('d.day')} / 7.0) AS INTEGER)`,
+      params,
+    ),
+  ]);
+  return { firsts, repeats };
+}

@@ -56,6 +56,8 @@ export const FitResultSchema = z.object({
       ),
     })
     .nullable(),
+  /** Cumulative repeat purchases week by week from the first order, made and predicted (the tracking plot). */
+  tracking: z.array(z.object({ week: z.number(), actual: z.number(), predicted: z.number() })),
   notes: z.array(z.string()),
 });
 export type FitResult = z.infer<typeof FitResultSchema>;

@@ -140,6 +140,9 @@ describeEachEngine('customer value', ({ db }) => {
       },
     ]);
     expect(fit.modelId).toBeGreaterThan(0);
+    // Tracked week by week to the calibration end: every repeat purchase day counted by the last week.
+    expect(fit.tracking.at(-1)!.actual).toBe(rows.reduce((sum, row) => sum + row.x, 0));
+    expect(fit.tracking.at(-1)!.predicted).toBeGreaterThan(0);
     expect(fit.bgnbd.logLikelihood).toBeCloseTo(direct.logLikelihood, 6);
     // Four hundred customers say little, but enough to land near the truth.
     expect(fit.bgnbd.r).toBeGreaterThan(0.4);

@@ -8,12 +8,14 @@ import { type BgNbdParams, conditionalExpectedPurchases, fitBgNbd, probabilityAl
 import { customerLifetimeValue, populationMeanValue } from './compute-clv.ts';
 import { computeRfm, type RfmReport } from './compute-rfm.ts';
 import { assessRisk } from './compute-risk.ts';
+import { trackCumulative } from './compute-tracking.ts';
 import { fitGammaGamma } from './gamma-gamma.model.ts';
 import {
   type CustomerSummary,
   queryOrderSpan,
   queryPurchaseSummary,
   queryRecentTouches,
+  queryWeeklyPurchases,
 } from './purchase-summary.query.ts';
 import { queryRfm } from './rfm.query.ts';
 import type {
@@ -80,6 +82,11 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
         throw invalid(`holdoutEnd ${day(holdoutEnd)} must come after calibrationEnd ${day(calibrationEnd)}.`);
       const rows = await queryPurchaseSummary(db, workspaceId, { calibrationEnd, unitDays, holdoutEnd });
       const result = fitSummaries(rows, calibrationEnd, query.timeUnit);
+      const origin = new Date(Math.floor(span.first.getTime() / DAY) * DAY);
+      const until = holdoutEnd ?? calibrationEnd;
+      const weekly = await queryWeeklyPurchases(db, workspaceId, origin, calibrationEnd, until);
+      const weeks = Math.ceil((until.getTime() - origin.getTime()) / DAY / 7);
+      result.tracking = trackCumulative(result.bgnbd, weekly.firsts, weekly.repeats, weeks, unitDays);
       Object.assign(result, await storeFit(db, workspaceId, result, clock.now()));
       if (holdoutEnd) {
         const length = (holdoutEnd.getTime() - calibrationEnd.getTime()) / DAY / unitDays;
@@ -252,6 +259,7 @@ export function fitSummaries(
     gammaGamma: { ...gammaGamma.params, logLikelihood: gammaGamma.logLikelihood },
     spendFrequencyCorrelation: correlation(spend.x, spend.meanValue),
     holdout: null,
+    tracking: [],
     // A fit not stored (CLV and risk fit afresh) has no version.
     modelId: 0,
     fittedAt: calibrationEnd,
