@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fromBeforeTo, fromBeforeToIssue, TimeRangeFields } from '../../platform/http/time-range.schema.ts';
-import { WindowSchema } from '../funnels/index.ts';
-import { STAGES, type Stage, StageSchema } from '../lifecycle/index.ts';
+import { WindowSchema } from '../funnels/funnel.schema.ts';
+import { STAGES, type Stage, StageSchema } from '../lifecycle/lifecycle.schema.ts';
 
 export const MODELS = [
   'firstTouch',
@@ -210,5 +210,3 @@ export const ExperimentReportSchema = z.object({
   ),
 });
 export type ExperimentReport = z.infer<typeof ExperimentReportSchema>;
-
-export { StageSchema };
