@@ -26,12 +26,14 @@ import { computeMarkov } from '../src/modules/attribution/compute-markov.ts';
 import { computeShapley } from '../src/modules/attribution/compute-shapley.ts';
 import { openDuckDB } from '../src/platform/db/duckdb/duckdb-database.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
+import { median as medianOf } from './timing.ts';
 
 const { values } = parseArgs({
   options: { customers: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '5' } },
 });
 const CUSTOMERS = Number(values.customers);
 const RUNS = Number(values.runs);
+const median = (work: () => Promise<unknown>) => medianOf(work, RUNS);
 const CHANNELS = [
   'organic_search',
   'paid_search',
@@ -46,18 +48,6 @@ const CHANNELS = [
   'sms',
   'podcast',
 ];
-
-async function median(work: () => Promise<unknown>): Promise<number> {
-  await work();
-  const times: number[] = [];
-  for (let run = 0; run < RUNS; run++) {
-    const started = performance.now();
-    await work();
-    times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
 
 /**
  * Each customer: 1 to 8 visits a day or so apart through one of 12 channels; 30 % then buy, an hour after

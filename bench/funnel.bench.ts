@@ -15,24 +15,14 @@ import { createFunnelService, FunnelQuerySchema } from '../src/modules/funnels/i
 import { CohortQuerySchema, createJourneyService, PathQuerySchema } from '../src/modules/journeys/index.ts';
 import { createLifecycleService } from '../src/modules/lifecycle/index.ts';
 import type { Database } from '../src/platform/db/database.ts';
+import { median as medianOf } from './timing.ts';
 
 const { values } = parseArgs({
   options: { 'data-dir': { type: 'string' }, runs: { type: 'string', default: '5' } },
 });
 const RUNS = Number(values.runs);
+const median = (work: () => Promise<unknown>) => medianOf(work, RUNS);
 const STEPS = ['Page Viewed', 'Content Viewed', 'Product Viewed', 'Product Added', 'Order Completed'];
-
-async function median(work: () => Promise<unknown>): Promise<number> {
-  await work();
-  const times: number[] = [];
-  for (let run = 0; run < RUNS; run++) {
-    const started = performance.now();
-    await work();
-    times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
 
 /** The same funnel as Agora's, written by hand for DuckDB: each next step found by an ASOF join. */
 function handFunnelDuckDB(workspaceId: number): string {

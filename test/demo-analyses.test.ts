@@ -53,7 +53,7 @@ for (const engine of testEngines) {
     let clv: ClvReport;
 
     beforeAll(async () => {
-      dir = await mkdtemp(path.join(tmpdir(), 'agora-demo-attribution-'));
+      dir = await mkdtemp(path.join(tmpdir(), 'agora-demo-analyses-'));
       postgres = engine === 'postgres' ? await createTestDatabase('postgres') : null;
       const env: Record<string, string> = postgres
         ? { AGORA_DATA_DIR: dir, DATABASE_URL: postgresUrlForSchema(postgres.location) }

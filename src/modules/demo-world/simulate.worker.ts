@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { errorPayload } from '../../platform/errors/app-error.ts';
 import { type Shard, simulateWorld } from './simulate.ts';
 import { countsOf, emptyTally } from './world-tally.ts';
-import type { DemoOptions, ShardEvent } from './write-world.ts';
+import { type DemoOptions, lineBatches, type ShardEvent } from './write-world.ts';
 
 const job = workerData as { options: DemoOptions; shard: Shard; batch: number; ahead: number };
 const post = (event: ShardEvent) => parentPort!.postMessage(event);
@@ -23,21 +23,11 @@ const caughtUp = () => new Promise<void>((resolve) => (read = resolve));
 
 try {
   const tally = emptyTally();
-  let times: string[] = [];
-  let lines: string[] = [];
-  const send = async () => {
-    post({ type: 'batch', times, lines });
-    times = [];
-    lines = [];
+  for (const batch of lineBatches(simulateWorld(job.options, tally, job.shard), job.batch)) {
+    post({ type: 'batch', ...batch });
     unread += 1;
     while (unread >= job.ahead) await caughtUp();
-  };
-  for (const message of simulateWorld(job.options, tally, job.shard)) {
-    times.push(message.timestamp as string);
-    lines.push(JSON.stringify(message));
-    if (lines.length === job.batch) await send();
   }
-  if (lines.length > 0) await send();
   post({ type: 'done', tally: countsOf(tally) });
 } catch (error) {
   post({ type: 'error', error: errorPayload(error) });

@@ -10,7 +10,7 @@ import { AppError, appErrorFrom } from '../../platform/errors/app-error.ts';
 import { messagesFrom, startWorker } from '../../platform/workers/run-worker.ts';
 import { summariseLifecycle } from './lifecycle-truth.ts';
 import { createRandom } from './random.ts';
-import { CONTENT_COUNT, PRODUCT_COUNT, type Shard, simulateWorld } from './simulate.ts';
+import { CONTENT_COUNT, type Message, PRODUCT_COUNT, type Shard, simulateWorld } from './simulate.ts';
 import {
   BASE_LOG_ODDS,
   BEHAVIOUR_EVENTS,
@@ -176,22 +176,24 @@ const BATCH_LINES = 2000;
 const BATCHES_AHEAD = 8;
 const SIMULATE_WORKER = new URL('./simulate.worker.ts', import.meta.url);
 
+/** Messages as NDJSON lines beside their times, `size` at a time. */
+export function* lineBatches(messages: Iterable<Message>, size = BATCH_LINES): Generator<LineBatch> {
+  let batch: LineBatch = { times: [], lines: [] };
+  for (const message of messages) {
+    batch.times.push(message.timestamp as string);
+    batch.lines.push(JSON.stringify(message));
+    if (batch.lines.length === size) {
+      yield batch;
+      batch = { times: [], lines: [] };
+    }
+  }
+  if (batch.lines.length > 0) yield batch;
+}
+
 /** The whole world simulated on this thread. */
 function simulateHere(options: DemoOptions): SimulatedWorld {
   const tally = emptyTally();
-  function* batches(): Generator<LineBatch> {
-    let batch: LineBatch = { times: [], lines: [] };
-    for (const message of simulateWorld(options, tally)) {
-      batch.times.push(message.timestamp as string);
-      batch.lines.push(JSON.stringify(message));
-      if (batch.lines.length === BATCH_LINES) {
-        yield batch;
-        batch = { times: [], lines: [] };
-      }
-    }
-    if (batch.lines.length > 0) yield batch;
-  }
-  return { batches: batches(), tally: () => countsOf(tally) };
+  return { batches: lineBatches(simulateWorld(options, tally)), tally: () => countsOf(tally) };
 }
 
 /** Each shard simulated on a thread of its own, their lines merged by time (ties: the lower shard first). */

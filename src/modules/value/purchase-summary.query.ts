@@ -31,15 +31,21 @@ export interface CustomerSummary {
   total_value: number;
 }
 
+/**
+ * Each customer's purchase days (a day's completed orders summed, as `value`) before the timestamp in the
+ * given parameter, for workspace $1: what the value models and RFM read.
+ */
+export function purchaseDaysSql(before: string): string {
+  return `SELECT customer_id, CAST(date_trunc('day', ordered_at) AS TIMESTAMP) AS day, sum(total) AS value
+    FROM orders
+    WHERE workspace_id = $1 AND status = 'completed' AND ordered_at < CAST(${before} AS TIMESTAMP)
+    GROUP BY customer_id, CAST(date_trunc('day', ordered_at) AS TIMESTAMP)`;
+}
+
 export function buildSummarySql(workspaceId: number, query: SummaryQuery): SqlQuery {
   const end = 'CAST($2 AS TIMESTAMP)';
   const calibrated = `day < ${end}`;
-  const sql = `WITH days AS (
-    SELECT customer_id, CAST(date_trunc('day', ordered_at) AS TIMESTAMP) AS day, sum(total) AS value
-    FROM orders
-    WHERE workspace_id = $1 AND status = 'completed' AND ordered_at < CAST($4 AS TIMESTAMP)
-    GROUP BY customer_id, CAST(date_trunc('day', ordered_at) AS TIMESTAMP)
-  ),
+  const sql = `WITH days AS (${purchaseDaysSql('$4')}),
   numbered AS (
     SELECT customer_id, day, value,
       min(CASE WHEN ${calibrated} THEN day END) OVER (PARTITION BY customer_id) AS first_day
@@ -118,12 +124,7 @@ export async function queryWeeklyPurchases(
   firsts: Array<{ day_number: number; customers: number }>;
   repeats: Array<{ week: number; purchases: number }>;
 }> {
-  const daysCte = `WITH days AS (
-      SELECT customer_id, CAST(date_trunc('day', ordered_at) AS TIMESTAMP) AS day
-      FROM orders
-      WHERE workspace_id = $1 AND status = 'completed' AND ordered_at < CAST($3 AS TIMESTAMP)
-      GROUP BY customer_id, CAST(date_trunc('day', ordered_at) AS TIMESTAMP)
-    ),
+  const daysCte = `WITH days AS (${purchaseDaysSql('$3')}    ),
     firsts AS (SELECT customer_id, min(day) AS first_day FROM days GROUP BY customer_id HAVING min(day) < CAST($2 AS TIMESTAMP))`;
   const dayNumber = (column: string) =>
     `CAST(round(${daysBetween('CAST($4 AS TIMESTAMP)', column)}) AS INTEGER)`;

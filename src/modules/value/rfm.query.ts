@@ -6,6 +6,7 @@
  */
 import type { Queryable } from '../../platform/db/database.ts';
 import { daysBetween, type SqlQuery } from '../../platform/db/portable-sql.ts';
+import { purchaseDaysSql } from './purchase-summary.query.ts';
 
 export interface RfmRow {
   customer_id: number;
@@ -22,12 +23,7 @@ const score = (order: string) =>
   `CAST(least(5, 1 + floor(5 * percent_rank() OVER (ORDER BY ${order}))) AS INTEGER)`;
 
 export function buildRfmSql(workspaceId: number, asOf: Date): SqlQuery {
-  const sql = `WITH days AS (
-    SELECT customer_id, CAST(date_trunc('day', ordered_at) AS TIMESTAMP) AS day, sum(total) AS value
-    FROM orders
-    WHERE workspace_id = $1 AND status = 'completed' AND ordered_at < CAST($2 AS TIMESTAMP)
-    GROUP BY customer_id, CAST(date_trunc('day', ordered_at) AS TIMESTAMP)
-  ),
+  const sql = `WITH days AS (${purchaseDaysSql('$2')}),
   customers AS (
     SELECT customer_id, ${daysBetween('max(day)', 'CAST($2 AS TIMESTAMP)')} AS recency_days,
       count(*) AS frequency, CAST(sum(value) AS DOUBLE PRECISION) AS monetary

@@ -1,17 +1,17 @@
 import { z } from 'zod';
+import { OptionalDateSchema } from '../../platform/http/time-range.schema.ts';
+
+/** The unit of time the models count in. */
+const TimeUnitSchema = z.enum(['day', 'week']);
 
 export const FitQuerySchema = z.object({
-  calibrationEnd: z.coerce
-    .date({ error: 'must be a date, e.g. 2026-03-31' })
-    .optional()
-    .describe('fit on the orders before this date (default: after the last order)'),
-  timeUnit: z.enum(['day', 'week']).default('week').describe('the unit of t, t_x, T and of the rate λ'),
-  holdoutEnd: z.coerce
-    .date({ error: 'must be a date, e.g. 2026-06-30' })
-    .optional()
-    .describe(
-      'check the fit against the purchases from the calibration end to this date (default: the last order)',
-    ),
+  calibrationEnd: OptionalDateSchema.describe(
+    'fit on the orders before this date (default: after the last order)',
+  ),
+  timeUnit: TimeUnitSchema.default('week').describe('the unit of t, t_x, T and of the rate λ'),
+  holdoutEnd: OptionalDateSchema.describe(
+    'check the fit against the purchases from the calibration end to this date (default: the last order)',
+  ),
 });
 export type FitQuery = z.infer<typeof FitQuerySchema>;
 
@@ -20,7 +20,7 @@ export const FitResultSchema = z.object({
   modelId: z.number(),
   fittedAt: z.date(),
   calibrationEnd: z.date(),
-  timeUnit: z.enum(['day', 'week']),
+  timeUnit: TimeUnitSchema,
   customers: z.number(),
   repeatCustomers: z.number(),
   bgnbd: z.object({
@@ -63,10 +63,9 @@ export const FitResultSchema = z.object({
 export type FitResult = z.infer<typeof FitResultSchema>;
 
 export const RfmQuerySchema = z.object({
-  asOf: z.coerce
-    .date({ error: 'must be a date, e.g. 2026-03-31' })
-    .optional()
-    .describe('score the orders before this date (default: the day after the last order)'),
+  asOf: OptionalDateSchema.describe(
+    'score the orders before this date (default: the day after the last order)',
+  ),
 });
 export type RfmQuery = z.infer<typeof RfmQuerySchema>;
 
@@ -102,7 +101,7 @@ export const ClvQuerySchema = z.object({
     .enum(['none', 'segment', 'channel'])
     .default('none')
     .describe('by B2B/B2C, or by acquisition channel'),
-  timeUnit: z.enum(['day', 'week']).default('week'),
+  timeUnit: TimeUnitSchema.default('week'),
 });
 export type ClvQuery = z.infer<typeof ClvQuerySchema>;
 
@@ -134,7 +133,7 @@ export const RiskQuerySchema = z.object({
     .min(1, 'must be from 1 to 1000')
     .max(1000, 'must be from 1 to 1000')
     .default(50),
-  timeUnit: z.enum(['day', 'week']).default('week'),
+  timeUnit: TimeUnitSchema.default('week'),
 });
 export type RiskQuery = z.infer<typeof RiskQuerySchema>;
 
@@ -156,14 +155,14 @@ export const RiskReportSchema = z.object({
 });
 export type RiskReport = z.infer<typeof RiskReportSchema>;
 
-export const StoredModelSchema = z.object({
-  modelId: z.number(),
-  fittedAt: z.date(),
-  calibrationEnd: z.date(),
-  timeUnit: z.enum(['day', 'week']),
-  customers: z.number(),
-  repeatCustomers: z.number(),
-  bgnbd: FitResultSchema.shape.bgnbd,
-  gammaGamma: FitResultSchema.shape.gammaGamma,
+export const StoredModelSchema = FitResultSchema.pick({
+  modelId: true,
+  fittedAt: true,
+  calibrationEnd: true,
+  timeUnit: true,
+  customers: true,
+  repeatCustomers: true,
+  bgnbd: true,
+  gammaGamma: true,
 });
 export type StoredModel = z.infer<typeof StoredModelSchema>;

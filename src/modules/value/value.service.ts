@@ -60,32 +60,52 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
     return (id) => channel.get(id) ?? '(none)';
   }
 
+  /** The span of the workspace's completed orders, its first day and the day after its last; none: a 400. */
+  async function orderDays(workspaceId: number) {
+    const span = await queryOrderSpan(db, workspaceId);
+    if (!span.first || !span.last)
+      throw invalid(
+        'no completed order in this workspace: import orders or send Order Completed events first.',
+      );
+    return {
+      first: span.first,
+      firstDay: startOfDay(span.first),
+      dayAfterLast: new Date(startOfDay(span.last).getTime() + DAY),
+    };
+  }
+
+  /** The models fitted on every order, for valuing customers now (lifetime value, risk). */
+  async function fitOnEveryOrder(workspaceId: number, timeUnit: FitQuery['timeUnit']) {
+    const asOf = (await orderDays(workspaceId)).dayAfterLast;
+    const unitDays = unitDaysOf(timeUnit);
+    const rows = await queryPurchaseSummary(db, workspaceId, { calibrationEnd: asOf, unitDays });
+    return { asOf, unitDays, rows, fit: fitSummaries(rows, asOf, timeUnit) };
+  }
+
+  /** A reference date must come after the first order. */
+  const refuseBeforeFirst = (name: string, date: Date, first: Date) => {
+    if (date <= first)
+      throw invalid(
+        `${name} ${day(date)} is not after the first order (${day(first)}); choose a later date.`,
+      );
+  };
+
   return {
     async fit(workspaceId: number, query: FitQuery): Promise<FitResult> {
-      const span = await queryOrderSpan(db, workspaceId);
-      if (!span.first || !span.last)
-        throw invalid(
-          'no completed order in this workspace: import orders or send Order Completed events first.',
-        );
+      const { first, firstDay, dayAfterLast } = await orderDays(workspaceId);
       // By default, every order: the period ends the day after the last.
-      const calibrationEnd =
-        query.calibrationEnd ?? new Date(Math.floor(span.last.getTime() / DAY) * DAY + DAY);
-      if (calibrationEnd <= span.first)
-        throw invalid(
-          `calibrationEnd ${day(calibrationEnd)} is not after the first order (${day(span.first)}); choose a later date.`,
-        );
-      const unitDays = query.timeUnit === 'week' ? 7 : 1;
+      const calibrationEnd = query.calibrationEnd ?? dayAfterLast;
+      refuseBeforeFirst('calibrationEnd', calibrationEnd, first);
+      const unitDays = unitDaysOf(query.timeUnit);
       // Orders after the calibration end check the fit: by default up to the day after the last.
-      const lastDay = new Date(Math.floor(span.last.getTime() / DAY) * DAY + DAY);
-      const holdoutEnd = query.holdoutEnd ?? (lastDay > calibrationEnd ? lastDay : undefined);
+      const holdoutEnd = query.holdoutEnd ?? (dayAfterLast > calibrationEnd ? dayAfterLast : undefined);
       if (holdoutEnd && holdoutEnd <= calibrationEnd)
         throw invalid(`holdoutEnd ${day(holdoutEnd)} must come after calibrationEnd ${day(calibrationEnd)}.`);
       const rows = await queryPurchaseSummary(db, workspaceId, { calibrationEnd, unitDays, holdoutEnd });
       const result = fitSummaries(rows, calibrationEnd, query.timeUnit);
-      const origin = new Date(Math.floor(span.first.getTime() / DAY) * DAY);
       const until = holdoutEnd ?? calibrationEnd;
-      const weekly = await queryWeeklyPurchases(db, workspaceId, origin, calibrationEnd, until);
-      const weeks = Math.ceil((until.getTime() - origin.getTime()) / DAY / 7);
+      const weekly = await queryWeeklyPurchases(db, workspaceId, firstDay, calibrationEnd, until);
+      const weeks = Math.ceil((until.getTime() - firstDay.getTime()) / DAY / 7);
       result.tracking = trackCumulative(result.bgnbd, weekly.firsts, weekly.repeats, weeks, unitDays);
       Object.assign(result, await storeFit(db, workspaceId, result, clock.now()));
       if (holdoutEnd) {
@@ -97,15 +117,7 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
 
     /** Each customer's value over the horizon, in all, by group, and the most valuable. */
     async clv(workspaceId: number, query: ClvQuery): Promise<ClvReport> {
-      const span = await queryOrderSpan(db, workspaceId);
-      if (!span.first || !span.last)
-        throw invalid(
-          'no completed order in this workspace: import orders or send Order Completed events first.',
-        );
-      const asOf = new Date(Math.floor(span.last.getTime() / DAY) * DAY + DAY);
-      const unitDays = query.timeUnit === 'week' ? 7 : 1;
-      const rows = await queryPurchaseSummary(db, workspaceId, { calibrationEnd: asOf, unitDays });
-      const fit = fitSummaries(rows, asOf, query.timeUnit);
+      const { asOf, unitDays, rows, fit } = await fitOnEveryOrder(workspaceId, query.timeUnit);
       const notes = [...fit.notes];
       let gammaGamma = fit.gammaGamma;
       if (!(populationMeanValue(gammaGamma) > 0)) {
@@ -163,15 +175,7 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
 
     /** The back door (repeat customers slipping away, and why) and the win-back list (those gone). */
     async risk(workspaceId: number, query: RiskQuery): Promise<RiskReport> {
-      const span = await queryOrderSpan(db, workspaceId);
-      if (!span.first || !span.last)
-        throw invalid(
-          'no completed order in this workspace: import orders or send Order Completed events first.',
-        );
-      const asOf = new Date(Math.floor(span.last.getTime() / DAY) * DAY + DAY);
-      const unitDays = query.timeUnit === 'week' ? 7 : 1;
-      const rows = await queryPurchaseSummary(db, workspaceId, { calibrationEnd: asOf, unitDays });
-      const fit = fitSummaries(rows, asOf, query.timeUnit);
+      const { asOf, unitDays, rows, fit } = await fitOnEveryOrder(workspaceId, query.timeUnit);
       const touches = await queryRecentTouches(db, workspaceId, asOf);
       const { atRisk, winBack } = assessRisk(fit.bgnbd, rows, touches, unitDays);
       return {
@@ -183,16 +187,9 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
 
     /** Recency, frequency and monetary scores, the customers in each R × F cell and in each named segment. */
     async rfm(workspaceId: number, query: RfmQuery): Promise<RfmReport> {
-      const span = await queryOrderSpan(db, workspaceId);
-      if (!span.first || !span.last)
-        throw invalid(
-          'no completed order in this workspace: import orders or send Order Completed events first.',
-        );
-      const asOf = query.asOf ?? new Date(Math.floor(span.last.getTime() / DAY) * DAY + DAY);
-      if (asOf <= span.first)
-        throw invalid(
-          `asOf ${day(asOf)} is not after the first order (${day(span.first)}); choose a later date.`,
-        );
+      const { first, dayAfterLast } = await orderDays(workspaceId);
+      const asOf = query.asOf ?? dayAfterLast;
+      refuseBeforeFirst('asOf', asOf, first);
       return computeRfm(asOf, await queryRfm(db, workspaceId, asOf));
     },
   };
@@ -309,4 +306,6 @@ function correlation(xs: Float64Array, ys: Float64Array): number | null {
 }
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
+const startOfDay = (date: Date) => new Date(Math.floor(date.getTime() / DAY) * DAY);
+const unitDaysOf = (timeUnit: FitQuery['timeUnit']) => (timeUnit === 'week' ? 7 : 1);
 const invalid = (message: string) => new AppError('INVALID_INPUT', message);
