@@ -29,6 +29,10 @@ export function createAttributionService(deps: { db: Database; lifecycle: Lifecy
     await refuseUnknownInput(db, workspaceId, query);
     // Stage conversions and the W-shaped milestone read the lifecycle.
     await lifecycle.ensureRefreshed(workspaceId);
+    return compareChecked(workspaceId, query);
+  }
+  /** The comparison once the query has been checked and the lifecycle is up to date. */
+  async function compareChecked(workspaceId: number, query: AttributionQuery): Promise<AttributionReport> {
     const { heuristics, transitions, sets } = await queryAttributionPaths(db, workspaceId, query);
     const report = compareModels(query, heuristics, transitions, sets);
     if (query.bootstrap > 0 && report.models.markov) {
@@ -53,7 +57,12 @@ export function createAttributionService(deps: { db: Database; lifecycle: Lifecy
         const from = STAGES[index - 1];
         if (!from) continue;
         const step = { ...query, conversion: `stage:${to}`, occurrence: 'first' as const, fromStage: from };
-        transitions.push({ from, to, report: await compare(workspaceId, step) });
+        // The first step checks the query and refreshes the lifecycle; the others need not again.
+        const report =
+          transitions.length === 0
+            ? await compare(workspaceId, step)
+            : await compareChecked(workspaceId, step);
+        transitions.push({ from, to, report });
       }
       return { by: query.by, transitions };
     },
