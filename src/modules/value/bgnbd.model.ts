@@ -99,12 +99,11 @@ function compress(data: RfmArrays): RfmArrays {
       count.push(data.count[i]!);
     }
   }
-  return {
-    x: Float64Array.from(x),
-    tx: Float64Array.from(tx),
-    T: Float64Array.from(T),
-    count: Float64Array.from(count),
-  };
+  // In a fixed order, whatever order the customers came in: the sample the search starts on, and so the fit,
+  // do not depend on how the database returned the rows.
+  const order = x.map((_, i) => i).sort((i, j) => x[i]! - x[j]! || tx[i]! - tx[j]! || T[i]! - T[j]!);
+  const pick = (values: number[]) => Float64Array.from(order, (i) => values[i]!);
+  return { x: pick(x), tx: pick(tx), T: pick(T), count: pick(count) };
 }
 
 /** Above this many distinct histories, the search starts on a sample of them (see fitBgNbd). */

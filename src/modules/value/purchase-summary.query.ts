@@ -48,7 +48,9 @@ export function buildSummarySql(workspaceId: number, query: SummaryQuery): SqlQu
   const sql = `WITH days AS (${purchaseDaysSql('$4')}),
   numbered AS (
     SELECT customer_id, day, value,
-      min(CASE WHEN ${calibrated} THEN day END) OVER (PARTITION BY customer_id) AS first_day
+      -- Every holdout day is later than every calibration day: the first day overall is the first in
+      -- calibration, or, for a customer who first bought in the holdout, not before its end.
+      min(day) OVER (PARTITION BY customer_id) AS first_day
     FROM days
   )
   SELECT customer_id,
@@ -60,7 +62,7 @@ export function buildSummarySql(workspaceId: number, query: SummaryQuery): SqlQu
     count(CASE WHEN day >= ${end} THEN 1 END) AS holdout,
     coalesce(CAST(sum(CASE WHEN ${calibrated} THEN value END) AS DOUBLE PRECISION), 0) AS total_value
   FROM numbered
-  WHERE first_day IS NOT NULL
+  WHERE first_day < ${end}
   GROUP BY customer_id`;
   const holdoutEnd = query.holdoutEnd ?? query.calibrationEnd;
   return {
