@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       logLevel: 'info',
       maxMergesPerIdentity: 10,
+      allowPrivateWebhooks: false,
       engine: 'duckdb',
     });
   });

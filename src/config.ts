@@ -26,6 +26,7 @@ const ConfigSchema = z.object({
     .number({ error: 'must be a whole number' })
     .int('must be a whole number')
     .min(1, 'must be at least 1'),
+  allowPrivateWebhooks: z.stringbool({ error: 'must be true or false' }),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { engine: 'duckdb' | 'postgres' };
@@ -46,6 +47,7 @@ const SOURCE_NAMES: Record<keyof z.infer<typeof ConfigSchema>, string> = {
   databaseUrl: 'DATABASE_URL (or --database-url)',
   logLevel: 'AGORA_LOG_LEVEL (or --log-level)',
   maxMergesPerIdentity: 'AGORA_MAX_MERGES_PER_IDENTITY',
+  allowPrivateWebhooks: 'AGORA_ALLOW_PRIVATE_WEBHOOKS',
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Config {
@@ -57,6 +59,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     logLevel: overrides.logLevel ?? env.AGORA_LOG_LEVEL ?? 'info',
     // How many customers one identity may join before Agora suspects a shared device or test address.
     maxMergesPerIdentity: env.AGORA_MAX_MERGES_PER_IDENTITY ?? 10,
+    // Segment webhooks may point at private addresses (an intranet receiver) only when allowed.
+    allowPrivateWebhooks: env.AGORA_ALLOW_PRIVATE_WEBHOOKS ?? 'false',
   };
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {

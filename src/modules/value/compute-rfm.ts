@@ -4,21 +4,7 @@
  * (R) and how often (F).
  */
 import type { RfmRow } from './rfm.query.ts';
-
-export const RFM_SEGMENTS = [
-  'champions',
-  'loyal',
-  'potential_loyalists',
-  'new',
-  'promising',
-  'need_attention',
-  'about_to_sleep',
-  'at_risk',
-  'cannot_lose',
-  'hibernating',
-  'lost',
-] as const;
-export type RfmSegment = (typeof RFM_SEGMENTS)[number];
+import { RFM_SEGMENTS, type RfmSegment } from './value.schema.ts';
 
 /** R × F → segment; the first rule that matches wins. */
 export function rfmSegment(r: number, f: number): RfmSegment {

@@ -22,17 +22,21 @@ export interface RfmRow {
 const score = (order: string) =>
   `CAST(least(5, 1 + floor(5 * percent_rank() OVER (ORDER BY ${order}))) AS INTEGER)`;
 
-export function buildRfmSql(workspaceId: number, asOf: Date): SqlQuery {
-  const sql = `WITH days AS (${purchaseDaysSql('$2')}),
-  customers AS (
-    SELECT customer_id, ${daysBetween('max(day)', 'CAST($2 AS TIMESTAMP)')} AS recency_days,
+/** Every buyer's RFM row, as a query; `$1` the workspace, `asOf` the placeholder of the reference date. */
+export function rfmScoresSql(asOf: string): string {
+  return `WITH days AS (${purchaseDaysSql(asOf)}),
+  buyers AS (
+    SELECT customer_id, ${daysBetween('max(day)', `CAST(${asOf} AS TIMESTAMP)`)} AS recency_days,
       count(*) AS frequency, CAST(sum(value) AS DOUBLE PRECISION) AS monetary
     FROM days GROUP BY customer_id
   )
   SELECT customer_id, recency_days, frequency, monetary,
     ${score('recency_days DESC')} AS r, ${score('frequency')} AS f, ${score('monetary')} AS m
-  FROM customers`;
-  return { sql, params: [workspaceId, asOf.toISOString()] };
+  FROM buyers`;
+}
+
+export function buildRfmSql(workspaceId: number, asOf: Date): SqlQuery {
+  return { sql: rfmScoresSql('$2'), params: [workspaceId, asOf.toISOString()] };
 }
 
 export function queryRfm(db: Queryable, workspaceId: number, asOf: Date): Promise<RfmRow[]> {
