@@ -10,6 +10,7 @@ import { DEFAULT_DEMO, demoCommand, loadDemoInto } from './modules/demo-world/in
 import { funnelCommand } from './modules/funnels/index.ts';
 import { importCommand } from './modules/imports/index.ts';
 import { lifecycleCommand } from './modules/lifecycle/index.ts';
+import { segmentCommand } from './modules/segments/index.ts';
 import { valueCommand } from './modules/value/index.ts';
 import { DEFAULT_WORKSPACE_SLUG, keyCommands } from './modules/workspaces/index.ts';
 import { migrate } from './platform/db/migrate.ts';
@@ -88,6 +89,7 @@ export function buildProgram(): Command {
   program.addCommand(funnelCommand());
   program.addCommand(attributionCommand());
   program.addCommand(valueCommand());
+  program.addCommand(segmentCommand());
   forEachCommand(program, (command) =>
     command.exitOverride().configureOutput({
       outputError: (text, write) => write(`agora: ${oneSentence(text)} Run \`agora --help\` for usage.\n`),

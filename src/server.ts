@@ -7,6 +7,7 @@ import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { closeDeps, createDeps, type Deps } from './deps.ts';
 import { createLifecycleService } from './modules/lifecycle/index.ts';
+import { createSegmentService, createWebhookDeliverer } from './modules/segments/index.ts';
 import { type CreatedApiKey, createWorkspaceService, type Workspace } from './modules/workspaces/index.ts';
 import { ensureWritableDirectory } from './platform/db/open-database.ts';
 import { AppError } from './platform/errors/app-error.ts';
@@ -19,6 +20,7 @@ import {
 import type { Logger } from './platform/log.ts';
 
 const REFRESH_EVERY_MS = 30_000;
+const DELIVER_EVERY_MS = 5_000;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -28,7 +30,8 @@ export interface RunningServer {
   /** The first admin key, when this start created the workspace; null otherwise. */
   adminKey: CreatedApiKey | null;
   /**
-   * Keeps derived data (lifecycle stages) up with new events from now on, every 30 s. Started after a demo
+   * Keeps derived data (lifecycle stages, then saved segments) up with new events from now on, every 30 s,
+   * and sends segment webhooks. Started after a demo
    * is loaded, whose load ends with a full refresh: refreshing during a bulk load is wasted work.
    */
   startBackgroundJobs(): void;
@@ -53,7 +56,22 @@ export async function startServer(
     let stopJobs: (() => Promise<void>) | undefined;
     const startBackgroundJobs = () => {
       // Refreshes are one at a time per database whichever service runs them (lifecycle-refresh.ts).
-      stopJobs ??= createLifecycleService(deps).startRefreshing(options.refreshEveryMs ?? REFRESH_EVERY_MS);
+      if (stopJobs) return;
+      const everyMs = options.refreshEveryMs ?? REFRESH_EVERY_MS;
+      const lifecycle = createLifecycleService(deps);
+      const segments = createSegmentService({ ...deps, lifecycle });
+      // Saved segments follow the stages: all of them when new events came in, the rest on their schedule.
+      const stopRefreshing = lifecycle.startRefreshing(everyMs, (workspaceId, result) =>
+        segments.refreshDue(workspaceId, result.mode !== 'skipped' && result.customers > 0),
+      );
+      const stopDelivering = createWebhookDeliverer({
+        ...deps,
+        allowPrivate: config.allowPrivateWebhooks,
+      }).start(DELIVER_EVERY_MS);
+      stopJobs = async () => {
+        await stopRefreshing();
+        await stopDelivering();
+      };
     };
     const close = () => {
       closing ??= (async () => {

@@ -178,12 +178,16 @@ export function createLifecycleRefresher(deps: LifecycleDeps) {
     writeState,
 
     /** Refreshes every workspace now and then, each run after the last one ended; returns the stopper. */
-    startRefreshing(everyMs: number): () => Promise<void> {
+    /** `afterRefresh` runs after each workspace's turn: derived data that reads the stages refreshes next. */
+    startRefreshing(
+      everyMs: number,
+      afterRefresh: (workspaceId: number, result: RefreshResult) => Promise<unknown> = async () => {},
+    ): () => Promise<void> {
       let timer: NodeJS.Timeout | undefined;
       let current: Promise<void> = Promise.resolve();
       let stopped = false;
       const tick = () => {
-        current = refreshAll()
+        current = refreshAll(afterRefresh)
           .catch((error: unknown) => deps.log.error({ err: error }, 'lifecycle refresh failed'))
           .finally(() => {
             if (!stopped) timer = setTimeout(tick, everyMs);
@@ -198,9 +202,12 @@ export function createLifecycleRefresher(deps: LifecycleDeps) {
     },
   };
 
-  async function refreshAll(): Promise<void> {
+  async function refreshAll(
+    afterRefresh: (workspaceId: number, result: RefreshResult) => Promise<unknown>,
+  ): Promise<void> {
     const workspaces = await db.query<{ workspace_id: number }>('SELECT workspace_id FROM workspaces');
-    for (const { workspace_id } of workspaces) await refresh(workspace_id, { wait: false });
+    for (const { workspace_id } of workspaces)
+      await afterRefresh(workspace_id, await refresh(workspace_id, { wait: false }));
   }
 }
 

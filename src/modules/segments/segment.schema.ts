@@ -8,8 +8,8 @@ const SlugSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, - or _, e.g. cart-abandoners');
 
+/** A saved segment's definition, as PUT /api/segments/{slug} takes it. */
 export const SegmentInputSchema = z.strictObject({
-  slug: SlugSchema,
   name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
   description: z.string().max(2000, 'must be at most 2000 characters').nullish(),
   rules: SegmentRulesInputSchema,

@@ -1,7 +1,7 @@
 /** Segments: rule trees evaluated on the spot, and saved segments kept up to date with their members. */
 import { type Clock, systemClock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
-import { AppError } from '../../platform/errors/app-error.ts';
+import { AppError, messageOf } from '../../platform/errors/app-error.ts';
 import { refuseUnknownEvents } from '../funnels/index.ts';
 import type { LifecycleService } from '../lifecycle/index.ts';
 import { invalidRules, parseSegmentRules, type RuleFault } from './parse-segment-rules.ts';
@@ -69,41 +69,34 @@ export function createSegmentService(deps: SegmentDeps) {
   async function resolveRules(workspaceId: number, input: unknown, ownSlug?: string): Promise<Rule> {
     const faults: RuleFault[] = [];
     const events: { name: string; field: string }[] = [];
-    const resolve = async (rule: Rule, path: string, chain: string[]): Promise<Rule> => {
-      if ('all' in rule)
-        return { all: await Promise.all(rule.all.map((r, i) => resolve(r, `${path}.all[${i}]`, chain))) };
-      if ('any' in rule)
-        return { any: await Promise.all(rule.any.map((r, i) => resolve(r, `${path}.any[${i}]`, chain))) };
-      if ('not' in rule) return { not: await resolve(rule.not, `${path}.not`, chain) };
+    // Inside a referenced segment, faults are reported at the reference that brought it in.
+    const resolve = async (rule: Rule, path: string, chain: string[], origin?: string): Promise<Rule> => {
+      const at = (suffix: string) => origin ?? `${path}${suffix}`;
+      const inner = (child: Rule, suffix: string) => resolve(child, `${path}${suffix}`, chain, origin);
+      if ('all' in rule) return { all: await Promise.all(rule.all.map((r, i) => inner(r, `.all[${i}]`))) };
+      if ('any' in rule) return { any: await Promise.all(rule.any.map((r, i) => inner(r, `.any[${i}]`))) };
+      if ('not' in rule) return { not: await inner(rule.not, '.not') };
       if ('event' in rule) {
-        events.push({ name: rule.event, field: `${path}.event` });
-        const following = rule.followedBy ?? rule.notFollowedBy;
-        if (following)
-          events.push({
-            name: following.event,
-            field: `${path}.${rule.followedBy ? 'followedBy' : 'notFollowedBy'}.event`,
-          });
+        events.push({ name: rule.event, field: at('.event') });
+        if (rule.followedBy) events.push({ name: rule.followedBy.event, field: at('.followedBy.event') });
+        if (rule.notFollowedBy)
+          events.push({ name: rule.notFollowedBy.event, field: at('.notFollowedBy.event') });
       }
       if (!('segment' in rule)) return rule;
       if (chain.includes(rule.segment)) {
         faults.push({
-          path: `${path}.segment`,
+          path: at('.segment'),
           message: `makes a cycle: ${[...chain, rule.segment].join(' → ')}`,
         });
         return rule;
       }
       const referenced = await findSegment(db, workspaceId, rule.segment);
       if (!referenced) {
-        faults.push({
-          path: `${path}.segment`,
-          message: `no saved segment is named "${rule.segment}"; see GET /api/segments`,
-        });
+        const message = `no saved segment is named "${rule.segment}"; see GET /api/segments`;
+        faults.push({ path: at('.segment'), message });
         return rule;
       }
-      return resolve(parseSegmentRules(referenced.rules, `segment ${rule.segment}`), path, [
-        ...chain,
-        rule.segment,
-      ]);
+      return resolve(parseSegmentRules(referenced.rules), path, [...chain, rule.segment], at('.segment'));
     };
     const rule = await resolve(parseSegmentRules(input), 'rules', ownSlug ? [ownSlug] : []);
     if (faults.length > 0) throw invalidRules(faults);
@@ -167,12 +160,12 @@ export function createSegmentService(deps: SegmentDeps) {
     get: getSegment,
 
     /** Saves a segment (new, or a new definition for the slug) and refreshes its members. */
-    async save(workspaceId: number, input: SegmentInput): Promise<Segment> {
-      await resolveRules(workspaceId, input.rules, input.slug);
+    async save(workspaceId: number, slug: string, input: SegmentInput): Promise<Segment> {
+      await resolveRules(workspaceId, input.rules, slug);
       const webhookUrl = input.webhookUrl
         ? await checkWebhookUrl(input.webhookUrl, deps.config.allowPrivateWebhooks)
         : null;
-      const segment = await upsertSegment(db, workspaceId, { ...input, webhookUrl }, clock.now());
+      const segment = await upsertSegment(db, workspaceId, slug, { ...input, webhookUrl }, clock.now());
       await refresh(workspaceId, segment);
       return getSegment(workspaceId, segment.slug);
     },
@@ -203,8 +196,18 @@ export function createSegmentService(deps: SegmentDeps) {
           !segment.refreshedAt ||
           segment.refreshedAt.getTime() + segment.refreshMinutes * 60_000 <= now,
       );
+      // One segment that cannot refresh (its rules name an event since renamed, say) holds up no other.
       const results: SegmentRefresh[] = [];
-      for (const segment of due) results.push(await refresh(workspaceId, segment));
+      const failures: string[] = [];
+      for (const segment of due) {
+        try {
+          results.push(await refresh(workspaceId, segment));
+        } catch (error) {
+          failures.push(`${segment.slug}: ${messageOf(error)}`);
+        }
+      }
+      if (failures.length > 0)
+        throw new AppError('INTERNAL', `Segments not refreshed: ${failures.join('; ')}`);
       return results;
     },
 

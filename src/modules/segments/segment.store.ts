@@ -57,6 +57,7 @@ export async function findSegment(db: Queryable, workspaceId: number, slug: stri
 export async function upsertSegment(
   db: Queryable,
   workspaceId: number,
+  slug: string,
   input: SegmentInput,
   now: Date,
 ): Promise<Segment> {
@@ -69,7 +70,7 @@ export async function upsertSegment(
      RETURNING ${SEGMENT_COLUMNS}`,
     [
       workspaceId,
-      input.slug,
+      slug,
       input.name,
       input.description ?? null,
       JSON.stringify(input.rules),
