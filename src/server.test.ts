@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -47,6 +47,51 @@ describe('agora serve on a DuckDB data directory', () => {
     second.startBackgroundJobs();
     await expect.poll(refreshed, { timeout: 5_000 }).toBe(true);
     await second.close();
+  });
+
+  it('puts a customer who newly qualifies into a saved segment at the next background refresh', async () => {
+    const server = await startServer(loadConfig({}, { dataDir, port: 0 }), {
+      log: silentLogger,
+      refreshEveryMs: 50,
+    });
+    try {
+      // The local CLI's token, from the server file, stands in for an admin key.
+      const { token } = JSON.parse(await readFile(path.join(dataDir, 'server.json'), 'utf8')) as {
+        token: string;
+      };
+      const admin = { authorization: `Bearer ${token}`, 'x-agora-workspace': 'default' };
+      const api = (method: string, url: string, body?: object) =>
+        fetch(`${server.url}${url}`, {
+          method,
+          headers: { ...admin, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const { key } = (await (await api('POST', '/api/keys', { kind: 'write' })).json()) as { key: string };
+      const track = (userId: string, event: string) =>
+        fetch(`${server.url}/v1/track`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ writeKey: key, userId, event, timestamp: new Date().toISOString() }),
+        });
+      expect((await track('early', 'Product Customized')).status).toBe(200);
+      const rules = { event: 'Product Customized', within: '7d' };
+      expect((await api('PUT', '/api/segments/customisers', { name: 'Customisers', rules })).status).toBe(
+        200,
+      );
+      server.startBackgroundJobs();
+      expect((await track('late', 'Product Customized')).status).toBe(200);
+      const members = async () =>
+        (
+          (await (await api('GET', '/api/segments/customisers/members')).json()) as {
+            members: { userId: string }[];
+          }
+        ).members
+          .map((member) => member.userId)
+          .sort();
+      await expect.poll(members, { timeout: 10_000 }).toEqual(['early', 'late']);
+    } finally {
+      await server.close();
+    }
   });
 
   it('says which port is taken and how to choose another', async () => {

@@ -107,7 +107,16 @@ export const EventRuleSchema = z
 /** Has an identity of this kind (an email, a phone, …). */
 export const IdentityRuleSchema = z.strictObject({ identity: IdentityKindSchema });
 
-const StagesSchema = z.union([StageSchema, z.array(StageSchema).min(1, 'must name at least one stage')]);
+/** One name or a list of names from a closed set, read as a list: `"loyalty"` or `["loyalty", "advocacy"]`. */
+const oneOrMore = <T extends string>(names: readonly T[], what: string) =>
+  z.preprocess(
+    (value) => (Array.isArray(value) ? value : [value]),
+    z
+      .array(z.enum(names as [T, ...T[]], { error: `must be ${what}: ${names.join(', ')}` }))
+      .min(1, `must name at least one ${what.replace(/^(a|an|one of the) /, '')}`),
+  );
+
+const StagesSchema = oneOrMore(StageSchema.options, 'a stage');
 
 /** Stands at one of these lifecycle stages now. */
 export const StageRuleSchema = z.strictObject({ stage: StagesSchema });
@@ -135,15 +144,12 @@ export const AccountRuleSchema = z.strictObject({ account: z.union([z.literal(tr
 
 /** Holds one of these roles in an account's buying committee. */
 export const BuyingRoleRuleSchema = z.strictObject({
-  buyingRole: z.union([BuyingRoleSchema, z.array(BuyingRoleSchema).min(1, 'must name at least one role')]),
+  buyingRole: oneOrMore(BuyingRoleSchema.options, 'a buying role'),
 });
 
 /** Within one of these RFM segments (recency and frequency scores, as GET /api/value/rfm names them). */
 export const RfmRuleSchema = z.strictObject({
-  rfm: z.union([
-    z.enum(RFM_SEGMENTS),
-    z.array(z.enum(RFM_SEGMENTS)).min(1, 'must name at least one segment'),
-  ]),
+  rfm: oneOrMore(RFM_SEGMENTS, 'an RFM segment'),
 });
 
 /** A member of another saved segment, by its slug, as that segment's rules say now. */
