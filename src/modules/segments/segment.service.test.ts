@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/app.ts';
 import { describeEachEngine } from '../../../test/engines.ts';
-import { type Clock, fixedClock } from '../../platform/clock.ts';
+import type { Clock } from '../../platform/clock.ts';
 import { silentLogger } from '../../platform/log.ts';
 import { createIngestService, type IngestService } from '../ingestion/index.ts';
 import { createLifecycleService, type LifecycleService } from '../lifecycle/index.ts';
