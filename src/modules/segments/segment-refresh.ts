@@ -1,8 +1,8 @@
 /**
- * One refresh of a saved segment, in one transaction: the members its rules select now are staged, compared
- * with the stored members (joins and leaves as anti-joins, fast on both engines), stored, counted into the
- * size history, and — when the segment has a webhook — queued as deliveries of at most DELIVERY_SIZE
- * customers each. A refresh that fails leaves the previous members as they were.
+ * One refresh of a saved segment, in one transaction: the members its rules select now are staged; those
+ * no longer selected are deleted and the new ones inserted (anti-joins, fast on both engines); the size is
+ * added to its history; and, when the segment has a webhook, the joins and leaves are queued as deliveries
+ * of at most DELIVERY_SIZE customers each. A refresh that fails leaves the previous members as they were.
  */
 import type { Queryable } from '../../platform/db/database.ts';
 
@@ -38,18 +38,25 @@ export async function refreshSegmentMembers(
   );
   const notStored = `NOT EXISTS (SELECT 1 FROM segment_members m WHERE m.workspace_id = $1 AND m.segment_id = $2 AND m.customer_id = s.customer_id)`;
   const notStaged = `NOT EXISTS (SELECT 1 FROM segment_staging s WHERE s.workspace_id = $1 AND s.segment_id = $2 AND s.customer_id = m.customer_id)`;
-  const joined = await changed(tx, 'segment_staging s', notStored, keys, segment.webhookUrl !== null);
-  const left = await changed(tx, 'segment_members m', notStaged, keys, segment.webhookUrl !== null);
-  await tx.query(
-    `INSERT INTO segment_members (workspace_id, segment_id, customer_id, joined_at)
-     SELECT s.workspace_id, s.segment_id, s.customer_id, $3 FROM segment_staging s
-     WHERE s.workspace_id = $1 AND s.segment_id = $2 AND ${notStored}`,
-    [...keys, now],
-  );
-  await tx.query(
-    `DELETE FROM segment_members m WHERE m.workspace_id = $1 AND m.segment_id = $2 AND ${notStaged}`,
+  const webhook = segment.webhookUrl !== null;
+  // A webhook needs the leavers' identities, read before they are deleted.
+  const leavers = webhook ? await withIdentities(tx, 'segment_members m', notStaged, keys) : [];
+  const left = await tx.query<{ customer_id: number }>(
+    `DELETE FROM segment_members m WHERE m.workspace_id = $1 AND m.segment_id = $2 AND ${notStaged}
+     RETURNING m.customer_id`,
     keys,
   );
+  const joined = await tx.query<{ customer_id: number }>(
+    `INSERT INTO segment_members (workspace_id, segment_id, customer_id, joined_at)
+     SELECT s.workspace_id, s.segment_id, s.customer_id, $3 FROM segment_staging s
+     WHERE s.workspace_id = $1 AND s.segment_id = $2 AND ${notStored}
+     RETURNING customer_id`,
+    [...keys, now],
+  );
+  // Those who joined are the members whose joined_at is this refresh's.
+  const joiners = webhook
+    ? await withIdentities(tx, 'segment_members m', 'm.joined_at = $3', [...keys, now])
+    : [];
   await tx.query('DELETE FROM segment_staging WHERE workspace_id = $1 AND segment_id = $2', keys);
   const [count] = await tx.query<{ n: number }>(
     'SELECT count(*) AS n FROM segment_members WHERE workspace_id = $1 AND segment_id = $2',
@@ -65,25 +72,18 @@ export async function refreshSegmentMembers(
     'UPDATE segments SET members = $3, refreshed_at = $4 WHERE workspace_id = $1 AND segment_id = $2',
     [...keys, size, now],
   );
-  const deliveries = segment.webhookUrl ? await queueDeliveries(tx, segment, joined, left, now) : 0;
+  const deliveries = webhook ? await queueDeliveries(tx, segment, joiners, leavers, now) : 0;
   return { members: size, joined: joined.length, left: left.length, deliveries };
 }
 
 /** The customers of `from` the condition keeps, with the identities a receiving system matches them by. */
-async function changed(
+function withIdentities(
   tx: Queryable,
   from: string,
   condition: string,
-  keys: unknown[],
-  withIdentities: boolean,
+  params: unknown[],
 ): Promise<Changed[]> {
   const alias = from.split(' ')[1]!;
-  if (!withIdentities)
-    return tx.query<Changed>(
-      `SELECT ${alias}.customer_id, NULL AS user_id, NULL AS email FROM ${from}
-       WHERE ${alias}.workspace_id = $1 AND ${alias}.segment_id = $2 AND ${condition}`,
-      keys,
-    );
   return tx.query<Changed>(
     `SELECT ${alias}.customer_id,
        min(CASE WHEN i.kind = 'user' THEN i.value END) AS user_id,
@@ -94,7 +94,7 @@ async function changed(
      WHERE ${alias}.workspace_id = $1 AND ${alias}.segment_id = $2 AND ${condition}
      GROUP BY ${alias}.customer_id
      ORDER BY ${alias}.customer_id`,
-    keys,
+    params,
   );
 }
 

@@ -111,11 +111,11 @@ export function createSegmentService(deps: SegmentDeps) {
     return segment;
   }
 
-  async function refresh(workspaceId: number, segment: Segment): Promise<SegmentRefresh> {
+  async function refresh(workspaceId: number, segment: Segment, at?: SegmentClock): Promise<SegmentRefresh> {
     const started = performance.now();
     const rule = await resolveRules(workspaceId, segment.rules, segment.slug);
     const params: unknown[] = [workspaceId];
-    const sql = buildSegmentMembersSql(rule, await clockFor(workspaceId, undefined), params);
+    const sql = buildSegmentMembersSql(rule, at ?? (await clockFor(workspaceId, undefined)), params);
     const now = clock.now();
     const result = await db.transaction((tx) =>
       refreshSegmentMembers(tx, { workspaceId, ...segment }, { sql, params }, now),
@@ -199,9 +199,10 @@ export function createSegmentService(deps: SegmentDeps) {
       // One segment that cannot refresh (its rules name an event since renamed, say) holds up no other.
       const results: SegmentRefresh[] = [];
       const failures: string[] = [];
+      const at = due.length > 0 ? await clockFor(workspaceId, undefined) : undefined;
       for (const segment of due) {
         try {
-          results.push(await refresh(workspaceId, segment));
+          results.push(await refresh(workspaceId, segment, at));
         } catch (error) {
           failures.push(`${segment.slug}: ${messageOf(error)}`);
         }
