@@ -22,6 +22,7 @@ import {
 } from './modules/ingestion/index.ts';
 import { createJourneyService, journeyRoutes } from './modules/journeys/index.ts';
 import { createLifecycleService, lifecycleRoutes } from './modules/lifecycle/index.ts';
+import { createPersonaService, personaRoutes } from './modules/personas/index.ts';
 import { createSegmentService, segmentRoutes } from './modules/segments/index.ts';
 import { createTaxonomyService, taxonomyRoutes } from './modules/taxonomy/index.ts';
 import { createValueService, valueRoutes } from './modules/value/index.ts';
@@ -79,6 +80,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     journeyRoutes(createJourneyService({ ...deps, lifecycle })),
     attributionRoutes(createAttributionService({ ...deps, lifecycle })),
     valueRoutes(createValueService({ ...deps, lifecycle })),
+    personaRoutes(createPersonaService({ ...deps, lifecycle })),
     segmentRoutes(createSegmentService({ ...deps, lifecycle })),
     migrationRoutes(deps.db),
   ];

@@ -10,6 +10,7 @@ import { DEFAULT_DEMO, demoCommand, loadDemoInto } from './modules/demo-world/in
 import { funnelCommand } from './modules/funnels/index.ts';
 import { importCommand } from './modules/imports/index.ts';
 import { lifecycleCommand } from './modules/lifecycle/index.ts';
+import { personaCommand } from './modules/personas/index.ts';
 import { segmentCommand } from './modules/segments/index.ts';
 import { valueCommand } from './modules/value/index.ts';
 import { DEFAULT_WORKSPACE_SLUG, keyCommands } from './modules/workspaces/index.ts';
@@ -89,6 +90,7 @@ export function buildProgram(): Command {
   program.addCommand(funnelCommand());
   program.addCommand(attributionCommand());
   program.addCommand(valueCommand());
+  program.addCommand(personaCommand());
   program.addCommand(segmentCommand());
   forEachCommand(program, (command) =>
     command.exitOverride().configureOutput({

@@ -6,7 +6,7 @@ export interface AgoraClient {
   readonly url: string;
   /** What authenticates a call as the local CLI, for requests made without request(). */
   readonly headers: Record<string, string>;
-  request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T>;
+  request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>;
 }
 
 export function createAgoraClient(server: ServerFile, workspaceSlug: string): AgoraClient {

@@ -1,0 +1,85 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ErrorResponseSchema } from '../../platform/http/error.schema.ts';
+import {
+  PersonaIdParamsSchema,
+  PersonaListSchema,
+  PersonaSchema,
+  RefreshOptionsSchema,
+  RenameSchema,
+  StageMatrixSchema,
+} from './personas.schema.ts';
+import type { PersonaService } from './personas.service.ts';
+
+const errors = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema };
+
+export function personaRoutes(personas: PersonaService): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/personas',
+      {
+        schema: {
+          tags: ['personas'],
+          summary:
+            'The personas of the latest run, each described by what sets it apart; new customers join the nearest first',
+          response: { 200: PersonaListSchema, ...errors },
+        },
+      },
+      async (request) => personas.list(request.workspace.workspaceId),
+    );
+
+    app.get(
+      '/api/personas/stages',
+      {
+        schema: {
+          tags: ['personas'],
+          summary: 'Customers of each persona in each lifecycle stage (persona × stage)',
+          response: { 200: StageMatrixSchema, ...errors },
+        },
+      },
+      async (request) => personas.stages(request.workspace.workspaceId),
+    );
+
+    app.get(
+      '/api/personas/:personaId',
+      {
+        schema: {
+          tags: ['personas'],
+          summary: 'One persona of the latest run',
+          params: PersonaIdParamsSchema,
+          response: { 200: PersonaSchema, 404: ErrorResponseSchema, ...errors },
+        },
+      },
+      async (request) => personas.get(request.workspace.workspaceId, request.params.personaId),
+    );
+
+    app.patch(
+      '/api/personas/:personaId',
+      {
+        schema: {
+          tags: ['personas'],
+          summary: 'Renames a persona; later runs keep the name',
+          params: PersonaIdParamsSchema,
+          body: RenameSchema,
+          response: { 200: PersonaSchema, 404: ErrorResponseSchema, ...errors },
+        },
+      },
+      async (request) =>
+        personas.rename(request.workspace.workspaceId, request.params.personaId, request.body.name),
+    );
+
+    app.post(
+      '/api/personas/refresh',
+      {
+        schema: {
+          tags: ['personas'],
+          summary:
+            'Recomputes the features, clusters the customers (k by silhouette within kMin–kMax) and stores a new run',
+          body: RefreshOptionsSchema.optional(),
+          response: { 200: PersonaListSchema, ...errors },
+        },
+      },
+      async (request) =>
+        personas.refresh(request.workspace.workspaceId, RefreshOptionsSchema.parse(request.body ?? {})),
+    );
+  };
+}

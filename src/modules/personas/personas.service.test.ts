@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestApp, invalidInputMessage, type TestApp } from '../../../test/app.ts';
+import { describeEachEngine } from '../../../test/engines.ts';
+import { createIngestService } from '../ingestion/index.ts';
+import { adjustedRandIndex } from './compute-clusters.ts';
+import type { PersonaList, StageMatrix } from './personas.schema.ts';
+
+/** Three kinds of customer, alike within a kind: what they do differs in channel, device, content and behaviour. */
+const KINDS = {
+  reader: {
+    context: {
+      device: { type: 'desktop' },
+      page: { url: 'https://shop.example/?utm_medium=email&utm_source=news' },
+    },
+    events: [{ event: 'Content Viewed', properties: { format: 'whitepaper' } }],
+  },
+  bargain: {
+    context: {
+      device: { type: 'mobile' },
+      page: { url: 'https://shop.example/?utm_medium=cpc&utm_source=google' },
+    },
+    events: [{ event: 'Products Searched', properties: {} }],
+  },
+  sharer: {
+    context: {
+      device: { type: 'tablet' },
+      page: { url: 'https://shop.example/', referrer: 'https://www.facebook.com/' },
+    },
+    events: [{ event: 'Product Shared', properties: {} }],
+  },
+} as const;
+type Kind = keyof typeof KINDS;
+
+let sequence = 0;
+/** A page view and two of the kind's events, a day apart from 2026-03-02. */
+function customer(userId: string, kind: Kind, day = 0): object[] {
+  const { context, events } = KINDS[kind];
+  const at = (offset: number) => new Date(Date.UTC(2026, 2, 2 + day + offset, 10)).toISOString();
+  return [
+    { type: 'page', userId, messageId: `p-${++sequence}`, timestamp: at(0), context },
+    ...[1, 2].map((offset) => ({
+      type: 'track',
+      userId,
+      messageId: `p-${++sequence}`,
+      timestamp: at(offset),
+      ...events[0],
+      context,
+    })),
+  ];
+}
+
+const PER_KIND = 15;
+const planted = new Map<string, Kind>();
+for (const kind of Object.keys(KINDS) as Kind[])
+  for (let i = 0; i < PER_KIND; i++) planted.set(`${kind}-${i}`, kind);
+
+describeEachEngine('personas', ({ db }) => {
+  let t: TestApp;
+  const ws = () => t.workspace.workspaceId;
+  const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
+    t.app.inject({ method, url, headers: t.admin, ...(payload ? { payload } : {}) });
+  const assignments = async () => {
+    const rows = await db().query<{ value: string; persona_id: number }>(
+      `SELECT i.value, a.persona_id FROM persona_assignments a
+       JOIN identities i ON i.workspace_id = a.workspace_id AND i.customer_id = a.customer_id AND i.kind = 'user'
+       WHERE a.workspace_id = $1 ORDER BY i.value`,
+      [ws()],
+    );
+    return new Map(rows.map((row) => [row.value, Number(row.persona_id)]));
+  };
+  let first: PersonaList;
+
+  beforeAll(async () => {
+    t = await createTestApp(db());
+    const messages = [...planted].flatMap(([userId, kind]) => customer(userId, kind));
+    expect((await createIngestService(t.deps).ingest(ws(), messages)).rejected).toEqual([]);
+    const response = await call('POST', '/api/personas/refresh', { kMin: 2, kMax: 6, seed: 7 });
+    expect(response.statusCode, response.body).toBe(200);
+    first = response.json() as PersonaList;
+  });
+  afterAll(() => t.app.close());
+
+  it('finds the three planted kinds of customer, each whole, by silhouette', async () => {
+    expect(first.run!.k).toBe(3);
+    expect(first.run!.candidates.map((candidate) => candidate.k)).toEqual([2, 3, 4, 5, 6]);
+    const assigned = await assignments();
+    const users = [...planted.keys()].sort();
+    expect(
+      adjustedRandIndex(
+        users.map((user) => planted.get(user)!),
+        users.map((user) => assigned.get(user)!),
+      ),
+    ).toBe(1);
+    expect(first.personas.map((persona) => persona.customers)).toEqual([15, 15, 15]);
+  });
+
+  it('describes each persona by what sets it apart, with a name made of it', () => {
+    expect(first.personas.map((persona) => persona.name).sort()).toEqual([
+      'Email · desktop · engage',
+      'Organic social · tablet · connect',
+      'Paid search · mobile · engage',
+    ]);
+    const reader = first.personas.find((persona) => persona.name.startsWith('Email'))!;
+    expect(reader.distinguishing.map((entry) => entry.label)).toEqual(
+      expect.arrayContaining(['desktop', 'email', 'little mobile', 'engage']),
+    );
+    for (const persona of first.personas) {
+      expect(persona.share).toBeCloseTo(1 / 3, 12);
+      expect(persona.stages.reduce((sum, stage) => sum + stage.customers, 0)).toBe(15);
+    }
+  });
+
+  it('keeps a name a person gave across a rerun, and the persona ids', async () => {
+    const target = first.personas[0]!;
+    const renamed = await call('PATCH', `/api/personas/${target.personaId}`, { name: '  Night owls ' });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    expect(renamed.json()).toMatchObject({
+      name: 'Night owls',
+      renamed: true,
+      generatedName: target.generatedName,
+    });
+    const rerun = (
+      await call('POST', '/api/personas/refresh', { kMin: 2, kMax: 6, seed: 7 })
+    ).json() as PersonaList;
+    expect(rerun.run!.runId).toBeGreaterThan(first.run!.runId);
+    expect(rerun.personas.map((persona) => persona.personaId).sort()).toEqual(
+      first.personas.map((persona) => persona.personaId).sort(),
+    );
+    const again = (await call('GET', `/api/personas/${target.personaId}`)).json() as { name: string };
+    expect(again.name).toBe('Night owls');
+  });
+
+  it('assigns customers who arrive after the run to the nearest persona', async () => {
+    const before = await assignments();
+    const newcomers = [...customer('late-sharer', 'sharer', 20), ...customer('late-reader', 'reader', 20)];
+    expect((await createIngestService(t.deps).ingest(ws(), newcomers)).rejected).toEqual([]);
+    const list = (await call('GET', '/api/personas')).json() as PersonaList;
+    expect(list.newlyAssigned).toBe(2);
+    const after = await assignments();
+    expect(after.get('late-sharer')).toBe(before.get('sharer-0'));
+    expect(after.get('late-reader')).toBe(before.get('reader-0'));
+    expect(list.personas.reduce((sum, persona) => sum + persona.customers, 0)).toBe(47);
+  });
+
+  it('counts each persona’s customers by lifecycle stage', async () => {
+    const matrix = (await call('GET', '/api/personas/stages')).json() as StageMatrix;
+    expect(matrix.stages[0]).toBe('awareness');
+    expect(matrix.rows).toHaveLength(3);
+    for (const row of matrix.rows) {
+      expect(row.counts).toHaveLength(matrix.stages.length);
+      expect(row.counts.reduce((sum, count) => sum + count, 0)).toBeLessThanOrEqual(row.customers);
+    }
+  });
+
+  it('refuses a k range out of order or outside 2–20, an empty name and an unknown persona', async () => {
+    expect(invalidInputMessage(await call('POST', '/api/personas/refresh', { kMin: 6, kMax: 3 }))).toMatch(
+      /kMin must not be above kMax/,
+    );
+    expect(invalidInputMessage(await call('POST', '/api/personas/refresh', { kMax: 21 }))).toMatch(/2 to 20/);
+    expect(invalidInputMessage(await call('POST', '/api/personas/refresh', { kMin: 1 }))).toMatch(/2 to 20/);
+    const id = first.personas[0]!.personaId;
+    expect(invalidInputMessage(await call('PATCH', `/api/personas/${id}`, { name: '   ' }))).toMatch(/empty/);
+    for (const response of [
+      await call('GET', '/api/personas/999999'),
+      await call('PATCH', '/api/personas/999999', { name: 'x' }),
+    ]) {
+      expect(response.statusCode).toBe(404);
+      expect(response.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    }
+  });
+
+  it('says how many customers are needed when a workspace has too few to cluster', async () => {
+    const small = await createTestApp(db());
+    try {
+      await createIngestService(small.deps).ingest(small.workspace.workspaceId, customer('only', 'reader'));
+      const response = await small.app.inject({
+        method: 'POST',
+        url: '/api/personas/refresh',
+        headers: small.admin,
+        payload: {},
+      });
+      expect(invalidInputMessage(response)).toMatch(/1 customers .* at least 30 are needed/);
+      const empty = (
+        await small.app.inject({ method: 'GET', url: '/api/personas', headers: small.admin })
+      ).json();
+      expect(empty).toEqual({ run: null, personas: [], newlyAssigned: 0 });
+    } finally {
+      await small.app.close();
+    }
+  });
+});

@@ -1,0 +1,310 @@
+/**
+ * Personas discovered from data: features per customer, standardised, clustered by k-means with k chosen by
+ * silhouette, described, stored by run with stable ids and names; new customers join the nearest persona.
+ */
+import { type Clock, systemClock } from '../../platform/clock.ts';
+import type { Database } from '../../platform/db/database.ts';
+import { AppError } from '../../platform/errors/app-error.ts';
+import type { LifecycleService } from '../lifecycle/index.ts';
+import { STAGES } from '../lifecycle/index.ts';
+import { clusterCustomers } from './compute-clusters.ts';
+import { assignPoints } from './compute-kmeans.ts';
+import { distinguishingFeatures, generateName, preferredFormat } from './compute-persona-description.ts';
+import { matchClusters } from './compute-persona-matching.ts';
+import { applyScaling, fitScaling, type Scaling } from './compute-standardise.ts';
+import { FEATURES, type FeatureTable, queryPersonaFeatures } from './persona-features.query.ts';
+import type { Persona, PersonaList, RefreshOptions, StageMatrix } from './personas.schema.ts';
+import {
+  appendAssignments,
+  countAssignments,
+  findLatestRun,
+  insertPersona,
+  insertRun,
+  insertVersion,
+  listVersions,
+  queryFirstChannels,
+  queryPersonaStages,
+  renamePersona,
+  replaceAssignments,
+  type StoredFeature,
+  type StoredVersion,
+  updateGeneratedName,
+} from './personas.store.ts';
+
+/** Fewer customers than this tell too little to cluster. */
+export const MIN_CUSTOMERS = 30;
+const WIDTH = FEATURES.length;
+const GROUPS = FEATURES.map((feature) => feature.group);
+
+export function createPersonaService(deps: { db: Database; lifecycle: LifecycleService; clock?: Clock }) {
+  const { db, lifecycle, clock = systemClock } = deps;
+  /** One assignment of new customers at a time per workspace: two would assign the same customers twice. */
+  const assigning = new Map<number, Promise<number>>();
+
+  async function refresh(workspaceId: number, options: RefreshOptions): Promise<PersonaList> {
+    await lifecycle.ensureRefreshed(workspaceId);
+    const table = await queryPersonaFeatures(db, workspaceId, { minTouchpoints: options.minTouchpoints });
+    const n = table.customerIds.length;
+    if (n < MIN_CUSTOMERS)
+      throw invalid(
+        `${n} customers have at least ${options.minTouchpoints} touchpoint(s): at least ${MIN_CUSTOMERS} are needed to find personas; load more data or lower minTouchpoints.`,
+      );
+    const scaling = fitScaling(table.values, WIDTH, GROUPS);
+    if (scaling.columns.length === 0)
+      throw invalid('every customer has the same features: there is nothing to tell personas apart by.');
+    const d = scaling.columns.length;
+    const points = applyScaling(table.values, WIDTH, scaling);
+    const clustering = clusterCustomers(points, d, {
+      kMin: options.kMin,
+      kMax: Math.min(options.kMax, Math.floor(n / 2)),
+      seed: options.seed,
+    });
+    const distances = new Float64Array(n);
+    assignPoints(points, d, clustering.centroids, clustering.labels, distances);
+    const rawMeans = clusterRawMeans(table, clustering.labels, clustering.k, scaling);
+    const features: StoredFeature[] = scaling.columns.map((column, c) => ({
+      name: FEATURES[column]!.name,
+      group: FEATURES[column]!.group,
+      mean: scaling.means[c]!,
+      sd: scaling.sds[c]!,
+      weight: scaling.weights[c]!,
+    }));
+    const centroids = Array.from({ length: clustering.k }, (_, c) =>
+      Array.from(clustering.centroids.subarray(c * d, c * d + d)),
+    );
+    const previous = await previousCentroids(workspaceId, features, scaling);
+    const matches = matchClusters(
+      centroids,
+      previous.map((version) => version.scaled),
+    );
+    const sizes = new Array(clustering.k).fill(0);
+    for (const label of clustering.labels) sizes[label] += 1;
+    const fittedAt = clock.now();
+    await db.transaction(async (tx) => {
+      const runId = await insertRun(tx, workspaceId, {
+        fittedAt,
+        k: clustering.k,
+        silhouette: clustering.silhouette,
+        seed: options.seed,
+        customers: n,
+        minTouchpoints: options.minTouchpoints,
+        features,
+        candidates: clustering.candidates,
+      });
+      const taken = new Set<string>();
+      const personaIds: number[] = [];
+      for (let c = 0; c < clustering.k; c++) {
+        const distinguishing = distinguishingFeatures(features, rawMeans[c]!);
+        const generatedName = generateName(distinguishing, taken);
+        taken.add(generatedName);
+        const earlier = matches[c] === null ? null : previous[matches[c]!]!;
+        const personaId = earlier
+          ? earlier.personaId
+          : await insertPersona(tx, workspaceId, generatedName, fittedAt);
+        if (earlier) await updateGeneratedName(tx, workspaceId, personaId, generatedName);
+        personaIds.push(personaId);
+        await insertVersion(tx, workspaceId, runId, {
+          personaId,
+          centroid: { scaled: centroids[c]!, raw: rawMeans[c]! },
+          customers: sizes[c],
+          description: {
+            generatedName,
+            share: sizes[c] / n,
+            distinguishing,
+            preferredFormat: preferredFormat(features, rawMeans[c]!),
+          },
+        });
+      }
+      const assignments = table.customerIds.map((customerId, i) => ({
+        customerId,
+        personaId: personaIds[clustering.labels[i]!]!,
+        distance: distances[i]!,
+      }));
+      await replaceAssignments(tx, workspaceId, runId, assignments, fittedAt);
+    });
+    return list(workspaceId);
+  }
+
+  /** The latest run's personas, mapped to the new run's scaled space through their raw means. */
+  async function previousCentroids(workspaceId: number, features: StoredFeature[], scaling: Scaling) {
+    const run = await findLatestRun(db, workspaceId);
+    if (!run) return [];
+    const versions = await listVersions(db, workspaceId, run.runId);
+    const indexOf = new Map(run.features.map((feature, j) => [feature.name, j]));
+    return versions.map((version) => {
+      // A feature the earlier run did not have sits at the population mean.
+      const raw = new Float64Array(WIDTH).fill(Number.NaN);
+      features.forEach((feature, c) => {
+        const j = indexOf.get(feature.name);
+        if (j !== undefined) raw[scaling.columns[c]!] = version.centroid.raw[j]!;
+      });
+      return { personaId: version.personaId, scaled: Array.from(applyScaling(raw, WIDTH, scaling)) };
+    });
+  }
+
+  /** Customers without a persona (new since the run) joined to the nearest one; returns how many. */
+  function assignNewCustomers(workspaceId: number): Promise<number> {
+    const running = assigning.get(workspaceId);
+    if (running) return running;
+    const work = (async () => {
+      const run = await findLatestRun(db, workspaceId);
+      if (!run) return 0;
+      const table = await queryPersonaFeatures(db, workspaceId, {
+        minTouchpoints: run.minTouchpoints,
+        onlyUnassigned: true,
+      });
+      if (table.customerIds.length === 0) return 0;
+      const versions = await listVersions(db, workspaceId, run.runId);
+      const scaling = storedScaling(run.features);
+      const d = scaling.columns.length;
+      const points = applyScaling(table.values, WIDTH, scaling);
+      const centroids = Float64Array.from(versions.flatMap((version) => version.centroid.scaled));
+      const labels = new Int32Array(table.customerIds.length);
+      const distances = new Float64Array(table.customerIds.length);
+      assignPoints(points, d, centroids, labels, distances);
+      const assignments = table.customerIds.map((customerId, i) => ({
+        customerId,
+        personaId: versions[labels[i]!]!.personaId,
+        distance: distances[i]!,
+      }));
+      await appendAssignments(db, workspaceId, run.runId, assignments, clock.now());
+      return assignments.length;
+    })();
+    assigning.set(workspaceId, work);
+    return work.finally(() => assigning.delete(workspaceId));
+  }
+
+  async function list(workspaceId: number): Promise<PersonaList> {
+    await assignNewCustomers(workspaceId);
+    const run = await findLatestRun(db, workspaceId);
+    if (!run) return { run: null, personas: [], newlyAssigned: 0 };
+    const [versions, counts, stages, channels] = await Promise.all([
+      listVersions(db, workspaceId, run.runId),
+      countAssignments(db, workspaceId, run.fittedAt),
+      queryPersonaStages(db, workspaceId),
+      queryFirstChannels(db, workspaceId),
+    ]);
+    const total = [...counts.values()].reduce((sum, count) => sum + count.customers, 0);
+    const personas = versions.map((version) =>
+      describe(version, counts.get(version.personaId)?.customers ?? 0, total, stages, channels),
+    );
+    const { features: _features, ...summary } = run;
+    return {
+      run: summary,
+      personas,
+      newlyAssigned: [...counts.values()].reduce((sum, count) => sum + count.newer, 0),
+    };
+  }
+
+  return {
+    refresh,
+    list,
+    assignNewCustomers,
+
+    async get(workspaceId: number, personaId: number): Promise<Persona> {
+      const { personas } = await list(workspaceId);
+      const persona = personas.find((candidate) => candidate.personaId === personaId);
+      if (!persona) throw notFound(personaId);
+      return persona;
+    },
+
+    async rename(workspaceId: number, personaId: number, name: string): Promise<Persona> {
+      if (!(await renamePersona(db, workspaceId, personaId, name, clock.now()))) throw notFound(personaId);
+      const persona = (await list(workspaceId)).personas.find(
+        (candidate) => candidate.personaId === personaId,
+      );
+      if (!persona) throw notFound(personaId);
+      return persona;
+    },
+
+    /** Customers of each persona in each lifecycle stage. */
+    async stages(workspaceId: number): Promise<StageMatrix> {
+      const { personas } = await list(workspaceId);
+      return {
+        stages: [...STAGES],
+        rows: personas.map((persona) => ({
+          personaId: persona.personaId,
+          name: persona.name,
+          customers: persona.customers,
+          counts: STAGES.map(
+            (stage) => persona.stages.find((entry) => entry.stage === stage)?.customers ?? 0,
+          ),
+        })),
+      };
+    },
+  };
+}
+
+export type PersonaService = ReturnType<typeof createPersonaService>;
+
+/** Means of the raw features (scaled columns only) of each cluster's customers, unknown values skipped. */
+function clusterRawMeans(table: FeatureTable, labels: Int32Array, k: number, scaling: Scaling): number[][] {
+  const d = scaling.columns.length;
+  const sums = new Float64Array(k * d);
+  const counts = new Float64Array(k * d);
+  for (let i = 0; i < labels.length; i++)
+    for (let c = 0; c < d; c++) {
+      const value = table.values[i * WIDTH + scaling.columns[c]!]!;
+      if (Number.isNaN(value)) continue;
+      sums[labels[i]! * d + c]! += value;
+      counts[labels[i]! * d + c]! += 1;
+    }
+  return Array.from({ length: k }, (_, cluster) =>
+    Array.from({ length: d }, (_, c) => {
+      const count = counts[cluster * d + c]!;
+      // No customer of the cluster has the feature: the population's mean (z = 0), never NaN.
+      return count > 0 ? sums[cluster * d + c]! / count : scaling.means[c]!;
+    }),
+  );
+}
+
+/** The run's scaling, on the columns of FEATURES its features name (a feature since removed is skipped). */
+function storedScaling(features: readonly StoredFeature[]): Scaling {
+  const indexOf = new Map(FEATURES.map((feature, j) => [feature.name, j]));
+  return {
+    columns: features.map((feature) => indexOf.get(feature.name) ?? -1),
+    means: features.map((feature) => feature.mean),
+    sds: features.map((feature) => feature.sd),
+    weights: features.map((feature) => feature.weight),
+  };
+}
+
+function describe(
+  version: StoredVersion,
+  customers: number,
+  total: number,
+  stages: Array<{ persona_id: number; stage: string; customers: number }>,
+  channels: Array<{ persona_id: number; channel: string; customers: number }>,
+): Persona {
+  const own = <T extends { persona_id: number }>(rows: T[]) =>
+    rows.filter((row) => Number(row.persona_id) === version.personaId);
+  const staged = own(stages);
+  const inFunnel = staged.reduce((sum, row) => sum + Number(row.customers), 0);
+  const firsts = own(channels).sort((a, b) => Number(b.customers) - Number(a.customers));
+  const withChannel = firsts.reduce((sum, row) => sum + Number(row.customers), 0);
+  return {
+    personaId: version.personaId,
+    name: version.name,
+    generatedName: version.description.generatedName,
+    renamed: version.renamed,
+    customers,
+    share: total > 0 ? customers / total : 0,
+    distinguishing: version.description.distinguishing,
+    preferredFormat: version.description.preferredFormat,
+    firstChannels: firsts.slice(0, 5).map((row) => ({
+      channel: row.channel,
+      share: Number(row.customers) / withChannel,
+    })),
+    stages: STAGES.map((stage) => {
+      const count = Number(staged.find((row) => row.stage === stage)?.customers ?? 0);
+      return { stage, customers: count, share: inFunnel > 0 ? count / inFunnel : 0 };
+    }),
+  };
+}
+
+const invalid = (message: string) => new AppError('INVALID_INPUT', message);
+const notFound = (personaId: number) =>
+  new AppError(
+    'NOT_FOUND',
+    `No persona ${personaId} in this workspace's latest run: list them with GET /api/personas.`,
+  );
