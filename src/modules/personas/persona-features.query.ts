@@ -135,7 +135,8 @@ export function buildPersonaFeaturesSql(
     WHERE e.workspace_id = $1 AND e.type IN ('track', 'page', 'screen') ${unassigned('e')}
   ),
   touches AS (
-    SELECT customer_id, count(*) AS touchpoints,
+    SELECT customer_id, count(*) AS touchpoints, count(channel) AS channel_touches,
+      count(format) AS format_touches,
       ${touchColumns}
     FROM touchpoints GROUP BY customer_id
   ),
@@ -150,7 +151,9 @@ export function buildPersonaFeaturesSql(
   memberships AS (
     SELECT customer_id, ${roles} FROM account_memberships WHERE workspace_id = $1 GROUP BY customer_id
   )
-  SELECT c.customer_id, coalesce(t.touchpoints, 0) AS touchpoints, ${touchAliases},
+  SELECT c.customer_id, coalesce(t.touchpoints, 0) AS touchpoints,
+    coalesce(t.channel_touches, 0) AS channel_touches, coalesce(t.format_touches, 0) AS format_touches,
+    ${touchAliases},
     ${customerColumns}
   FROM customers c
   LEFT JOIN touches t ON t.customer_id = c.customer_id
@@ -165,6 +168,9 @@ export function buildPersonaFeaturesSql(
 export interface FeatureTable {
   customerIds: number[];
   touchpoints: number[];
+  /** Touchpoints with a channel, and with a content format: what the channel and format shares are of. */
+  channelTouches: number[];
+  formatTouches: number[];
   /** NaN where the feature is unknown for the customer. */
   values: Float64Array;
 }
@@ -180,14 +186,18 @@ export async function queryPersonaFeatures(
   const values = new Float64Array(rows.length * width);
   const customerIds: number[] = new Array(rows.length);
   const touchpoints: number[] = new Array(rows.length);
+  const channelTouches: number[] = new Array(rows.length);
+  const formatTouches: number[] = new Array(rows.length);
   const columns = FEATURES.map((_, j) => `f${j}`);
   rows.forEach((row, i) => {
     customerIds[i] = Number(row.customer_id);
     touchpoints[i] = Number(row.touchpoints);
+    channelTouches[i] = Number(row.channel_touches);
+    formatTouches[i] = Number(row.format_touches);
     for (let j = 0; j < width; j++) {
       const value = row[columns[j]!];
       values[i * width + j] = value === null || value === undefined ? Number.NaN : Number(value);
     }
   });
-  return { customerIds, touchpoints, values };
+  return { customerIds, touchpoints, channelTouches, formatTouches, values };
 }

@@ -73,7 +73,7 @@ export function personaRoutes(personas: PersonaService): FastifyPluginAsyncZod {
         schema: {
           tags: ['personas'],
           summary:
-            'Recomputes the features, clusters the customers (k by silhouette within kMin–kMax) and stores a new run',
+            'Recomputes the features, fits the personas as latent classes (k within kMin–kMax where one more class stops paying) and stores a new run',
           body: RefreshOptionsSchema.optional(),
           response: { 200: PersonaListSchema, ...errors },
         },

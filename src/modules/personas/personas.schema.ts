@@ -85,7 +85,8 @@ export const PersonaRunSchema = z.object({
   seed: z.number(),
   customers: z.number(),
   minTouchpoints: z.number(),
-  candidates: z.array(z.object({ k: z.number(), silhouette: z.number() })),
+  /** Each k tried, with the BIC of its latent-class model on the sample (lower fits better). */
+  candidates: z.array(z.object({ k: z.number(), bic: z.number() })),
 });
 export type PersonaRun = z.infer<typeof PersonaRunSchema>;
 

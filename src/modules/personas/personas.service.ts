@@ -1,16 +1,20 @@
 /**
- * Personas discovered from data: features per customer, standardised, clustered by k-means with k chosen by
- * silhouette, described, stored by run with stable ids and names; new customers join the nearest persona.
+ * Personas discovered from data: features per customer, fitted as latent classes (k where one more class
+ * stops paying), described, stored by run with stable ids and names; new customers join their most likely
+ * persona.
  */
 import { type Clock, systemClock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import type { LifecycleService } from '../lifecycle/index.ts';
 import { STAGES } from '../lifecycle/index.ts';
-import { clusterCustomers } from './compute-clusters.ts';
-import { assignPoints } from './compute-kmeans.ts';
+import { assignPoints, seededRandom } from './compute-kmeans.ts';
+import { classify, type MixtureData, type MixtureModel } from './compute-latent-classes.ts';
+import { mixtureDataOf } from './compute-mixture-data.ts';
+import { findPersonaClasses } from './compute-persona-classes.ts';
 import { distinguishingFeatures, generateName, preferredFormat } from './compute-persona-description.ts';
 import { matchClusters } from './compute-persona-matching.ts';
+import { sampleRows, silhouette, takeRows } from './compute-silhouette.ts';
 import { applyScaling, fitScaling, type Scaling } from './compute-standardise.ts';
 import { FEATURES, type FeatureTable, queryPersonaFeatures } from './persona-features.query.ts';
 import type { Persona, PersonaList, RefreshOptions, StageMatrix } from './personas.schema.ts';
@@ -21,6 +25,7 @@ import {
   insertPersona,
   insertRun,
   insertVersion,
+  type LatentClass,
   listVersions,
   queryFirstChannels,
   queryPersonaStages,
@@ -54,13 +59,22 @@ export function createPersonaService(deps: { db: Database; lifecycle: LifecycleS
       throw invalid('every customer has the same features: there is nothing to tell personas apart by.');
     const d = scaling.columns.length;
     const points = applyScaling(table.values, WIDTH, scaling);
-    const clustering = clusterCustomers(points, d, {
+    const data = mixtureDataOf(table);
+    const classes = findPersonaClasses(data, points, d, {
       kMin: options.kMin,
       kMax: Math.min(options.kMax, Math.floor(n / 2)),
       seed: options.seed,
     });
+    const clustering = { k: classes.k, labels: classes.labels, centroids: classMeans(points, d, classes) };
     const distances = new Float64Array(n);
-    assignPoints(points, d, clustering.centroids, clustering.labels, distances);
+    distanceToOwn(points, d, clustering.centroids, clustering.labels, distances);
+    const scoreRows = sampleRows(n, 3_000, seededRandom(options.seed));
+    const quality = silhouette(
+      takeRows(points, d, scoreRows),
+      d,
+      Int32Array.from(scoreRows, (row) => clustering.labels[row]!),
+      clustering.k,
+    );
     const rawMeans = clusterRawMeans(table, clustering.labels, clustering.k, scaling);
     const features: StoredFeature[] = scaling.columns.map((column, c) => ({
       name: FEATURES[column]!.name,
@@ -84,12 +98,12 @@ export function createPersonaService(deps: { db: Database; lifecycle: LifecycleS
       const runId = await insertRun(tx, workspaceId, {
         fittedAt,
         k: clustering.k,
-        silhouette: clustering.silhouette,
+        silhouette: quality,
         seed: options.seed,
         customers: n,
         minTouchpoints: options.minTouchpoints,
         features,
-        candidates: clustering.candidates,
+        candidates: classes.candidates,
       });
       const taken = new Set<string>();
       const personaIds: number[] = [];
@@ -105,7 +119,11 @@ export function createPersonaService(deps: { db: Database; lifecycle: LifecycleS
         personaIds.push(personaId);
         await insertVersion(tx, workspaceId, runId, {
           personaId,
-          centroid: { scaled: centroids[c]!, raw: rawMeans[c]! },
+          centroid: {
+            scaled: centroids[c]!,
+            raw: rawMeans[c]!,
+            latentClass: latentClassOf(classes.model, c),
+          },
           customers: sizes[c],
           description: {
             generatedName,
@@ -162,6 +180,13 @@ export function createPersonaService(deps: { db: Database; lifecycle: LifecycleS
       const labels = new Int32Array(table.customerIds.length);
       const distances = new Float64Array(table.customerIds.length);
       assignPoints(points, d, centroids, labels, distances);
+      // The run's latent classes place them when it has them (a run of an earlier version has centroids only).
+      const model = storedModel(versions);
+      const data = mixtureDataOf(table);
+      if (model && fitsData(model, data)) {
+        labels.set(classify(data, model).labels);
+        distanceToOwn(points, d, centroids, labels, distances);
+      }
       const assignments = table.customerIds.map((customerId, i) => ({
         customerId,
         personaId: versions[labels[i]!]!.personaId,
@@ -308,3 +333,64 @@ const notFound = (personaId: number) =>
     'NOT_FOUND',
     `No persona ${personaId} in this workspace's latest run: list them with GET /api/personas.`,
   );
+
+/** Each class's mean in the scaled space (its centroid), row-major `k × d`. */
+function classMeans(
+  points: Float64Array,
+  d: number,
+  classes: { k: number; labels: Int32Array },
+): Float64Array {
+  const sums = new Float64Array(classes.k * d);
+  const counts = new Float64Array(classes.k);
+  classes.labels.forEach((label, i) => {
+    counts[label]! += 1;
+    for (let j = 0; j < d; j++) sums[label * d + j]! += points[i * d + j]!;
+  });
+  return sums.map((sum, index) =>
+    counts[Math.floor(index / d)]! > 0 ? sum / counts[Math.floor(index / d)]! : 0,
+  );
+}
+
+/** Each point's Euclidean distance to its own class's centroid. */
+function distanceToOwn(
+  points: Float64Array,
+  d: number,
+  centroids: Float64Array,
+  labels: Int32Array,
+  out: Float64Array,
+) {
+  labels.forEach((label, i) => {
+    let sum = 0;
+    for (let j = 0; j < d; j++) sum += (points[i * d + j]! - centroids[label * d + j]!) ** 2;
+    out[i] = Math.sqrt(sum);
+  });
+}
+
+const latentClassOf = (model: MixtureModel, c: number): LatentClass => ({
+  logWeight: model.logWeights[c]!,
+  logCategories: model.logCategories[c]!,
+  means: model.means[c]!,
+  variances: model.variances[c]!,
+});
+
+/** The run's latent-class model from its personas, when every one of them has its class. */
+function storedModel(versions: StoredVersion[]): MixtureModel | null {
+  const classes = versions.map((version) => version.centroid.latentClass);
+  if (classes.some((entry) => !entry)) return null;
+  const stored = classes as LatentClass[];
+  return {
+    k: stored.length,
+    logWeights: stored.map((entry) => entry.logWeight),
+    logCategories: stored.map((entry) => entry.logCategories),
+    means: stored.map((entry) => entry.means),
+    variances: stored.map((entry) => entry.variances),
+    logLikelihood: Number.NaN,
+    bic: Number.NaN,
+  };
+}
+
+/** Whether a stored model has the categories the features have now (they change only with Agora's version). */
+const fitsData = (model: MixtureModel, data: MixtureData) =>
+  model.logCategories[0]!.length === data.blocks.length &&
+  model.logCategories[0]!.every((block, b) => block.length === data.blocks[b]!.columns.length) &&
+  model.means[0]!.length === data.numeric.length;

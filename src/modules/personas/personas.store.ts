@@ -11,11 +11,23 @@ export interface StoredFeature {
 }
 
 /** A run's personas as stored: centroid in the run's scaled space and the raw feature means. */
+/** One class of a fitted latent-class model: its weight and its distributions. */
+export interface LatentClass {
+  logWeight: number;
+  logCategories: number[][];
+  means: number[];
+  variances: number[];
+}
+
 export interface StoredVersion {
   personaId: number;
   name: string;
   renamed: boolean;
-  centroid: { scaled: number[]; raw: number[] };
+  /**
+   * The persona in the run's scaled space and in raw feature means; and its class in the latent-class
+   * model (compute-latent-classes.ts), which places customers seen after the run.
+   */
+  centroid: { scaled: number[]; raw: number[]; latentClass?: LatentClass };
   customers: number;
   description: Pick<Persona, 'generatedName' | 'share' | 'distinguishing' | 'preferredFormat'>;
 }

@@ -1,0 +1,65 @@
+/**
+ * Finding the personas: the latent-class model fitted for each k of the range on a seeded sample (each
+ * started from k-means++ on the standardised features, the best of a few starts kept), k chosen where one
+ * more class stops paying (below), then the chosen model refined on every customer.
+ *
+ * Choosing k: BIC keeps falling as classes are added whenever customers differ in more ways than the
+ * personas (a persona's buyers and browsers touch differently), so its minimum over a range is usually the
+ * range's end. Agora takes the elbow instead: the smallest k for which one more class improves BIC by less
+ * than STOP_GAIN of its value — a class that explains less than half a percent more is not a persona.
+ */
+import { assignPoints, kMeans, seededRandom } from './compute-kmeans.ts';
+import { classify, fitMixture, type MixtureData, type MixtureModel } from './compute-latent-classes.ts';
+import { sampleRows, takeRows } from './compute-silhouette.ts';
+
+export const STOP_GAIN = 0.005;
+
+export interface PersonaClasses {
+  k: number;
+  model: MixtureModel;
+  labels: Int32Array;
+  candidates: Array<{ k: number; bic: number }>;
+}
+
+export function findPersonaClasses(
+  data: MixtureData,
+  points: Float64Array,
+  d: number,
+  options: { kMin: number; kMax: number; seed: number; sample?: number; starts?: number },
+): PersonaClasses {
+  const random = seededRandom(options.seed);
+  const rows = sampleRows(data.rows, options.sample ?? 20_000, random);
+  const sample = takeMixtureRows(data, rows);
+  const samplePoints = takeRows(points, d, rows);
+  const fits: MixtureModel[] = [];
+  for (let k = options.kMin; k <= Math.min(options.kMax, rows.length); k++) {
+    let best: MixtureModel | null = null;
+    for (let start = 0; start < (options.starts ?? 3); start++) {
+      const { centroids } = kMeans(samplePoints, d, k, {
+        seed: options.seed * 101 + k * 7 + start,
+        restarts: 1,
+      });
+      const labels = new Int32Array(rows.length);
+      assignPoints(samplePoints, d, centroids, labels);
+      const fitted = fitMixture(sample, k, labels);
+      if (!best || fitted.logLikelihood > best.logLikelihood) best = fitted;
+    }
+    fits.push(best!);
+  }
+  const chosen =
+    fits.find((fit, i) => {
+      const next = fits[i + 1];
+      return !next || (fit.bic - next.bic) / Math.abs(fit.bic) < STOP_GAIN;
+    }) ?? fits[fits.length - 1]!;
+  const model = fitMixture(data, chosen.k, classify(data, chosen).labels, { maxIterations: 50 });
+  return {
+    k: chosen.k,
+    model,
+    labels: classify(data, model).labels,
+    candidates: fits.map((fit) => ({ k: fit.k, bic: fit.bic })),
+  };
+}
+
+function takeMixtureRows(data: MixtureData, rows: readonly number[]): MixtureData {
+  return { ...data, rows: rows.length, values: takeRows(data.values, data.width, rows) };
+}
