@@ -77,6 +77,8 @@ const CASES: Array<[string, unknown, string[]]> = [
   // Recency and frequency quintiles of the five buyers: ana R4 F4, ivy R2 F4, dan R5 F1, ben R2 F1, jon R1 F1.
   ['an RFM segment', { rfm: 'champions' }, ['ana']],
   ['RFM segments', { rfm: ['at_risk', 'new'] }, ['dan', 'ivy']],
+  ['a persona', { persona: 1 }, ['ana', 'ben']],
+  ['one of several personas', { persona: [1, 2] }, ['ana', 'ben', 'cai']],
   [
     'all of two rules, one negated',
     { all: [{ trait: 'plan', value: 'pro' }, { not: { event: 'Referral Sent' } }] },
@@ -109,6 +111,14 @@ describeEachEngine('segment rules', ({ db }) => {
       [ws()],
     );
     names = new Map(users.map((row) => [row.customer_id, row.value]));
+    // Personas as a persona run leaves them (the personas module's tests check how they are found).
+    const idOf = new Map(users.map((row) => [row.value, row.customer_id]));
+    for (const [user, persona] of [['ana', 1], ['ben', 1], ['cai', 2]] as const)
+      await db().query(
+        `INSERT INTO persona_assignments (workspace_id, customer_id, persona_id, run_id, distance, assigned_at)
+         VALUES ($1, $2, $3, 1, 0, $4)`,
+        [ws(), idOf.get(user), persona, new Date('2026-04-01T00:00:00Z')],
+      );
   });
   afterAll(() => t.app.close());
 

@@ -120,6 +120,8 @@ export function buildSegmentMembersSql(rule: Rule, clock: SegmentClock, params: 
       const scores = leaf(`SELECT customer_id, r * 10 + f AS v FROM (${rfmScoresSql(asOf())}) AS rfm`);
       return `${scores}.v IN (${cells.join(', ')})`;
     }
+    if ('persona' in rule)
+      return `${leaf(`SELECT customer_id, persona_id AS v FROM persona_assignments WHERE workspace_id = $1`)}.v IN (${rule.persona.map(Number).join(', ')})`;
     throw new AppError('INTERNAL', `segment rule "${rule.segment}" reached the compiler unresolved`);
   };
 

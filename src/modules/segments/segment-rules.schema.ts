@@ -152,6 +152,16 @@ export const RfmRuleSchema = z.strictObject({
   rfm: oneOrMore(RFM_SEGMENTS, 'an RFM segment'),
 });
 
+/** Assigned to one of these personas (their ids, as GET /api/personas lists them). */
+export const PersonaRuleSchema = z.strictObject({
+  persona: z.preprocess(
+    (value) => (Array.isArray(value) ? value : [value]),
+    z
+      .array(z.number({ error: 'must be a persona id (a number), e.g. 3' }).int('must be a whole number'))
+      .min(1, 'must name at least one persona'),
+  ),
+});
+
 /** A member of another saved segment, by its slug, as that segment's rules say now. */
 export const SegmentReferenceRuleSchema = z.strictObject({ segment: KeySchema });
 
@@ -170,6 +180,7 @@ export type Rule =
   | z.infer<typeof AccountRuleSchema>
   | z.infer<typeof BuyingRoleRuleSchema>
   | z.infer<typeof RfmRuleSchema>
+  | z.infer<typeof PersonaRuleSchema>
   | z.infer<typeof SegmentReferenceRuleSchema>;
 
 /** Each leaf kind by the key that names it. */
@@ -183,6 +194,7 @@ export const LEAF_SCHEMAS = {
   account: AccountRuleSchema,
   buyingRole: BuyingRoleRuleSchema,
   rfm: RfmRuleSchema,
+  persona: PersonaRuleSchema,
   segment: SegmentReferenceRuleSchema,
 } as const;
 
