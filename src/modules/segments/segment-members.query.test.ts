@@ -113,7 +113,11 @@ describeEachEngine('segment rules', ({ db }) => {
     names = new Map(users.map((row) => [row.customer_id, row.value]));
     // Personas as a persona run leaves them (the personas module's tests check how they are found).
     const idOf = new Map(users.map((row) => [row.value, row.customer_id]));
-    for (const [user, persona] of [['ana', 1], ['ben', 1], ['cai', 2]] as const)
+    for (const [user, persona] of [
+      ['ana', 1],
+      ['ben', 1],
+      ['cai', 2],
+    ] as const)
       await db().query(
         `INSERT INTO persona_assignments (workspace_id, customer_id, persona_id, run_id, distance, assigned_at)
          VALUES ($1, $2, $3, 1, 0, $4)`,
