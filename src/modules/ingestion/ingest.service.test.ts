@@ -15,6 +15,7 @@ describeEachEngine('ingest service under concurrent writes', ({ db }) => {
     const slowAppends: Database = {
       engine: db().engine,
       query: (sql, params) => db().query(sql, params),
+      queryMatrix: (sql, params) => db().queryMatrix(sql, params),
       exec: (sql) => db().exec(sql),
       transaction: (work) => db().transaction(work),
       append: async (table, columns, rows) => {
@@ -61,6 +62,7 @@ function reopened(db: Database): Database {
   return {
     engine: db.engine,
     query: (sql, params) => db.query(sql, params),
+    queryMatrix: (sql, params) => db.queryMatrix(sql, params),
     exec: (sql) => db.exec(sql),
     transaction: (work) => db.transaction(work),
     append: (table, columns, rows) => db.append(table, columns, rows),

@@ -194,6 +194,35 @@ function insertSql(table: string, row: Record<string, unknown>): [string, unknow
 }
 
 describeEachEngine('storage', ({ db }) => {
+  describe('numeric matrices', () => {
+    it('reads numbers and NULLs row by row into one array, NULL as NaN', async () => {
+      const matrix = await db().queryMatrix(
+        `SELECT CAST(1 AS BIGINT) AS a, CAST(NULL AS DOUBLE PRECISION) AS b
+         UNION ALL SELECT 2, CAST($1 AS DOUBLE PRECISION) ORDER BY a`,
+        [2.5],
+      );
+      expect(matrix.columns).toEqual(['a', 'b']);
+      expect(matrix.rows).toBe(2);
+      expect(Array.from(matrix.values)).toEqual([1, Number.NaN, 2, 2.5]);
+    });
+
+    it('reads results of many chunks whole and in order', async () => {
+      const matrix = await db().queryMatrix(
+        'SELECT g AS n, CAST(g AS DOUBLE PRECISION) / 2 AS half FROM generate_series(1, 5000) AS t(g) ORDER BY g',
+      );
+      expect(matrix.rows).toBe(5000);
+      expect(matrix.values[2 * 4999]).toBe(5000);
+      expect(matrix.values[2 * 2048 + 1]).toBe(1024.5);
+      expect(matrix.values.reduce((sum, value, i) => (i % 2 === 0 ? sum + value : sum), 0)).toBe(12_502_500);
+    });
+
+    it('answers an empty result with no rows', async () => {
+      const matrix = await db().queryMatrix('SELECT 1 AS a WHERE 1 = 0');
+      expect(matrix.rows).toBe(0);
+      expect(matrix.values).toHaveLength(0);
+    });
+  });
+
   describe('round trip of every table', () => {
     for (const [table, row] of Object.entries(SAMPLE_ROWS)) {
       it(`reads back a ${table} row inserted with parameters exactly as written`, async () => {

@@ -29,8 +29,20 @@ export interface Transaction extends Queryable {
   append(table: string, columns: readonly string[], rows: AppendRows): Promise<number>;
 }
 
+/** A numeric result as one row-major array: `rows × columns.length` values, NULL as NaN. */
+export interface NumberMatrix {
+  columns: string[];
+  rows: number;
+  values: Float64Array;
+}
+
 export interface Database extends Queryable {
   readonly engine: Engine;
+  /**
+   * Runs a query whose every column is a number (or NULL) and returns its rows as one typed array: for wide
+   * numeric results (features for a model), where building an object per row costs more than the query.
+   */
+  queryMatrix(sql: string, params?: readonly unknown[]): Promise<NumberMatrix>;
   /** Runs `work` in one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   /**

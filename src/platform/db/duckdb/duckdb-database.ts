@@ -19,7 +19,14 @@ import {
   VARCHAR,
 } from '@duckdb/node-api';
 import { AppError } from '../../errors/app-error.ts';
-import { type AppendRows, asQueryError, type Database, type Row, type Transaction } from '../database.ts';
+import {
+  type AppendRows,
+  asQueryError,
+  type Database,
+  type NumberMatrix,
+  type Row,
+  type Transaction,
+} from '../database.ts';
 
 const POOL_SIZE = 4;
 const CHECKPOINT_THRESHOLD = '256MB';
@@ -44,6 +51,16 @@ class DuckDBDatabase implements Database {
 
   query<T extends object = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return this.pool.use((connection) => runQuery<T>(connection, sql, params));
+  }
+
+  queryMatrix(sql: string, params: readonly unknown[] = []): Promise<NumberMatrix> {
+    return this.pool.use(async (connection) => {
+      try {
+        return await readMatrix(connection, sql, params);
+      } catch (error) {
+        throw asQueryError(error);
+      }
+    });
   }
 
   exec(sql: string): Promise<void> {
@@ -137,6 +154,39 @@ async function runQuery<T extends object>(
     }
   }
   return rows as T[];
+}
+
+/** Reads the result chunk by chunk straight from its vectors: no value objects, no row objects. */
+async function readMatrix(
+  connection: DuckDBConnection,
+  sql: string,
+  params: readonly unknown[],
+): Promise<NumberMatrix> {
+  const result = await connection.run(sql, params.map(toDuckDBParameter));
+  const columns = result.columnNames();
+  const width = columns.length;
+  let values = new Float64Array(CHUNK_ROWS * width);
+  let rows = 0;
+  for (
+    let chunk = await result.fetchChunk();
+    chunk && chunk.rowCount > 0;
+    chunk = await result.fetchChunk()
+  ) {
+    if ((rows + chunk.rowCount) * width > values.length) {
+      const grown = new Float64Array(Math.max(values.length * 2, (rows + chunk.rowCount) * width));
+      grown.set(values);
+      values = grown;
+    }
+    for (let j = 0; j < width; j++) {
+      const vector = chunk.getColumnVector(j);
+      for (let r = 0; r < chunk.rowCount; r++) {
+        const value = vector.getItem(r);
+        values[(rows + r) * width + j] = value === null ? Number.NaN : Number(value);
+      }
+    }
+    rows += chunk.rowCount;
+  }
+  return { columns, rows, values: values.slice(0, rows * width) };
 }
 
 const SEPARATOR = '\u001f';

@@ -7,7 +7,14 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { AppError, messageOf } from '../../errors/app-error.ts';
-import { type AppendRows, asQueryError, type Database, type Row, type Transaction } from '../database.ts';
+import {
+  type AppendRows,
+  asQueryError,
+  type Database,
+  type NumberMatrix,
+  type Row,
+  type Transaction,
+} from '../database.ts';
 
 /** PostgreSQL type OIDs whose default parsing differs from Agora's value shape. */
 const OID = {
@@ -91,6 +98,19 @@ class PostgresDatabase implements Database {
 
   query<T extends object = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return runQuery<T>(this.pool, sql, params);
+  }
+
+  async queryMatrix(sql: string, params: readonly unknown[] = []): Promise<NumberMatrix> {
+    const rows = await runQuery<Row>(this.pool, sql, params);
+    const columns = rows.length > 0 ? Object.keys(rows[0]!) : [];
+    const values = new Float64Array(rows.length * columns.length);
+    rows.forEach((row, i) => {
+      columns.forEach((column, j) => {
+        const value = row[column];
+        values[i * columns.length + j] = value === null || value === undefined ? Number.NaN : Number(value);
+      });
+    });
+    return { columns, rows: rows.length, values };
   }
 
   async exec(sql: string): Promise<void> {
