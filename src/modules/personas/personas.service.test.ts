@@ -3,56 +3,8 @@ import { createTestApp, invalidInputMessage, type TestApp } from '../../../test/
 import { describeEachEngine } from '../../../test/engines.ts';
 import { createIngestService } from '../ingestion/index.ts';
 import { adjustedRandIndex } from './compute-clusters.ts';
+import { customer, planted } from './persona-fixture.ts';
 import type { PersonaList, StageMatrix } from './personas.schema.ts';
-
-/** Three kinds of customer, alike within a kind: what they do differs in channel, device, content and behaviour. */
-const KINDS = {
-  reader: {
-    context: {
-      device: { type: 'desktop' },
-      page: { url: 'https://shop.example/?utm_medium=email&utm_source=news' },
-    },
-    events: [{ event: 'Content Viewed', properties: { format: 'whitepaper' } }],
-  },
-  bargain: {
-    context: {
-      device: { type: 'mobile' },
-      page: { url: 'https://shop.example/?utm_medium=cpc&utm_source=google' },
-    },
-    events: [{ event: 'Products Searched', properties: {} }],
-  },
-  sharer: {
-    context: {
-      device: { type: 'tablet' },
-      page: { url: 'https://shop.example/', referrer: 'https://www.facebook.com/' },
-    },
-    events: [{ event: 'Product Shared', properties: {} }],
-  },
-} as const;
-type Kind = keyof typeof KINDS;
-
-let sequence = 0;
-/** A page view and five of the kind's events, a day apart from 2026-03-02: evidence enough to place each customer. */
-function customer(userId: string, kind: Kind, day = 0): object[] {
-  const { context, events } = KINDS[kind];
-  const at = (offset: number) => new Date(Date.UTC(2026, 2, 2 + day + offset, 10)).toISOString();
-  return [
-    { type: 'page', userId, messageId: `p-${++sequence}`, timestamp: at(0), context },
-    ...[1, 2, 3, 4, 5].map((offset) => ({
-      type: 'track',
-      userId,
-      messageId: `p-${++sequence}`,
-      timestamp: at(offset),
-      ...events[0],
-      context,
-    })),
-  ];
-}
-
-const PER_KIND = 15;
-const planted = new Map<string, Kind>();
-for (const kind of Object.keys(KINDS) as Kind[])
-  for (let i = 0; i < PER_KIND; i++) planted.set(`${kind}-${i}`, kind);
 
 describeEachEngine('personas', ({ db }) => {
   let t: TestApp;
