@@ -10,6 +10,7 @@ import { STAGES } from './lifecycle.schema.ts';
 const GROUP_KEYS: Record<LifecycleQuery['breakdown'], string> = {
   none: "'all'",
   segment: "CASE WHEN b2b.customer_id IS NULL THEN 'b2c' ELSE 'b2b' END",
+  persona: "coalesce(pn.name, 'no persona')",
   firstChannel: "coalesce(l.first_channel, 'unknown')",
   firstDevice: "coalesce(l.first_device, 'unknown')",
   cohort: "date_trunc('month', l.awareness_at)",
@@ -18,6 +19,9 @@ const GROUP_KEYS: Record<LifecycleQuery['breakdown'], string> = {
 const B2B_MEMBERS = `LEFT JOIN (
     SELECT DISTINCT customer_id FROM account_memberships WHERE workspace_id = $1
   ) AS b2b ON b2b.customer_id = l.customer_id`;
+
+const PERSONAS = `LEFT JOIN persona_assignments pa ON pa.workspace_id = l.workspace_id AND pa.customer_id = l.customer_id
+  LEFT JOIN personas pn ON pn.workspace_id = pa.workspace_id AND pn.persona_id = pa.persona_id`;
 
 /** The FROM and WHERE shared by every lifecycle read; `$1` is the workspace, the filter's values follow. */
 function fromFiltered(filter: LifecycleFilter, params: unknown[], join = ''): string {
@@ -28,6 +32,15 @@ function fromFiltered(filter: LifecycleFilter, params: unknown[], join = ''): st
   if (filter.channel) conditions.push(`l.first_channel = ${bind(filter.channel)}`);
   if (filter.device) conditions.push(`l.first_device = ${bind(filter.device)}`);
   if (filter.segment) conditions.push(`b2b.customer_id IS ${filter.segment === 'b2b' ? 'NOT NULL' : 'NULL'}`);
+  // Personas and saved segments are other modules' tables, read here by SQL alone: they build on the
+  // lifecycle, so the lifecycle cannot call them.
+  if (filter.persona)
+    conditions.push(`l.customer_id IN (SELECT customer_id FROM persona_assignments
+      WHERE workspace_id = $1 AND persona_id = ${bind(filter.persona)})`);
+  if (filter.savedSegment)
+    conditions.push(`l.customer_id IN (SELECT m.customer_id FROM segment_members m
+      JOIN segments sg ON sg.workspace_id = m.workspace_id AND sg.segment_id = m.segment_id
+      WHERE m.workspace_id = $1 AND sg.slug = ${bind(filter.savedSegment)})`);
   return `FROM customer_lifecycle l ${join} ${B2B_MEMBERS} WHERE ${conditions.join(' AND ')}`;
 }
 
@@ -39,7 +52,8 @@ export type CustomerFilter = Omit<LifecycleFilter, 'asOf'>;
  * `params`); null when the filter keeps everyone.
  */
 export function buildCustomerSubquery(filter: CustomerFilter, params: unknown[]): string | null {
-  if (!filter.from && !filter.to && !filter.segment && !filter.channel && !filter.device) return null;
+  const { from, to, segment, channel, device, persona, savedSegment } = filter;
+  if (!from && !to && !segment && !channel && !device && !persona && !savedSegment) return null;
   return `SELECT l.customer_id ${fromFiltered(filter, params)}`;
 }
 
@@ -70,7 +84,7 @@ export function buildLifecycleReportSql(
     return figures;
   });
   const key = GROUP_KEYS[query.breakdown];
-  const from = fromFiltered(query, params);
+  const from = fromFiltered(query, params, query.breakdown === 'persona' ? PERSONAS : '');
   return {
     sql: `SELECT ${key} AS group_key, count(*) AS customers,
   ${columns.join(',\n  ')}

@@ -21,6 +21,8 @@ interface LifecycleOptions {
   segment?: string;
   channel?: string;
   device?: string;
+  persona?: string;
+  savedSegment?: string;
   refresh?: boolean;
   json?: boolean;
 }
@@ -36,6 +38,8 @@ export function lifecycleCommand(): Command {
     .addOption(new Option('--segment <segment>', 'only B2B or only B2C customers').choices(['b2b', 'b2c']))
     .option('--channel <channel>', 'only customers whose first touch came through this channel')
     .option('--device <device>', 'only customers whose first touch came from this kind of device')
+    .option('--persona <id>', 'only the customers of this persona (agora personas list)')
+    .option('--saved-segment <slug>', 'only the members of this saved segment (agora segments list)')
     .option('--refresh', 'rebuild every customer’s stages before reporting')
     .addOption(new Option('--workspace <slug>', 'the workspace to report on').default(DEFAULT_WORKSPACE_SLUG))
     .option('--json', 'print the report as JSON')

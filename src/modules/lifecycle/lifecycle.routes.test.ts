@@ -35,7 +35,7 @@ describeEachEngine('lifecycle API', ({ db }) => {
   });
 
   it('refuses a breakdown it does not know, naming the ones it does', async () => {
-    expect(invalidInputMessage(await get('/api/lifecycle?breakdown=persona'))).toContain('segment');
+    expect(invalidInputMessage(await get('/api/lifecycle?breakdown=weather'))).toContain('segment');
   });
 
   it('refuses a time range that ends before it starts', async () => {

@@ -93,6 +93,61 @@ describeEachEngine('lifecycle engine', ({ db, engine }) => {
     });
   });
 
+  it('breaks the funnel down by persona, and filters by persona and by saved segment', async () => {
+    const ids = Object.fromEntries(
+      await Promise.all(
+        ['ana', 'ben', 'dan', 'eve', 'ivy'].map(async (user) => [user, await customerOf('user', user)]),
+      ),
+    );
+    const now = new Date('2026-04-01T00:00:00Z');
+    for (const [personaId, name] of [
+      [1, 'Email shoppers'],
+      [2, 'Committee'],
+    ] as const)
+      await db().query(
+        'INSERT INTO personas (workspace_id, persona_id, name, created_at) VALUES ($1, $2, $3, $4)',
+        [ws(), personaId, name, now],
+      );
+    for (const [user, personaId] of [
+      ['ana', 1],
+      ['ivy', 1],
+      ['dan', 2],
+      ['eve', 2],
+    ] as const)
+      await db().query(
+        `INSERT INTO persona_assignments (workspace_id, customer_id, persona_id, run_id, distance, assigned_at)
+         VALUES ($1, $2, $3, 1, 0, $4)`,
+        [ws(), ids[user], personaId, now],
+      );
+    await db().query(
+      `INSERT INTO segments (workspace_id, segment_id, slug, name, rules, refresh_minutes, created_at, updated_at)
+       VALUES ($1, 1, 'early', 'Early', CAST('{"stage": "loyalty"}' AS JSON), 60, $2, $2)`,
+      [ws(), now],
+    );
+    for (const user of ['ana', 'ben'])
+      await db().query(
+        'INSERT INTO segment_members (workspace_id, segment_id, customer_id, joined_at) VALUES ($1, 1, $2, $3)',
+        [ws(), ids[user], now],
+      );
+    const byPersona = await lifecycle.report(ws(), { breakdown: 'persona' });
+    expect(
+      Object.fromEntries(
+        byPersona.groups.map((group) => [group.key, group.stages.map((stage) => stage.reached)]),
+      ),
+    ).toEqual({
+      'no persona': [5, 4, 3, 3, 1, 1],
+      'Email shoppers': [2, 2, 2, 2, 2, 1],
+      Committee: [2, 2, 1, 1, 0, 0],
+    });
+    const customers = async (filter: object) =>
+      (await lifecycle.report(ws(), { breakdown: 'none', ...filter })).groups.map((group) => group.customers);
+    expect(await customers({ persona: 2 })).toEqual([2]);
+    expect(await customers({ savedSegment: 'early' })).toEqual([2]);
+    await expect(lifecycle.report(ws(), { breakdown: 'none', savedSegment: 'late' })).rejects.toThrow(
+      'savedSegment: no saved segment is named "late"',
+    );
+  });
+
   it('filters by first touch, segment and channel, and answers an empty funnel with zeros', async () => {
     const customers = async (filter: object) =>
       (await lifecycle.report(ws(), { breakdown: 'none', ...filter })).groups.map((group) => group.customers);

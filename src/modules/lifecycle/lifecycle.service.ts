@@ -45,11 +45,26 @@ export function createLifecycleService(deps: LifecycleDeps) {
     return latest && latest < now ? latest : latest ? now : null;
   }
 
+  /** A filter by a saved segment that does not exist is a typo, not a question whose answer is empty. */
+  async function refuseUnknownSavedSegment(workspaceId: number, slug: string | undefined): Promise<void> {
+    if (!slug) return;
+    const found = await db.query('SELECT 1 AS found FROM segments WHERE workspace_id = $1 AND slug = $2', [
+      workspaceId,
+      slug,
+    ]);
+    if (found.length === 0)
+      throw new AppError(
+        'INVALID_INPUT',
+        `savedSegment: no saved segment is named "${slug}"; GET /api/segments lists them.`,
+      );
+  }
+
   return {
     refresh,
     ensureRefreshed,
 
     async report(workspaceId: number, query: LifecycleQuery): Promise<LifecycleReport> {
+      await refuseUnknownSavedSegment(workspaceId, query.savedSegment);
       const state = await ensureRefreshed(workspaceId);
       const asOf = query.asOf ?? (await defaultAsOf(workspaceId));
       const lapsedBefore = new Date((asOf ?? clock.now()).getTime() - state.lapsed_after_days * DAY_MS);
@@ -64,6 +79,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
     },
 
     async trend(workspaceId: number, query: TrendQuery): Promise<LifecycleTrend> {
+      await refuseUnknownSavedSegment(workspaceId, query.savedSegment);
       await ensureRefreshed(workspaceId);
       const periods = new Map<number, Partial<Record<Stage, number>>>();
       for (const row of await queryLifecycleTrend(db, workspaceId, query)) {
