@@ -50,5 +50,9 @@ describeEachEngine('journeys API', ({ db }) => {
     );
     expect(await refusal('/api/journeys/micro-moments?maxGapMinutes=0')).toContain('maxGapMinutes');
     expect(await refusal('/api/journeys/cohorts?months=100')).toContain('months');
+    expect(await refusal('/api/journeys/path-to-purchase?savedSegment=nobody')).toBe(
+      'savedSegment: no saved segment is named "nobody"; GET /api/segments lists them.',
+    );
+    expect(await refusal('/api/journeys/cohorts?persona=first')).toContain('persona');
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fromBeforeTo, fromBeforeToIssue, TimeRangeFields } from '../../platform/http/time-range.schema.ts';
+import { AudienceFilterFields } from '../lifecycle/lifecycle.schema.ts';
 
 const EventNameSchema = z
   .string()
@@ -7,12 +8,13 @@ const EventNameSchema = z
   .min(1, 'must not be empty')
   .max(200, 'must be at most 200 characters');
 
-/** The filters every journey read takes: events in [from, to), and customers by segment, first channel, device. */
+/** The filters every journey read takes: events in [from, to), and customers by segment, first channel, device, persona or saved segment. */
 const filters = {
   ...TimeRangeFields,
   segment: z.enum(['b2b', 'b2c']).optional(),
   channel: z.string().min(1).max(100).optional().describe('the channel of the customer’s first touch'),
   device: z.string().min(1).max(100).optional().describe('the device of the customer’s first touch'),
+  ...AudienceFilterFields,
   ignore: z
     .string()
     .max(2000)

@@ -35,11 +35,13 @@ export function createJourneyService(deps: { db: Database; lifecycle: LifecycleS
         await refuseUnknownEvents(db, workspaceId, [
           query.start ? { name: query.start, field: 'start' } : { name: query.end!, field: 'end' },
         ]);
+      await lifecycle.refuseUnknownSavedSegment(workspaceId, query.savedSegment);
       await lifecycle.ensureRefreshed(workspaceId);
       return computeJourneyPaths(query, await queryJourneyPaths(db, workspaceId, query));
     },
 
     async pathToPurchase(workspaceId: number, query: PathToPurchaseQuery): Promise<PathToPurchase> {
+      await lifecycle.refuseUnknownSavedSegment(workspaceId, query.savedSegment);
       await lifecycle.ensureRefreshed(workspaceId);
       const [distributions, sequences, reach] = await Promise.all([
         queryPurchaseDistributions(db, workspaceId, query),
@@ -74,11 +76,13 @@ export function createJourneyService(deps: { db: Database; lifecycle: LifecycleS
     },
 
     async microMoments(workspaceId: number, query: MicroMomentQuery): Promise<MicroMomentReport> {
+      await lifecycle.refuseUnknownSavedSegment(workspaceId, query.savedSegment);
       await lifecycle.ensureRefreshed(workspaceId);
       return shapeMicroMoments(await queryMicroMoments(db, workspaceId, query));
     },
 
     async cohorts(workspaceId: number, query: CohortQuery): Promise<CohortMatrix> {
+      await lifecycle.refuseUnknownSavedSegment(workspaceId, query.savedSegment);
       await lifecycle.ensureRefreshed(workspaceId);
       const [rows, lastMonth] = await Promise.all([
         queryCohortRetention(db, workspaceId, query),

@@ -23,6 +23,21 @@ export type LifecycleRules = z.infer<typeof LifecycleRulesSchema>;
 
 export const BREAKDOWNS = ['none', 'segment', 'persona', 'firstChannel', 'firstDevice', 'cohort'] as const;
 
+/** Customers by persona or saved segment: filters the lifecycle and journey reads share. */
+export const AudienceFilterFields = {
+  persona: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('only the customers of this persona (its id, from GET /api/personas)'),
+  savedSegment: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be a saved segment slug, e.g. cart-savers')
+    .optional()
+    .describe('only the members of this saved segment, as of its last refresh'),
+};
+
 /** Which customers a lifecycle report counts: those who entered the funnel in [from, to), by first touch. */
 export const LifecycleFilterSchema = z
   .object({
@@ -30,17 +45,7 @@ export const LifecycleFilterSchema = z
     segment: z.enum(['b2b', 'b2c']).optional(),
     channel: z.string().min(1).max(100).optional().describe('the channel of the first touch'),
     device: z.string().min(1).max(100).optional().describe('the device of the first touch'),
-    persona: z.coerce
-      .number()
-      .int()
-      .positive()
-      .optional()
-      .describe('only the customers of this persona (its id, from GET /api/personas)'),
-    savedSegment: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be a saved segment slug, e.g. cart-savers')
-      .optional()
-      .describe('only the members of this saved segment, as of its last refresh'),
+    ...AudienceFilterFields,
     asOf: OptionalDateSchema.describe('when “lapsed” is judged; by default the latest event’s time'),
   })
   .refine(fromBeforeTo, fromBeforeToIssue());

@@ -62,6 +62,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
   return {
     refresh,
     ensureRefreshed,
+    refuseUnknownSavedSegment,
 
     async report(workspaceId: number, query: LifecycleQuery): Promise<LifecycleReport> {
       await refuseUnknownSavedSegment(workspaceId, query.savedSegment);
