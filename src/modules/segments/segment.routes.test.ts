@@ -88,6 +88,10 @@ describeEachEngine('segments API', ({ db }) => {
       [{ identity: 'email', extra: 1 }, 'rules: Unrecognized key: "extra"'],
       [{ event: 'Order Complete' }, 'rules.event: no event is named "Order Complete" in this workspace'],
       [
+        { any: [{ trait: 'plna', value: 'pro' }] },
+        'rules.any[0].trait: no customer has a trait named "plna"; the traits customers have are age, email',
+      ],
+      [
         { not: { not: { not: { not: { not: { not: { not: { not: { stage: 'action' } } } } } } } } },
         'is nested too deep: at most 8 levels',
       ],

@@ -69,6 +69,7 @@ export function createSegmentService(deps: SegmentDeps) {
   async function resolveRules(workspaceId: number, input: unknown, ownSlug?: string): Promise<Rule> {
     const faults: RuleFault[] = [];
     const events: { name: string; field: string }[] = [];
+    const traits: { name: string; field: string }[] = [];
     // Inside a referenced segment, faults are reported at the reference that brought it in.
     const resolve = async (rule: Rule, path: string, chain: string[], origin?: string): Promise<Rule> => {
       const at = (suffix: string) => origin ?? `${path}${suffix}`;
@@ -76,6 +77,7 @@ export function createSegmentService(deps: SegmentDeps) {
       if ('all' in rule) return { all: await Promise.all(rule.all.map((r, i) => inner(r, `.all[${i}]`))) };
       if ('any' in rule) return { any: await Promise.all(rule.any.map((r, i) => inner(r, `.any[${i}]`))) };
       if ('not' in rule) return { not: await inner(rule.not, '.not') };
+      if ('trait' in rule) traits.push({ name: rule.trait, field: at('.trait') });
       if ('event' in rule) {
         events.push({ name: rule.event, field: at('.event') });
         if (rule.followedBy) events.push({ name: rule.followedBy.event, field: at('.followedBy.event') });
@@ -99,9 +101,29 @@ export function createSegmentService(deps: SegmentDeps) {
       return resolve(parseSegmentRules(referenced.rules), path, [...chain, rule.segment], at('.segment'));
     };
     const rule = await resolve(parseSegmentRules(input), 'rules', ownSlug ? [ownSlug] : []);
+    faults.push(...(await unknownTraits(workspaceId, traits)));
     if (faults.length > 0) throw invalidRules(faults);
     await refuseUnknownEvents(db, workspaceId, events);
     return rule;
+  }
+
+  /** A trait no customer was ever given is a typo far more often than a question meant to select no one. */
+  async function unknownTraits(
+    workspaceId: number,
+    named: { name: string; field: string }[],
+  ): Promise<RuleFault[]> {
+    if (named.length === 0) return [];
+    const rows = await db.query<{ trait: string }>(
+      'SELECT DISTINCT trait FROM trait_history WHERE workspace_id = $1 ORDER BY trait',
+      [workspaceId],
+    );
+    const known = rows.map((row) => row.trait);
+    return named
+      .filter(({ name }) => !known.includes(name))
+      .map(({ name, field }) => ({
+        path: field,
+        message: `no customer has a trait named "${name}"; the traits customers have are ${known.slice(0, 20).join(', ') || 'none yet'}`,
+      }));
   }
 
   async function getSegment(workspaceId: number, slug: string): Promise<Segment> {
