@@ -130,7 +130,15 @@ describe.skipIf(!testDatabaseUrl)('segment rules on both engines', () => {
     const sizes = new Set<number>();
     for (let tree = 0; tree < TREES; tree += 1) {
       const rules = randomRule(random, 0);
-      const [duckdb, postgres] = await Promise.all(engines.map((engine) => engine.evaluate(rules)));
+      const [duckdb, postgres] = await Promise.all(
+        engines.map((engine) =>
+          engine.evaluate(rules).catch((error: Error) => {
+            throw new Error(
+              `${engine.database.db.engine} failed on ${JSON.stringify(rules)}: ${error.message}`,
+            );
+          }),
+        ),
+      );
       expect(postgres, JSON.stringify(rules)).toEqual(duckdb);
       sizes.add(duckdb!.length);
     }

@@ -158,7 +158,11 @@ export function createSegmentService(deps: SegmentDeps) {
       const limit = `$${params.push(body.limit)}`;
       const offset = `$${params.push(body.offset)}`;
       const rows = await db.query<{ customer_id: number; size: number }>(
-        `SELECT customer_id, count(*) OVER () AS size FROM (${sql}) AS members ORDER BY customer_id LIMIT ${limit} OFFSET ${offset}`,
+        // Not count(*) OVER () beside ORDER BY … LIMIT: DuckDB fails that now and then with an internal
+        // error (duckdb/duckdb#22352); a scalar count over the same CTE does not.
+        `WITH members AS (${sql})
+         SELECT customer_id, (SELECT count(*) FROM members) AS size FROM members
+         ORDER BY customer_id LIMIT ${limit} OFFSET ${offset}`,
         params,
       );
       const size =
