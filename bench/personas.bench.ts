@@ -6,6 +6,7 @@
  *
  *   npm run bench:personas                      500,000 customers
  *   npm run bench:personas -- --customers 100000
+ *   npm run bench:personas -- --data-dir /tmp/big500     a loaded demo world instead (its workspace 1)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,7 +22,10 @@ import { createPersonaService } from '../src/modules/personas/personas.service.t
 import { openDuckDB } from '../src/platform/db/duckdb/duckdb-database.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 
-const { values } = parseArgs({ options: { customers: { type: 'string', default: '500000' } } });
+const { values } = parseArgs({
+  options: { customers: { type: 'string', default: '500000' }, 'data-dir': { type: 'string' } },
+});
+const dataDir = values['data-dir'];
 const CUSTOMERS = Number(values.customers);
 const TOUCHES = 20;
 
@@ -39,16 +43,23 @@ function worldSql(): string {
 }
 
 const seconds = (from: number) => ((performance.now() - from) / 1000).toFixed(2);
-const directory = await mkdtemp(path.join(os.tmpdir(), 'agora-bench-personas-'));
+const directory = dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'agora-bench-personas-')));
 const db = await openDuckDB(path.join(directory, 'agora.duckdb'));
 try {
   await migrate(db);
   let started = performance.now();
-  await db.exec(`INSERT INTO customers (workspace_id, customer_id, first_seen_at, last_seen_at, updated_at)
-    SELECT 1, c, TIMESTAMP '2026-01-01', TIMESTAMP '2026-01-01', TIMESTAMP '2026-01-01' FROM range(1, ${CUSTOMERS + 1}) AS t(c)`);
-  await db.exec(worldSql());
+  if (!dataDir) {
+    await db.exec(`INSERT INTO customers (workspace_id, customer_id, first_seen_at, last_seen_at, updated_at)
+      SELECT 1, c, TIMESTAMP '2026-01-01', TIMESTAMP '2026-01-01', TIMESTAMP '2026-01-01' FROM range(1, ${CUSTOMERS + 1}) AS t(c)`);
+    await db.exec(worldSql());
+    process.stdout.write(`written in ${seconds(started)} s\n`);
+  }
+  const [counts] = await db.query<{ customers: number; events: number }>(
+    `SELECT (SELECT count(*) FROM customers WHERE workspace_id = 1 AND merged_into IS NULL) AS customers,
+       (SELECT count(*) FROM events WHERE workspace_id = 1) AS events`,
+  );
   process.stdout.write(
-    `${CUSTOMERS.toLocaleString('en-US')} customers, ${(CUSTOMERS * TOUCHES).toLocaleString('en-US')} events, written in ${seconds(started)} s\n`,
+    `${Number(counts!.customers).toLocaleString('en-US')} customers, ${Number(counts!.events).toLocaleString('en-US')} events\n`,
   );
   started = performance.now();
   await db.query(
@@ -79,9 +90,9 @@ try {
   started = performance.now();
   const result = await service.refresh(1, RefreshOptionsSchema.parse({}));
   process.stdout.write(
-    `refresh end to end (features, clustering, descriptions, storing ${CUSTOMERS.toLocaleString('en-US')} assignments, listing) ${seconds(started)} s: ${result.personas.map((p) => `${p.name} ${p.customers}`).join('; ')}\n`,
+    `refresh end to end (features, clustering, descriptions, storing the assignments, listing) ${seconds(started)} s: ${result.personas.map((p) => `${p.name} ${p.customers}`).join('; ')}\n`,
   );
 } finally {
   await db.close();
-  await rm(directory, { recursive: true, force: true });
+  if (!dataDir) await rm(directory, { recursive: true, force: true });
 }

@@ -39,45 +39,71 @@ const SMOOTHING = 0.5;
 /** A numeric feature's variance within a class is at least this share of its variance overall. */
 const VARIANCE_FLOOR = 0.01;
 
-/** Each row's log density under each class (before the class weight), row-major `rows × k`. */
-function classLogDensities(data: MixtureData, model: MixtureModel, out: Float64Array): void {
-  const { rows, values, width, blocks, numeric } = data;
-  const { k } = model;
-  for (let c = 0; c < k; c++) {
-    const categories = model.logCategories[c]!;
-    const means = model.means[c]!;
-    const variances = model.variances[c]!;
-    const logNorm = variances.map((variance) => -0.5 * Math.log(2 * Math.PI * variance));
-    for (let i = 0; i < rows; i++) {
-      const row = i * width;
-      let density = 0;
-      for (let b = 0; b < blocks.length; b++) {
-        const columns = blocks[b]!.columns;
-        const logs = categories[b]!;
-        for (let v = 0; v < columns.length; v++) {
-          const count = values[row + columns[v]!]!;
-          if (count > 0) density += count * logs[v]!;
-        }
-      }
-      for (let g = 0; g < numeric.length; g++) {
-        const x = values[row + numeric[g]!]!;
-        if (!Number.isNaN(x)) density += logNorm[g]! - (x - means[g]!) ** 2 / (2 * variances[g]!);
-      }
-      out[i * k + c] = density;
-    }
-  }
+/**
+ * The data as EM reads it: each row's non-zero counts (most are zero: a customer uses a few channels of
+ * ten), with the column each belongs to; and the numeric columns. Built once per fit.
+ */
+interface Sparse {
+  starts: Int32Array;
+  columns: Int32Array;
+  counts: Float64Array;
 }
 
-/** E-step: responsibilities (in place of the densities) and the log-likelihood. */
-function responsibilities(data: MixtureData, model: MixtureModel, work: Float64Array): number {
-  classLogDensities(data, model, work);
-  const { k } = model;
-  let logLikelihood = 0;
+function sparseOf(data: MixtureData): Sparse {
+  const countColumns = data.blocks.flatMap((block) => block.columns);
+  const starts = new Int32Array(data.rows + 1);
+  const columns: number[] = [];
+  const counts: number[] = [];
   for (let i = 0; i < data.rows; i++) {
+    for (const column of countColumns) {
+      const count = data.values[i * data.width + column]!;
+      if (count > 0) {
+        columns.push(column);
+        counts.push(count);
+      }
+    }
+    starts[i + 1] = columns.length;
+  }
+  return { starts, columns: Int32Array.from(columns), counts: Float64Array.from(counts) };
+}
+
+/** The model's log category probabilities laid out by table column, class after class (`k × width`). */
+function logsByColumn(data: MixtureData, model: MixtureModel): Float64Array {
+  const out = new Float64Array(model.k * data.width);
+  for (let c = 0; c < model.k; c++)
+    data.blocks.forEach((block, b) => {
+      block.columns.forEach((column, v) => {
+        out[c * data.width + column] = model.logCategories[c]![b]![v]!;
+      });
+    });
+  return out;
+}
+
+/** E-step: responsibilities (row-major `rows × k`, in `work`) and the log-likelihood. */
+function responsibilities(
+  data: MixtureData,
+  sparse: Sparse,
+  model: MixtureModel,
+  work: Float64Array,
+): number {
+  const { rows, values, width, numeric } = data;
+  const { k } = model;
+  const logs = logsByColumn(data, model);
+  const logNorms = model.variances.map((variances) => variances.map((v) => -0.5 * Math.log(2 * Math.PI * v)));
+  let logLikelihood = 0;
+  for (let i = 0; i < rows; i++) {
     let top = Number.NEGATIVE_INFINITY;
     for (let c = 0; c < k; c++) {
-      work[i * k + c]! += model.logWeights[c]!;
-      if (work[i * k + c]! > top) top = work[i * k + c]!;
+      let density = model.logWeights[c]!;
+      for (let e = sparse.starts[i]!; e < sparse.starts[i + 1]!; e++)
+        density += sparse.counts[e]! * logs[c * width + sparse.columns[e]!]!;
+      for (let g = 0; g < numeric.length; g++) {
+        const x = values[i * width + numeric[g]!]!;
+        if (Number.isNaN(x)) continue;
+        density += logNorms[c]![g]! - (x - model.means[c]![g]!) ** 2 / (2 * model.variances[c]![g]!);
+      }
+      work[i * k + c] = density;
+      if (density > top) top = density;
     }
     let total = 0;
     for (let c = 0; c < k; c++) total += Math.exp(work[i * k + c]! - top);
@@ -88,47 +114,55 @@ function responsibilities(data: MixtureData, model: MixtureModel, work: Float64A
   return logLikelihood;
 }
 
-/** M-step: the model that best fits the data weighted by the responsibilities. */
-function maximise(data: MixtureData, k: number, weights: Float64Array, overall: number[]): MixtureModel {
+/** M-step: the model that best fits the data weighted by the responsibilities, in one pass over the rows. */
+function maximise(
+  data: MixtureData,
+  sparse: Sparse,
+  k: number,
+  weights: Float64Array,
+  overall: number[],
+): MixtureModel {
   const { rows, values, width, blocks, numeric } = data;
   const mass = new Float64Array(k);
-  for (let i = 0; i < rows; i++) for (let c = 0; c < k; c++) mass[c]! += weights[i * k + c]!;
+  const sums = new Float64Array(k * width);
+  const moments = new Float64Array(k * numeric.length * 3);
+  for (let i = 0; i < rows; i++)
+    for (let c = 0; c < k; c++) {
+      const r = weights[i * k + c]!;
+      if (r < 1e-12) continue;
+      mass[c]! += r;
+      for (let e = sparse.starts[i]!; e < sparse.starts[i + 1]!; e++)
+        sums[c * width + sparse.columns[e]!]! += r * sparse.counts[e]!;
+      for (let g = 0; g < numeric.length; g++) {
+        const x = values[i * width + numeric[g]!]!;
+        if (Number.isNaN(x)) continue;
+        const at = (c * numeric.length + g) * 3;
+        moments[at]! += r;
+        moments[at + 1]! += r * x;
+        moments[at + 2]! += r * x * x;
+      }
+    }
   const logCategories = Array.from({ length: k }, (_, c) =>
     blocks.map((block) => {
-      const sums = block.columns.map(() => SMOOTHING);
-      for (let i = 0; i < rows; i++) {
-        const r = weights[i * k + c]!;
-        if (r < 1e-12) continue;
-        for (let v = 0; v < block.columns.length; v++) sums[v]! += r * values[i * width + block.columns[v]!]!;
-      }
-      const total = sums.reduce((a, b) => a + b, 0);
-      return sums.map((sum) => Math.log(sum / total));
+      const smoothed = block.columns.map((column) => SMOOTHING + sums[c * width + column]!);
+      const total = smoothed.reduce((a, b) => a + b, 0);
+      return smoothed.map((sum) => Math.log(sum / total));
     }),
   );
-  const means: number[][] = [];
-  const variances: number[][] = [];
-  for (let c = 0; c < k; c++) {
-    means.push([]);
-    variances.push([]);
-    numeric.forEach((column, g) => {
-      let w = 0;
-      let sum = 0;
-      let squares = 0;
-      for (let i = 0; i < rows; i++) {
-        const x = values[i * width + column]!;
-        if (Number.isNaN(x)) continue;
-        const r = weights[i * k + c]!;
-        w += r;
-        sum += r * x;
-        squares += r * x * x;
-      }
-      const mean = w > 0 ? sum / w : 0;
-      means[c]!.push(mean);
-      variances[c]!.push(
-        Math.max(w > 0 ? squares / w - mean * mean : overall[g]!, VARIANCE_FLOOR * overall[g]!),
-      );
-    });
-  }
+  const means = Array.from({ length: k }, (_, c) =>
+    numeric.map((_, g) => {
+      const at = (c * numeric.length + g) * 3;
+      return moments[at]! > 0 ? moments[at + 1]! / moments[at]! : 0;
+    }),
+  );
+  const variances = Array.from({ length: k }, (_, c) =>
+    numeric.map((_, g) => {
+      const at = (c * numeric.length + g) * 3;
+      const w = moments[at]!;
+      const variance = w > 0 ? moments[at + 2]! / w - means[c]![g]! ** 2 : overall[g]!;
+      return Math.max(variance, VARIANCE_FLOOR * overall[g]!);
+    }),
+  );
   const logWeights = Array.from(mass, (m) => Math.log(Math.max(m, 1e-9) / rows));
   return { k, logWeights, logCategories, means, variances, logLikelihood: Number.NaN, bic: Number.NaN };
 }
@@ -168,20 +202,21 @@ export function fitMixture(
   start: Int32Array,
   options: { maxIterations?: number; tolerance?: number } = {},
 ): MixtureModel {
-  const { maxIterations = 200, tolerance = 1e-6 } = options;
+  const { maxIterations = 100, tolerance = 1e-4 } = options;
   const overall = overallVariances(data);
+  const sparse = sparseOf(data);
   const work = new Float64Array(data.rows * k);
   for (let i = 0; i < data.rows; i++) work[i * k + start[i]!] = 1;
-  let model = maximise(data, k, work, overall);
+  let model = maximise(data, sparse, k, work, overall);
   let previous = Number.NEGATIVE_INFINITY;
   for (let iteration = 0; iteration < maxIterations; iteration++) {
-    const logLikelihood = responsibilities(data, model, work);
-    model = maximise(data, k, work, overall);
+    const logLikelihood = responsibilities(data, sparse, model, work);
+    model = maximise(data, sparse, k, work, overall);
     model.logLikelihood = logLikelihood;
     if (logLikelihood - previous < tolerance * data.rows) break;
     previous = logLikelihood;
   }
-  model.logLikelihood = responsibilities(data, model, work);
+  model.logLikelihood = responsibilities(data, sparse, model, work);
   model.bic = -2 * model.logLikelihood + parameterCount(data, k) * Math.log(data.rows);
   return model;
 }
@@ -192,7 +227,7 @@ export function classify(
   model: MixtureModel,
 ): { labels: Int32Array; probabilities: Float64Array } {
   const work = new Float64Array(data.rows * model.k);
-  responsibilities(data, model, work);
+  responsibilities(data, sparseOf(data), model, work);
   const labels = new Int32Array(data.rows);
   const probabilities = new Float64Array(data.rows);
   for (let i = 0; i < data.rows; i++)
@@ -207,7 +242,7 @@ export function classify(
 /** The entropy of the rows' class posteriors, summed: how unsure the classes leave the customers. */
 export function classificationEntropy(data: MixtureData, model: MixtureModel): number {
   const work = new Float64Array(data.rows * model.k);
-  responsibilities(data, model, work);
+  responsibilities(data, sparseOf(data), model, work);
   let entropy = 0;
   for (const r of work) if (r > 1e-300) entropy -= r * Math.log(r);
   return entropy;

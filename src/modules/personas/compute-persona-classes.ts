@@ -28,13 +28,13 @@ export function findPersonaClasses(
   options: { kMin: number; kMax: number; seed: number; sample?: number; starts?: number },
 ): PersonaClasses {
   const random = seededRandom(options.seed);
-  const rows = sampleRows(data.rows, options.sample ?? 20_000, random);
+  const rows = sampleRows(data.rows, options.sample ?? 10_000, random);
   const sample = takeMixtureRows(data, rows);
   const samplePoints = takeRows(points, d, rows);
   const fits: MixtureModel[] = [];
   for (let k = options.kMin; k <= Math.min(options.kMax, rows.length); k++) {
     let best: MixtureModel | null = null;
-    for (let start = 0; start < (options.starts ?? 3); start++) {
+    for (let start = 0; start < (options.starts ?? 2); start++) {
       const { centroids } = kMeans(samplePoints, d, k, {
         seed: options.seed * 101 + k * 7 + start,
         restarts: 1,
@@ -51,7 +51,7 @@ export function findPersonaClasses(
       const next = fits[i + 1];
       return !next || (fit.bic - next.bic) / Math.abs(fit.bic) < STOP_GAIN;
     }) ?? fits[fits.length - 1]!;
-  const model = fitMixture(data, chosen.k, classify(data, chosen).labels, { maxIterations: 50 });
+  const model = fitMixture(data, chosen.k, classify(data, chosen).labels, { maxIterations: 30 });
   return {
     k: chosen.k,
     model,
