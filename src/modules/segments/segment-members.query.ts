@@ -1,8 +1,9 @@
 /**
  * Compiles a rule tree to one SQL query of customer ids, the same text on both engines. Each leaf that
- * reads another table becomes a CTE of (customer_id, v) joined to the customers once; the tree becomes one
- * boolean expression over them. Every leaf is COALESCEd to true or false, so that `not` of a customer with
- * no row in a leaf's table is true rather than SQL's unknown.
+ * reads another table becomes a CTE of (customer_id, v) joined to the customers once; every event count
+ * and sum is a column of one CTE, so that the events are read once however many rules count them. The tree
+ * becomes one boolean expression over them. Every leaf is COALESCEd to true or false, so that `not` of a
+ * customer with no row in a leaf's table is true rather than SQL's unknown.
  */
 import type { Queryable } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
@@ -57,9 +58,9 @@ export function buildSegmentMembersSql(rule: Rule, clock: SegmentClock, params: 
       .join('');
 
   const eventLeaf = (rule: EventRule): string => {
-    const matching = `FROM events e WHERE e.workspace_id = $1 AND e.name = ${bind(rule.event)} AND e.occurred_at <= ${asOf()}${since(rule.within)}${eventConditions('e', rule.where)}`;
     const following = rule.followedBy ?? rule.notFollowedBy;
     if (following) {
+      const matching = `FROM events e WHERE e.workspace_id = $1 AND e.name = ${bind(rule.event)} AND e.occurred_at <= ${asOf()}${since(rule.within)}${eventConditions('e', rule.where)}`;
       const name = leaf(`SELECT DISTINCT e.customer_id, 1 AS v ${matching}
         AND ${rule.notFollowedBy ? 'NOT ' : ''}EXISTS (SELECT 1 FROM events f
           WHERE f.workspace_id = e.workspace_id AND f.customer_id = e.customer_id AND f.name = ${bind(following.event)}
@@ -67,12 +68,19 @@ export function buildSegmentMembersSql(rule: Rule, clock: SegmentClock, params: 
             AND f.occurred_at <= ${asOf()}${eventConditions('f', following.where)})`);
       return `${name}.v IS NOT NULL`;
     }
+    // Counts and sums are columns of one pass over the events (below), whatever their number.
+    const filter = `e.name = ${eventName(rule.event)}${since(rule.within)}${eventConditions('e', rule.where)}`;
     const measure = rule.sum ? `sum(${asNumber(eventField('e', rule.sum.property))})` : 'count(*)';
-    const name = leaf(`SELECT e.customer_id, ${measure} AS v ${matching} GROUP BY e.customer_id`);
+    tallies.push(`${measure} FILTER (WHERE ${filter}) AS t${tallies.length + 1}`);
+    const column = `coalesce(tally.t${tallies.length}, 0)`;
     const amount = rule.count ?? rule.sum;
-    return amount
-      ? `coalesce(${name}.v, 0) ${OPERATORS[amount.op]} ${bind(amount.value)}`
-      : `${name}.v IS NOT NULL`;
+    return amount ? `${column} ${OPERATORS[amount.op]} ${bind(amount.value)}` : `${column} > 0`;
+  };
+  const tallies: string[] = [];
+  const eventNames = new Map<string, string>();
+  const eventName = (name: string) => {
+    if (!eventNames.has(name)) eventNames.set(name, bind(name));
+    return eventNames.get(name)!;
   };
 
   const compile = (rule: Rule): string => {
@@ -126,6 +134,12 @@ export function buildSegmentMembersSql(rule: Rule, clock: SegmentClock, params: 
   };
 
   const where = compile(rule);
+  if (tallies.length > 0) {
+    ctes.push(`tally AS (SELECT e.customer_id, ${tallies.join(', ')} FROM events e
+      WHERE e.workspace_id = $1 AND e.occurred_at <= ${asOf()} AND e.name IN (${[...eventNames.values()].join(', ')})
+      GROUP BY e.customer_id)`);
+    joins.add('LEFT JOIN tally ON tally.customer_id = c.customer_id');
+  }
   return `${ctes.length ? `WITH ${ctes.join(',\n')}\n` : ''}SELECT c.customer_id FROM customers c
 ${[...joins].join('\n')}
 WHERE c.workspace_id = $1 AND c.merged_into IS NULL AND ${where}`;
