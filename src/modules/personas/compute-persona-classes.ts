@@ -51,7 +51,7 @@ export function findPersonaClasses(
       const next = fits[i + 1];
       return !next || (fit.bic - next.bic) / Math.abs(fit.bic) < STOP_GAIN;
     }) ?? fits[fits.length - 1]!;
-  const model = fitMixture(data, chosen.k, classify(data, chosen).labels, { maxIterations: 30 });
+  const model = fitMixture(data, chosen.k, classify(data, chosen).labels, { maxIterations: 10 });
   return {
     k: chosen.k,
     model,
