@@ -70,6 +70,7 @@ export function buildSegmentMembersSql(rule: Rule, clock: SegmentClock, params: 
     }
     // Counts and sums are columns of one pass over the events (below), whatever their number.
     const filter = `e.name = ${eventName(rule.event)}${since(rule.within)}${eventConditions('e', rule.where)}`;
+    tallyWindows.push(rule.within ?? Number.POSITIVE_INFINITY);
     const measure = rule.sum ? `sum(${asNumber(eventField('e', rule.sum.property))})` : 'count(*)';
     tallies.push(`${measure} FILTER (WHERE ${filter}) AS t${tallies.length + 1}`);
     const column = `coalesce(tally.t${tallies.length}, 0)`;
@@ -77,6 +78,8 @@ export function buildSegmentMembersSql(rule: Rule, clock: SegmentClock, params: 
     return amount ? `${column} ${OPERATORS[amount.op]} ${bind(amount.value)}` : `${column} > 0`;
   };
   const tallies: string[] = [];
+  /** Each tally's window in seconds (∞ for ever): the pass reads only the events the longest one can count. */
+  const tallyWindows: number[] = [];
   const eventNames = new Map<string, string>();
   const eventName = (name: string) => {
     if (!eventNames.has(name)) eventNames.set(name, bind(name));
@@ -136,7 +139,8 @@ export function buildSegmentMembersSql(rule: Rule, clock: SegmentClock, params: 
   const where = compile(rule);
   if (tallies.length > 0) {
     ctes.push(`tally AS (SELECT e.customer_id, ${tallies.join(', ')} FROM events e
-      WHERE e.workspace_id = $1 AND e.occurred_at <= ${asOf()} AND e.name IN (${[...eventNames.values()].join(', ')})
+      WHERE e.workspace_id = $1 AND e.occurred_at <= ${asOf()}${since(longest(tallyWindows))}
+        AND e.name IN (${[...eventNames.values()].join(', ')})
       GROUP BY e.customer_id)`);
     joins.add('LEFT JOIN tally ON tally.customer_id = c.customer_id');
   }
@@ -157,6 +161,12 @@ export async function querySegmentMembers(
   const rows = await db.query<{ customer_id: number }>(`${sql}\nORDER BY c.customer_id`, params);
   return rows.map((row) => row.customer_id);
 }
+
+/** The longest of some windows, or undefined when one of them is for ever. */
+const longest = (windows: number[]) => {
+  const widest = Math.max(...windows);
+  return Number.isFinite(widest) ? widest : undefined;
+};
 
 const OPERATORS = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
