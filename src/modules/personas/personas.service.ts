@@ -140,7 +140,8 @@ export function createPersonaService(deps: { db: Database; lifecycle: LifecycleS
       }));
       await replaceAssignments(tx, workspaceId, runId, assignments, fittedAt);
     });
-    return list(workspaceId);
+    // Every customer with enough touchpoints was just assigned: no need to look for new ones.
+    return list(workspaceId, { assign: false });
   }
 
   /** The latest run's personas, mapped to the new run's scaled space through their raw means. */
@@ -199,8 +200,8 @@ export function createPersonaService(deps: { db: Database; lifecycle: LifecycleS
     return work.finally(() => assigning.delete(workspaceId));
   }
 
-  async function list(workspaceId: number): Promise<PersonaList> {
-    await assignNewCustomers(workspaceId);
+  async function list(workspaceId: number, options = { assign: true }): Promise<PersonaList> {
+    if (options.assign) await assignNewCustomers(workspaceId);
     const run = await findLatestRun(db, workspaceId);
     if (!run) return { run: null, personas: [], newlyAssigned: 0 };
     const [versions, counts, stages, channels] = await Promise.all([
