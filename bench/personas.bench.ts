@@ -82,7 +82,7 @@ try {
     seed: 1,
   });
   process.stdout.write(
-    `standardise + latent classes for k 3–8 on a sample, the chosen k refined on all ${seconds(started)} s: k ${classes.k}\n`,
+    `standardise + latent classes for k 3–8 on a sample, every customer placed ${seconds(started)} s: k ${classes.k}\n`,
   );
   // The lifecycle is not part of this measure (the demo world's is refreshed on load).
   const lifecycle = { ensureRefreshed: async () => undefined } as unknown as LifecycleService;
