@@ -8,4 +8,4 @@ export {
   type ImportService,
   type ImportSummary,
 } from './import.service.ts';
-export { IMPORT_KINDS, type ImportKind } from './import-kinds.ts';
+export { CONTENT_FORMATS, IMPORT_KINDS, type ImportKind } from './import-kinds.ts';

@@ -2,10 +2,12 @@
  * Keeping stage entries up to date: a refresh rebuilds the customers whose events arrived since the last
  * one (all of them the first time, or after a taxonomy edit), one at a time per workspace.
  */
+
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database, Queryable } from '../../platform/db/database.ts';
 import type { Logger } from '../../platform/log.ts';
+import { repeatEvery } from '../../platform/workers/repeat-every.ts';
 import type { LifecycleRules, RefreshResult } from './lifecycle.schema.ts';
 import { refreshLifecycleRows } from './refresh-lifecycle.query.ts';
 
@@ -183,22 +185,11 @@ export function createLifecycleRefresher(deps: LifecycleDeps) {
       everyMs: number,
       afterRefresh: (workspaceId: number, result: RefreshResult) => Promise<unknown> = async () => {},
     ): () => Promise<void> {
-      let timer: NodeJS.Timeout | undefined;
-      let current: Promise<void> = Promise.resolve();
-      let stopped = false;
-      const tick = () => {
-        current = refreshAll(afterRefresh)
-          .catch((error: unknown) => deps.log.error({ err: error }, 'lifecycle refresh failed'))
-          .finally(() => {
-            if (!stopped) timer = setTimeout(tick, everyMs);
-          });
-      };
-      timer = setTimeout(tick, everyMs);
-      return async () => {
-        stopped = true;
-        clearTimeout(timer);
-        await current;
-      };
+      return repeatEvery(
+        everyMs,
+        () => refreshAll(afterRefresh),
+        (error) => deps.log.error({ err: error }, 'lifecycle refresh failed'),
+      );
     },
   };
 

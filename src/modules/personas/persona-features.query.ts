@@ -5,20 +5,10 @@
  */
 import type { Database } from '../../platform/db/database.ts';
 import { daysBetween, type SqlQuery } from '../../platform/db/portable-sql.ts';
+import { CONTENT_FORMATS } from '../imports/index.ts';
 import { CHANNELS, DEVICE_CLASSES } from '../ingestion/index.ts';
 
-/** The values the data model allows (migration 0001's CHECK constraints on content and memberships). */
-const CONTENT_FORMATS = [
-  'article',
-  'video',
-  'webinar',
-  'podcast',
-  'whitepaper',
-  'ebook',
-  'infographic',
-  'case_study',
-  'how_to',
-] as const;
+/** The buying roles the data model allows (migration 0001's CHECK constraint on memberships). */
 const BUYING_ROLES = ['decision_maker', 'economic_buyer', 'champion', 'influencer', 'user', 'gatekeeper'];
 const BEHAVIOURS = ['access', 'engage', 'customize', 'connect', 'collaborate'];
 /** Hours of the day (UTC) from which each part of it runs to the next. */

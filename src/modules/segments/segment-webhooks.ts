@@ -4,12 +4,14 @@
  * failed attempt is retried with growing waits, and one given up on stays in the log, to be retried on demand.
  * Nothing here runs on the ingestion path: a dead receiver slows no tracking call.
  */
+
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { AppError, messageOf } from '../../platform/errors/app-error.ts';
 import type { Logger } from '../../platform/log.ts';
+import { repeatEvery } from '../../platform/workers/repeat-every.ts';
 import { parseJson } from './segment.store.ts';
 
 export const MAX_ATTEMPTS = 12;
@@ -177,22 +179,9 @@ export function createWebhookDeliverer(deps: {
     deliverDue,
     /** Delivers every few seconds until the returned stop is called. */
     start(everyMs: number): () => Promise<void> {
-      let timer: NodeJS.Timeout | undefined;
-      let current: Promise<unknown> = Promise.resolve();
-      let stopped = false;
-      const tick = () => {
-        current = deliverDue()
-          .catch((error: unknown) => log.error({ err: error }, 'segment webhook delivery failed'))
-          .finally(() => {
-            if (!stopped) timer = setTimeout(tick, everyMs);
-          });
-      };
-      timer = setTimeout(tick, everyMs);
-      return async () => {
-        stopped = true;
-        clearTimeout(timer);
-        await current;
-      };
+      return repeatEvery(everyMs, deliverDue, (error) =>
+        log.error({ err: error }, 'segment webhook delivery failed'),
+      );
     },
   };
 }
