@@ -225,6 +225,25 @@ for (const engine of testEngines) {
         expect(ari).toBeGreaterThanOrEqual(0.7);
       });
 
+      it('values the persona of the business buyers far above every other, as their planted spend says', async () => {
+        const lifecycle = createLifecycleService({ db, clock: systemClock, log: silentLogger });
+        const [{ workspace_id }] = (await db.query('SELECT workspace_id FROM workspaces')) as [
+          { workspace_id: number },
+        ];
+        const byPersona = await createValueService({ db, lifecycle }).clv(
+          workspace_id,
+          ClvQuerySchema.parse({ breakdown: 'persona' }),
+        );
+        const counts = new Map<number, number>();
+        for (const [truth, found] of pairs)
+          if (truth === 'business_buyer') counts.set(found, (counts.get(found) ?? 0) + 1);
+        const best = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+        const name = personas.personas.find((persona) => persona.personaId === best)!.name;
+        const mean = (key: string) => byPersona.groups.find((group) => group.key === key)!.mean;
+        for (const group of byPersona.groups.filter((entry) => entry.key !== name))
+          expect(mean(name), group.key).toBeGreaterThan(5 * group.mean);
+      });
+
       /** What each planted persona was planted to do more than the others (world-model.ts). */
       const PLANTED_TRAITS: Record<string, string[]> = {
         deal_seeker: ['paid search', 'display'],

@@ -71,8 +71,8 @@ export function valueCommand(): Command {
     .option('--months <n>', 'the horizon, in months', '12')
     .option('--discount-rate <rate>', 'per month', '0.01')
     .addOption(
-      new Option('--breakdown <by>', 'by B2B/B2C or by acquisition channel')
-        .choices(['none', 'segment', 'channel'])
+      new Option('--breakdown <by>', 'by B2B/B2C, persona or acquisition channel')
+        .choices(['none', 'segment', 'persona', 'channel'])
         .default('none'),
     )
     .addOption(new Option('--workspace <slug>', 'the workspace to read').default(DEFAULT_WORKSPACE_SLUG))

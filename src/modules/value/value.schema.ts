@@ -98,9 +98,9 @@ export const ClvQuerySchema = z.object({
     .default(0.01)
     .describe('per month'),
   breakdown: z
-    .enum(['none', 'segment', 'channel'])
+    .enum(['none', 'segment', 'persona', 'channel'])
     .default('none')
-    .describe('by B2B/B2C, or by acquisition channel'),
+    .describe('by B2B/B2C, by persona, or by acquisition channel'),
   timeUnit: TimeUnitSchema.default('week'),
 });
 export type ClvQuery = z.infer<typeof ClvQuerySchema>;

@@ -37,12 +37,22 @@ const DAY = 86_400_000;
 
 export function createValueService(deps: { db: Database; lifecycle: LifecycleService; clock?: Clock }) {
   const { db, lifecycle, clock = systemClock } = deps;
-  /** customer id → its group: B2B or B2C, or the channel of the customer's first touchpoint. */
+  /** customer id → its group: B2B or B2C, its persona's name, or the channel of its first touchpoint. */
   async function groupsOf(
     workspaceId: number,
     breakdown: ClvQuery['breakdown'],
   ): Promise<(id: number) => string> {
     if (breakdown === 'none') return () => 'all';
+    if (breakdown === 'persona') {
+      const assigned = await db.query<{ customer_id: number; name: string }>(
+        `SELECT a.customer_id, p.name FROM persona_assignments a
+         JOIN personas p ON p.workspace_id = a.workspace_id AND p.persona_id = a.persona_id
+         WHERE a.workspace_id = $1`,
+        [workspaceId],
+      );
+      const persona = new Map(assigned.map((row) => [row.customer_id, row.name]));
+      return (id) => persona.get(id) ?? 'no persona';
+    }
     if (breakdown === 'segment') {
       const members = await db.query<{ customer_id: number }>(
         'SELECT DISTINCT customer_id FROM account_memberships WHERE workspace_id = $1',
