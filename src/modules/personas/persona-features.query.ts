@@ -6,10 +6,10 @@
 import type { Database } from '../../platform/db/database.ts';
 import { daysBetween, type SqlQuery } from '../../platform/db/portable-sql.ts';
 import { CONTENT_FORMATS } from '../imports/index.ts';
-import { CHANNELS, DEVICE_CLASSES } from '../ingestion/index.ts';
+import { BUYING_ROLES as ALLOWED_BUYING_ROLES, CHANNELS, DEVICE_CLASSES } from '../ingestion/index.ts';
 
 /** The buying roles the data model allows (migration 0001's CHECK constraint on memberships). */
-const BUYING_ROLES = ['decision_maker', 'economic_buyer', 'champion', 'influencer', 'user', 'gatekeeper'];
+const BUYING_ROLES = [...ALLOWED_BUYING_ROLES] as string[];
 const BEHAVIOURS = ['access', 'engage', 'customize', 'connect', 'collaborate'];
 /** Hours of the day (UTC) from which each part of it runs to the next. */
 const DAY_PARTS: Array<[name: string, from: number, to: number]> = [

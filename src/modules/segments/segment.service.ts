@@ -146,8 +146,6 @@ export function createSegmentService(deps: SegmentDeps) {
   }
 
   return {
-    resolveRules,
-
     /** The members a rule tree selects now: how many, and a page of them. */
     async evaluate(workspaceId: number, body: EvaluateBody): Promise<Evaluation> {
       const started = performance.now();
