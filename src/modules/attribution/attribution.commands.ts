@@ -4,6 +4,7 @@ import { configFromCommand } from '../../cli/cli-config.ts';
 import { type Column, formatShare, printJson, printTable } from '../../cli/output.ts';
 import { parseOptions, toQueryString } from '../../cli/parse-options.ts';
 import { runVerb } from '../../cli/target.ts';
+import { AppError } from '../../platform/errors/app-error.ts';
 import { createLifecycleService } from '../lifecycle/index.ts';
 import { DEFAULT_WORKSPACE_SLUG, localWorkspace } from '../workspaces/index.ts';
 import {
@@ -30,6 +31,7 @@ interface AttributionOptions {
   from?: string;
   to?: string;
   experiments?: boolean;
+  trait?: string;
   stages?: boolean;
   json?: boolean;
 }
@@ -75,7 +77,11 @@ export function attributionCommand(): Command {
     .addOption(new Option('--workspace <slug>', 'the workspace to read').default(DEFAULT_WORKSPACE_SLUG))
     .option(
       '--experiments',
-      'instead, the lift of each randomised experiment (Experiment Assigned events) over its holdout, within --lookback after assignment',
+      'instead, the lift of each randomised experiment (Experiment Assigned events, or --trait) over its holdout, within --lookback after assignment',
+    )
+    .option(
+      '--trait <name>',
+      'with --experiments: the arms are the first values customers were given for this trait (e.g. holdout, exposed), not events',
     )
     .option(
       '--stages',
@@ -84,8 +90,13 @@ export function attributionCommand(): Command {
     .option('--json', 'print {"models": {"<model>": {"<group>": {"conversions", "revenue"}}}, …} as JSON')
     .action(async (options: AttributionOptions, command: Command) => {
       if (options.experiments) return experiments(options, command);
+      if (options.trait)
+        throw new AppError(
+          'INVALID_INPUT',
+          '--trait: only with --experiments, where it names the trait holding the arms.',
+        );
       if (options.stages) return stages(options, command);
-      const { workspace, json, experiments: _, stages: __, ...raw } = options;
+      const { workspace, json, experiments: _, stages: __, trait: ___, ...raw } = options;
       // Checked here, so that a mistake is told before any connection; the server is sent what was typed.
       const query = parseOptions(AttributionQuerySchema, raw);
       const report = await runVerb<AttributionReport>(configFromCommand(command), workspace, {
@@ -102,8 +113,8 @@ export function attributionCommand(): Command {
 }
 
 async function experiments(options: AttributionOptions, command: Command): Promise<void> {
-  const { workspace, json, conversion, occurrence, lookback } = options;
-  const raw = { conversion, occurrence, window: lookback };
+  const { workspace, json, conversion, occurrence, lookback, trait } = options;
+  const raw = { conversion, occurrence, window: lookback, trait };
   const query = parseOptions(ExperimentQuerySchema, raw);
   const report = await runVerb<ExperimentReport>(configFromCommand(command), workspace, {
     local: async (deps) =>
@@ -116,7 +127,11 @@ async function experiments(options: AttributionOptions, command: Command): Promi
   });
   if (json) return printJson(report);
   if (report.experiments.length === 0)
-    process.stdout.write('No experiment: no Experiment Assigned event with a `group` property.\n');
+    process.stdout.write(
+      trait
+        ? `No experiment: no customer has a value for the trait ${trait}.\n`
+        : 'No experiment: no Experiment Assigned event with a `group` property.\n',
+    );
   for (const experiment of report.experiments) {
     process.stdout.write(`\n${experiment.experiment}\n`);
     printTable(experiment.arms, [
@@ -131,20 +146,32 @@ async function experiments(options: AttributionOptions, command: Command): Promi
       continue;
     }
     const points = (share: number) => `${(share * 100).toFixed(1)} points`;
+    const credited = MODELS.filter((model) => experiment.modelCredit[model] !== undefined);
     process.stdout.write(
       `Lift: ${points(lift.lift)} (95 % interval ${points(lift.interval.low)} to ${points(lift.interval.high)}), ` +
         `about ${Math.round(lift.incrementalConversions.estimate)} conversions the campaign added ` +
         `(${Math.round(lift.incrementalConversions.low)} to ${Math.round(lift.incrementalConversions.high)}).\n` +
-        `What the models credit to campaign ${experiment.experiment}: ` +
-        `${MODELS.filter((model) => experiment.modelCredit[model] !== undefined)
-          .map((model) => `${HEADS[model].toLowerCase()} ${formatCredit(experiment.modelCredit[model]!)}`)
-          .join(', ')}.\n`,
+        (credited.length === 0
+          ? `No model credits a campaign named ${experiment.experiment}, to compare with.\n`
+          : `What the models credit to campaign ${experiment.experiment}: ` +
+            `${credited
+              .map((model) => `${HEADS[model].toLowerCase()} ${formatCredit(experiment.modelCredit[model]!)}`)
+              .join(', ')}.\n`),
     );
   }
 }
 
 async function stages(options: AttributionOptions, command: Command): Promise<void> {
-  const { workspace, json, conversion: _, occurrence: __, experiments: ___, stages: ____, ...raw } = options;
+  const {
+    workspace,
+    json,
+    conversion: _,
+    occurrence: __,
+    experiments: ___,
+    stages: ____,
+    trait: _____,
+    ...raw
+  } = options;
   const query = parseOptions(StageAttributionQuerySchema, raw);
   const report = await runVerb<StageAttributionReport>(configFromCommand(command), workspace, {
     local: async (deps) =>

@@ -11,7 +11,16 @@ describeEachEngine('attribution API', ({ db }) => {
 
   beforeAll(async () => {
     t = await createTestApp(db());
-    await createIngestService(t.deps).ingest(t.workspace.workspaceId, attributionFixture);
+    await createIngestService(t.deps).ingest(t.workspace.workspaceId, [
+      ...attributionFixture,
+      {
+        type: 'identify',
+        userId: 'c1',
+        messageId: 'r-1',
+        timestamp: '2026-03-02T09:00:00Z',
+        traits: { spring_test: 'holdout' },
+      },
+    ]);
   });
   afterAll(() => t.app.close());
 
@@ -45,6 +54,40 @@ describeEachEngine('attribution API', ({ db }) => {
     expect(invalidInputMessage(await get('?from=2026-04-01&to=2026-03-01'))).toContain(
       '`from` must be before `to`',
     );
+  });
+
+  it('measures an experiment whose arms a trait holds', async () => {
+    const response = await get('/experiments?trait=spring_test&window=7d');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      conversion: 'Order Completed',
+      windowDays: 7,
+      experiments: [
+        {
+          experiment: 'spring_test',
+          arms: [{ arm: 'holdout', customers: 1, converted: 1, rate: 1 }],
+          lift: null,
+          note: expect.stringContaining('as values of the trait `spring_test`'),
+        },
+      ],
+    });
+  });
+
+  it('documents the trait among the experiments’ query parameters', async () => {
+    const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const parameters = document.paths['/api/attribution/experiments'].get.parameters;
+    expect(parameters.map((parameter: { name: string }) => parameter.name)).toEqual(
+      expect.arrayContaining(['event', 'trait']),
+    );
+  });
+
+  it('says which traits there are when an experiment names one no customer has', async () => {
+    expect(invalidInputMessage(await get('/experiments?trait=spring'))).toBe(
+      'trait: no customer has a trait named "spring" in this workspace. The traits customers have include "spring_test".',
+    );
+    expect(
+      invalidInputMessage(await get('/experiments?trait=spring_test&event=Experiment%20Assigned')),
+    ).toContain('not both');
   });
 
   it('is for admin keys only', async () => {

@@ -162,19 +162,36 @@ export type StageAttributionReport = z.infer<typeof StageAttributionReportSchema
 export const EXPOSED_ARMS = ['exposed', 'treatment', 'test', 'variant'];
 export const HOLDOUT_ARMS = ['holdout', 'control'];
 
-export const ExperimentQuerySchema = z.object({
-  conversion: ConversionSchema.default('Order Completed'),
-  occurrence: z
-    .enum(['every', 'first'])
-    .default('every')
-    .describe(
-      'any conversion in the window, or only a first one (a customer who had converted before counts as not converting)',
+/** The event that assigns a customer to an experiment's arm when the query names neither event nor trait. */
+export const ASSIGNMENT_EVENT = 'Experiment Assigned';
+
+export const ExperimentQuerySchema = z
+  .object({
+    conversion: ConversionSchema.default('Order Completed'),
+    occurrence: z
+      .enum(['every', 'first'])
+      .default('every')
+      .describe(
+        'any conversion in the window, or only a first one (a customer who had converted before counts as not converting)',
+      ),
+    window: WindowSchema.default(30 * 86_400).describe('conversions this long after the assignment count'),
+    event: EventNameSchema.optional().describe(
+      `the event that assigns a customer: its properties \`experiment\` and \`group\` name the experiment and the arm (default ${ASSIGNMENT_EVENT})`,
     ),
-  window: WindowSchema.default(30 * 86_400).describe('conversions this long after the assignment count'),
-  event: EventNameSchema.default('Experiment Assigned').describe(
-    'the event that assigns a customer: its properties `experiment` and `group` name the experiment and the arm',
-  ),
-});
+    trait: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(200, 'must be at most 200 characters')
+      .optional()
+      .describe(
+        'instead of an event, the customer trait whose first value is the arm, e.g. spring_test = holdout; the experiment is named after it',
+      ),
+  })
+  .refine((query) => !(query.event && query.trait), {
+    message: 'give either event (an assignment event) or trait (a trait holding the arm), not both',
+    path: ['trait'],
+  });
 export type ExperimentQuery = z.infer<typeof ExperimentQuerySchema>;
 
 const ArmSchema = z.object({

@@ -292,6 +292,14 @@ describeEachEngine('experiment lift', ({ db }) => {
   const assign = (userId: string, group: string, day = 0) =>
     event(userId, 'Experiment Assigned', day, { experiment: 'spring', group });
   const buy = (userId: string, day: number) => event(userId, 'Order Completed', day, { total: 10 });
+  const identify = (userId: string, day: number, traits: object) => ({
+    type: 'identify',
+    userId,
+    messageId: `x-${++sequence}`,
+    timestamp: new Date(D0 + day * DAY).toISOString(),
+    traits,
+  });
+  const test = (userId: string, arm: string | null, day = 0) => identify(userId, day, { spring_test: arm });
 
   beforeAll(async () => {
     t = await createTestApp(db());
@@ -315,6 +323,27 @@ describeEachEngine('experiment lift', ({ db }) => {
       buy('h3', 31.5),
       // An experiment without a holdout cannot show a lift.
       event('y1', 'Experiment Assigned', 0, { experiment: 'banner', group: 'B' }),
+      // The trait spring_test. Exposed: t1 buys on day 2, t2 (from day 1) on day 35, t3 on day 29.5; t8 was
+      // given null first, then exposed on day 3, and buys on day 4.
+      test('t1', 'exposed'),
+      buy('t1', 2),
+      test('t2', 'exposed', 1),
+      buy('t2', 35),
+      test('t3', 'exposed'),
+      buy('t3', 29.5),
+      test('t8', null),
+      test('t8', 'exposed', 3),
+      buy('t8', 4),
+      // Holdout: t4 is re-assigned to exposed on day 5 and buys on day 10; t5 had bought before and buys
+      // again on day 4; t6 never buys. t7 has another trait only.
+      test('t4', 'holdout'),
+      test('t4', 'exposed', 5),
+      buy('t4', 10),
+      buy('t5', -3),
+      test('t5', 'holdout'),
+      buy('t5', 4),
+      test('t6', 'holdout', 2),
+      identify('t7', 0, { plan: 'pro' }),
     ]);
     expect(result.rejected).toEqual([]);
     attribution = createAttributionService({ db: db(), lifecycle: createLifecycleService(t.deps) });
@@ -365,6 +394,58 @@ describeEachEngine('experiment lift', ({ db }) => {
     expect(spring!.arms).toEqual([
       ['exposed', 4, 3],
       ['holdout', 3, 2],
+    ]);
+  });
+
+  it('takes the arms from the first value customers were given for a trait', async () => {
+    // Exposed 3 of 4 (t1, t3, t8; t2's day 35 is 34 days after day 1); holdout 2 of 3 (t4 on day 10 counts
+    // in the holdout it was given first, t5 on day 4; not t6).
+    const [spring] = await arms({ trait: 'spring_test' });
+    expect(spring).toEqual({
+      experiment: 'spring_test',
+      arms: [
+        ['exposed', 4, 3],
+        ['holdout', 3, 2],
+      ],
+      lift: expect.closeTo(3 / 4 - 2 / 3, 12),
+      note: null,
+    });
+    expect(await arms({ trait: 'spring_test' })).toHaveLength(1);
+  });
+
+  it('with a trait and occurrence=first, does not count a customer who had converted before', async () => {
+    const [spring] = await arms({ trait: 'spring_test', occurrence: 'first' });
+    expect(spring!.arms).toEqual([
+      ['exposed', 4, 3],
+      ['holdout', 3, 1],
+    ]);
+    expect(spring!.lift).toBeCloseTo(3 / 4 - 1 / 3, 12);
+  });
+
+  it('says which arm a trait experiment lacks', async () => {
+    const [plan] = await arms({ trait: 'plan' });
+    expect(plan).toEqual({
+      experiment: 'plan',
+      arms: [['pro', 1, 0]],
+      lift: null,
+      note: expect.stringContaining('as values of the trait `plan`'),
+    });
+  });
+
+  it('refuses a trait no customer has, naming the traits there are', async () => {
+    await expect(arms({ trait: 'Spring_Test' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message:
+        'trait: no customer has a trait named "Spring_Test" in this workspace. Trait names are case-sensitive: ' +
+        'did you mean "spring_test"? The traits customers have include "plan", "spring_test".',
+      details: { field: 'trait' },
+    });
+  });
+
+  it('refuses an assignment event and a trait together', () => {
+    const parsed = ExperimentQuerySchema.safeParse({ event: 'Experiment Assigned', trait: 'spring_test' });
+    expect(parsed.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual([
+      'trait: give either event (an assignment event) or trait (a trait holding the arm), not both',
     ]);
   });
 });

@@ -71,6 +71,7 @@ export function createAttributionService(deps: { db: Database; lifecycle: Lifecy
     async experiments(workspaceId: number, query: ExperimentQuery): Promise<ExperimentReport> {
       if (!query.conversion.startsWith('stage:'))
         await refuseUnknownEvents(db, workspaceId, [{ name: query.conversion, field: 'conversion' }]);
+      if (query.trait) await refuseUnknownTrait(db, workspaceId, query.trait);
       await lifecycle.ensureRefreshed(workspaceId);
       const arms = await queryExperimentArms(db, workspaceId, query);
       const byCampaign =
@@ -94,6 +95,7 @@ export function createAttributionService(deps: { db: Database; lifecycle: Lifecy
             name,
             arms.filter((row) => row.experiment === name),
             byCampaign,
+            query.trait ? `as values of the trait \`${query.trait}\`` : 'in the `group` property',
           ),
         ),
       };
@@ -105,6 +107,8 @@ function experimentResult(
   experiment: string,
   rows: ArmRow[],
   byCampaign: AttributionReport | null,
+  /** Where the arms' names come from, for the note when one is missing. */
+  armSource: string,
 ): ExperimentReport['experiments'][number] {
   const arms = rows.map((row) => ({
     arm: row.arm,
@@ -129,7 +133,7 @@ function experimentResult(
       holdout: holdout?.arm ?? null,
       lift: null,
       modelCredit,
-      note: `No lift: the experiment needs an exposed arm (${EXPOSED_ARMS.join(', ')}) and a holdout (${HOLDOUT_ARMS.join(', ')}) in the \`group\` property.`,
+      note: `No lift: the experiment needs an exposed arm (${EXPOSED_ARMS.join(', ')}) and a holdout (${HOLDOUT_ARMS.join(', ')}) ${armSource}.`,
     };
   const lift = computeLift(exposed, holdout);
   return {
@@ -168,4 +172,37 @@ async function refuseUnknownInput(db: Database, workspaceId: number, query: Attr
       `by: no touchpoint has the property "${key}" in this workspace. Group by channel, campaign, device, source, medium, touchpoint, format, or a property your touchpoints carry.`,
       { details: { field: 'by' } },
     );
+}
+
+/** A trait no customer was ever given is a typo far more often than an experiment with no one in it: 400. */
+async function refuseUnknownTrait(db: Database, workspaceId: number, trait: string): Promise<void> {
+  const found = await db.query(
+    'SELECT 1 AS found FROM trait_history WHERE workspace_id = $1 AND trait = $2 LIMIT 1',
+    [workspaceId, trait],
+  );
+  if (found.length > 0) return;
+  const alike = await db.query<{ trait: string }>(
+    'SELECT DISTINCT trait FROM trait_history WHERE workspace_id = $1 AND lower(trait) = lower($2) LIMIT 3',
+    [workspaceId, trait],
+  );
+  const known = await db.query<{ trait: string }>(
+    'SELECT DISTINCT trait FROM trait_history WHERE workspace_id = $1 ORDER BY trait LIMIT 11',
+    [workspaceId],
+  );
+  const listed = known.slice(0, 10).map((row) => `"${row.trait}"`);
+  const hint = [
+    alike.length
+      ? ` Trait names are case-sensitive: did you mean ${alike.map((row) => `"${row.trait}"`).join(' or ')}?`
+      : '',
+    known.length
+      ? ` The traits customers have include ${listed.join(', ')}${known.length > 10 ? ', …' : ''}.`
+      : ' No customer has any trait yet: traits come from identify calls and customer imports.',
+  ].join('');
+  throw new AppError(
+    'INVALID_INPUT',
+    `trait: no customer has a trait named "${trait}" in this workspace.${hint}`,
+    {
+      details: { field: 'trait' },
+    },
+  );
 }

@@ -12,3 +12,10 @@ export interface SqlQuery {
   sql: string;
   params: unknown[];
 }
+
+/**
+ * The text of a JSON scalar column: a string without its quotes, a number or boolean as written, JSON null
+ * as NULL. A cast to TEXT keeps a string's quotes on both engines; `->>` on an object unquotes on both.
+ */
+export const jsonScalarText = (column: string) =>
+  `(CAST('{"v":' || CAST(${column} AS TEXT) || '}' AS JSON) ->> 'v')`;
