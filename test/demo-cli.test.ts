@@ -137,20 +137,26 @@ async function expectLifecycleRecovered(db: Database, manifest: Manifest, report
     expect(measured.informationSeekingShare).toBeCloseTo(segment.informationSeekingShare!, 9);
   }
   // The bursts the simulation opened are found as micro-moments, with their intent and the stage they began
-  // in. Not to the one: a burst may run into a touchpoint minutes away and take another intent, and a move
-  // to purchase minutes after adding to the cart makes a buy moment of its own.
+  // in. Not to the one: a burst may run into a touchpoint minutes away and take another intent, and a
+  // purchase minutes after a mobile visit (adding to the cart, typing the address) makes a buy moment of its
+  // own, which the simulation did not open as a burst.
   const journeys = createJourneyService({ db, lifecycle });
   const moments = await journeys.microMoments(workspace_id, MicroMomentQuerySchema.parse({}));
   const found = new Map(moments.byStage.map((row) => [`${row.key}:${row.intent}`, row.moments]));
   let planted = 0;
+  let plantedOtherThanBuy = 0;
+  let foundOtherThanBuy = 0;
   for (const [stage, intents] of Object.entries(manifest.microMoments.realized))
     for (const [intent, count] of Object.entries(intents)) {
       planted += count;
       const measured = found.get(`${stage}:${intent}`) ?? 0;
       const slack = Math.max(2, 0.03 * count);
       expect(measured, `${stage}:${intent}`).toBeGreaterThanOrEqual(count - slack);
-      if (intent !== 'buy') expect(measured, `${stage}:${intent}`).toBeLessThanOrEqual(count + slack);
+      if (intent === 'buy') continue;
+      expect(measured, `${stage}:${intent}`).toBeLessThanOrEqual(count + slack);
+      plantedOtherThanBuy += count;
+      foundOtherThanBuy += measured;
     }
   expect(moments.moments).toBeGreaterThanOrEqual(planted * 0.98);
-  expect(moments.moments).toBeLessThanOrEqual(planted * 1.05);
+  expect(foundOtherThanBuy).toBeLessThanOrEqual(plantedOtherThanBuy * 1.05);
 }

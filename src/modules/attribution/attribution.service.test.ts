@@ -321,6 +321,10 @@ describeEachEngine('experiment lift', ({ db }) => {
       assign('h3', 'holdout'),
       assign('h3', 'holdout', 2),
       buy('h3', 31.5),
+      // x5 is held out, then (wrongly) exposed on day 1: it counts once, in the holdout; buys on day 40.
+      assign('x5', 'holdout'),
+      assign('x5', 'exposed', 1),
+      buy('x5', 40),
       // An experiment without a holdout cannot show a lift.
       event('y1', 'Experiment Assigned', 0, { experiment: 'banner', group: 'B' }),
       // The trait spring_test. Exposed: t1 buys on day 2, t2 (from day 1) on day 35, t3 on day 29.5; t8 was
@@ -361,7 +365,8 @@ describeEachEngine('experiment lift', ({ db }) => {
   };
 
   it('counts who converted within the window after their first assignment', async () => {
-    // Exposed 2 of 4 (x1, x4), holdout 1 of 3 (h1 on day 5; h3 counts from day 0, so day 31.5 is late).
+    // Exposed 2 of 4 (x1, x4), holdout 1 of 4 (h1 on day 5; h3 counts from day 0, so day 31.5 is late;
+    // x5 counts from day 0, day 40 is late).
     expect(await arms({})).toEqual([
       {
         experiment: 'banner',
@@ -373,9 +378,9 @@ describeEachEngine('experiment lift', ({ db }) => {
         experiment: 'spring',
         arms: [
           ['exposed', 4, 2],
-          ['holdout', 3, 1],
+          ['holdout', 4, 1],
         ],
-        lift: 2 / 4 - 1 / 3,
+        lift: 2 / 4 - 1 / 4,
         note: null,
       },
     ]);
@@ -385,7 +390,7 @@ describeEachEngine('experiment lift', ({ db }) => {
     const [, spring] = await arms({ occurrence: 'first' });
     expect(spring!.arms).toEqual([
       ['exposed', 4, 2],
-      ['holdout', 3, 0],
+      ['holdout', 4, 0],
     ]);
   });
 
@@ -393,7 +398,7 @@ describeEachEngine('experiment lift', ({ db }) => {
     const [, spring] = await arms({ window: '45d' });
     expect(spring!.arms).toEqual([
       ['exposed', 4, 3],
-      ['holdout', 3, 2],
+      ['holdout', 4, 3],
     ]);
   });
 

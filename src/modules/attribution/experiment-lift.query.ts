@@ -1,8 +1,8 @@
 /**
  * Who was assigned to each arm of each experiment, and who converted within the window after their
  * assignment: the measured effect of a randomised campaign. An assignment is either an event (by default
- * `Experiment Assigned`) whose properties name the experiment and the group, a customer counting from their
- * first assignment to a group; or a trait whose value is the arm, a customer counting in the arm of the
+ * `Experiment Assigned`) whose properties name the experiment and the group, a customer counting in the
+ * group of their first assignment to the experiment, from then; or a trait whose value is the arm, a customer counting in the arm of the
  * first value they were given, from when it was set. With occurrence=first, converting means that the
  * customer's first conversion came in the window: one who had converted before the assignment does not
  * count as converting.
@@ -27,11 +27,17 @@ function assignedSql(query: ExperimentQuery, bind: (value: unknown) => string): 
       WHERE arm IS NOT NULL
     ) ranked
     WHERE nth = 1`;
-  return `SELECT customer_id, CAST(properties ->> 'experiment' AS TEXT) AS experiment,
-      CAST(properties ->> 'group' AS TEXT) AS arm, min(occurred_at) AS assigned_at
-    FROM events
-    WHERE workspace_id = $1 AND name = ${bind(query.event ?? ASSIGNMENT_EVENT)} AND (properties ->> 'group') IS NOT NULL
-    GROUP BY customer_id, CAST(properties ->> 'experiment' AS TEXT), CAST(properties ->> 'group' AS TEXT)`;
+  // Likewise a customer's first assignment in each experiment names their arm.
+  return `SELECT customer_id, experiment, arm, assigned_at
+    FROM (
+      SELECT customer_id, CAST(properties ->> 'experiment' AS TEXT) AS experiment,
+        CAST(properties ->> 'group' AS TEXT) AS arm, occurred_at AS assigned_at,
+        row_number() OVER (PARTITION BY customer_id, CAST(properties ->> 'experiment' AS TEXT)
+          ORDER BY occurred_at, message_id) AS nth
+      FROM events
+      WHERE workspace_id = $1 AND name = ${bind(query.event ?? ASSIGNMENT_EVENT)} AND (properties ->> 'group') IS NOT NULL
+    ) ranked
+    WHERE nth = 1`;
 }
 
 export function buildExperimentSql(workspaceId: number, query: ExperimentQuery): SqlQuery {

@@ -24,6 +24,7 @@ import {
   type BurstStage,
   CHANNEL_EFFECTS,
   COMMUNITY,
+  COUPON_AT_THE_END,
   DEMO_DAYS,
   DEMO_START,
   type DemoChannel,
@@ -67,7 +68,7 @@ interface Person {
   device: DeviceKind;
   stage: number;
   at: number;
-  next: 'touch' | 'purchase' | 'return';
+  next: 'touch' | 'beforeFirstPurchase' | 'purchase' | 'return';
   purchases: number;
   /** BG/NBD: purchases per day while alive, and the chance of leaving after each purchase. */
   lambda: number;
@@ -197,6 +198,7 @@ export function* simulateWorld(
 }
 
 function act(person: Person, world: World): Message[] {
+  if (person.next === 'beforeFirstPurchase') return beforeFirstPurchase(person, world);
   if (person.next === 'purchase') return purchase(person, numbered(world.shard, ++world.orders), world);
   if (person.next === 'return') return comeBack(person, world);
   return touch(person, world);
@@ -324,14 +326,40 @@ function touch(person: Person, world: World): Message[] {
       if (STAGES[person.stage] === 'preference' && random.chance(0.5)) messages.push(signUp(person, world));
       if (STAGES[person.stage] === 'action') {
         person.stage = 2;
-        person.next = 'purchase';
-        person.at += random.exponential(4) * DAY;
+        person.next = 'beforeFirstPurchase';
+        const buysAt = person.at + random.exponential(4) * DAY;
+        // A purchase after the world's end is not seen: the way to it ends here.
+        if (buysAt >= END) messages.push(...couponAtTheEnd(person));
+        person.at = buysAt;
         return messages;
       }
     }
   }
-  if (person.stage < 3 && random.chance(GIVE_UP)) person.at = END;
-  else person.at += random.exponential(persona.touchesPerDay) * DAY;
+  const next = random.chance(GIVE_UP) ? END : person.at + random.exponential(persona.touchesPerDay) * DAY;
+  if (next >= END) messages.push(...couponAtTheEnd(person));
+  person.at = next;
+  return messages;
+}
+
+/**
+ * The coupon site's visit at the end of a way to a first purchase (see COUPON_AT_THE_END), at the moment of
+ * the person's last touchpoint or order: the same chance whether the way ends in a purchase or not.
+ */
+function couponAtTheEnd(person: Person): Message[] {
+  if (!person.random.chance(COUPON_AT_THE_END)) return [];
+  return [visit(person, 'affiliate', STAGES[person.stage]!)];
+}
+
+/**
+ * Two minutes before a first purchase. Planted: a decided buyer often types the address just before buying
+ * (it moves no one, but paths holding it convert); a buyer who has not signed up does.
+ */
+function beforeFirstPurchase(person: Person, world: World): Message[] {
+  const messages: Message[] = [];
+  if (person.random.chance(PRE_PURCHASE_VISIT)) messages.push(visit(person, 'direct', 'preference'));
+  if (!person.userId) messages.push(signUp(person, world));
+  person.next = 'purchase';
+  person.at += 2 * MINUTE;
   return messages;
 }
 
@@ -503,10 +531,7 @@ function purchase(person: Person, orderNumber: number, world: World): Message[] 
   const messages: Message[] = [];
   const first = person.purchases === 0;
   if (first) {
-    // Planted: buyers often look for a coupon or type the address just before buying; it moves no one.
-    if (random.chance(PRE_PURCHASE_VISIT))
-      messages.push(visit(person, persona.b2b || random.chance(0.5) ? 'direct' : 'affiliate', 'preference'));
-    if (!person.userId) messages.push(signUp(person, world));
+    messages.push(...couponAtTheEnd(person));
     person.stage = 3;
     tally.purchases[persona.id] ??= {
       buyers: 0,
@@ -554,8 +579,9 @@ function purchase(person: Person, orderNumber: number, world: World): Message[] 
     messages.push(review(person, world, 4 + random.int(2), person.at, product));
     messages.push(...refer(person, world, SOCIAL.referralsSent.other));
   } else if (person.influencer) messages.push(...refer(person, world, SOCIAL.referralsSent.influencer));
-  // BG/NBD: after each purchase the customer may leave for good; a few come back once, much later.
-  if (random.chance(person.dropout)) leave(person, world);
+  // BG/NBD: after each repeat purchase the customer may leave for good (the first one only makes them a
+  // customer, as in the model); a few come back once, much later.
+  if (!first && random.chance(person.dropout)) leave(person, world);
   else scheduleAfterPurchase(person);
   return messages;
 }

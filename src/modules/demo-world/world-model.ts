@@ -298,8 +298,17 @@ export const BASE_LOG_ODDS: Record<
   b2b: { awareness: -2.2, consideration: -3.9, preference: -2.9 },
 };
 
-/** Chance that a buyer looks for a coupon (affiliate) or types the address (direct) just before buying. */
+/**
+ * Chance that a buyer types the address (direct) just before the first purchase: a visit that the decision
+ * causes, so that paths holding it convert more.
+ */
 export const PRE_PURCHASE_VISIT = 0.6;
+/**
+ * Chance that a coupon site (affiliate) catches a person at the end of their way to a first purchase, however
+ * it ends: just before the purchase, as they give up, or at their last touchpoint before the world ends. It is
+ * drawn alike for everyone, so it comes right before purchases but does not change whether anyone buys.
+ */
+export const COUPON_AT_THE_END = 0.3;
 /** Chance, at each touchpoint before the first purchase, that a person loses interest for good. */
 export const GIVE_UP = 0.03;
 

@@ -16,6 +16,7 @@ import {
   BEHAVIOUR_EVENTS,
   CHANNEL_EFFECTS,
   COMMUNITY,
+  COUPON_AT_THE_END,
   DEMO_DAYS,
   DEMO_START,
   EXPERIMENT,
@@ -373,6 +374,7 @@ function manifestOf(options: DemoOptions, tally: TallyCounts, liveMessages: numb
       formatEffects: FORMAT_EFFECTS,
       noEffectChannels: NO_EFFECT_CHANNELS,
       prePurchaseVisit: PRE_PURCHASE_VISIT,
+      couponAtTheEnd: COUPON_AT_THE_END,
       giveUpPerTouch: GIVE_UP,
     },
     lifecycle: {

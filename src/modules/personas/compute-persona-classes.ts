@@ -5,14 +5,17 @@
  *
  * Choosing k: BIC keeps falling as classes are added whenever customers differ in more ways than the
  * personas (a persona's buyers and browsers touch differently), so its minimum over a range is usually the
- * range's end. Agora takes the elbow instead: the smallest k for which one more class improves BIC by less
- * than STOP_GAIN of its value — a class that explains less than half a percent more is not a persona.
+ * range's end. Agora takes the elbow instead: the smallest k that no larger k improves on by STOP_GAIN of
+ * its BIC per class added — a class that explains less than half a percent more is not a persona. Looking
+ * past k + 1 keeps one poor fit (EM found a local optimum for k + 1) from ending the search early.
  */
 import { assignPoints, kMeans, seededRandom } from './compute-kmeans.ts';
 import { classify, fitMixture, type MixtureData, type MixtureModel } from './compute-latent-classes.ts';
 import { sampleRows, takeRows } from './compute-silhouette.ts';
 
 export const STOP_GAIN = 0.005;
+const STARTS = 6;
+const SHORT_RUN = 10;
 
 export interface PersonaClasses {
   k: number;
@@ -33,24 +36,26 @@ export function findPersonaClasses(
   const samplePoints = takeRows(points, d, rows);
   const fits: MixtureModel[] = [];
   for (let k = options.kMin; k <= Math.min(options.kMax, rows.length); k++) {
-    let best: MixtureModel | null = null;
-    for (let start = 0; start < (options.starts ?? 2); start++) {
+    // Short runs from several starts, the most promising run to convergence: EM's local optima differ
+    // early, and a few iterations from each start cost less than two full fits.
+    let best: { start: Int32Array; logLikelihood: number } | null = null;
+    for (let start = 0; start < (options.starts ?? STARTS); start++) {
       const { centroids } = kMeans(samplePoints, d, k, {
         seed: options.seed * 101 + k * 7 + start,
         restarts: 1,
       });
       const labels = new Int32Array(rows.length);
       assignPoints(samplePoints, d, centroids, labels);
-      const fitted = fitMixture(sample, k, labels);
-      if (!best || fitted.logLikelihood > best.logLikelihood) best = fitted;
+      const { logLikelihood } = fitMixture(sample, k, labels, { maxIterations: SHORT_RUN });
+      if (!best || logLikelihood > best.logLikelihood) best = { start: labels, logLikelihood };
     }
-    fits.push(best!);
+    fits.push(fitMixture(sample, k, best!.start));
   }
-  const chosen =
-    fits.find((fit, i) => {
-      const next = fits[i + 1];
-      return !next || (fit.bic - next.bic) / Math.abs(fit.bic) < STOP_GAIN;
-    }) ?? fits[fits.length - 1]!;
+  const chosen = fits.find((fit, i) =>
+    fits
+      .slice(i + 1)
+      .every((larger) => (fit.bic - larger.bic) / Math.abs(fit.bic) / (larger.k - fit.k) < STOP_GAIN),
+  )!;
   // Ten thousand customers estimate each class's distributions closely enough: the rest are placed by them.
   return {
     k: chosen.k,
