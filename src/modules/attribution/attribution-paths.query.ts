@@ -55,8 +55,9 @@ export function conversionEventsSql(
  * window pass over each customer's events and conversions in time order finds all of it: the next
  * conversion after each touchpoint; the last touchpoint after it, which ends a path that has not converted;
  * and the events of one visit (same moment and channel), of which the first, holding the visit's grouping
- * value, is the touchpoint. `touch_rows` keeps every event of the visits in the paths, for Markov of order 1
- * (see buildTransitionSql); `windowed`, one row per touchpoint, for everything else.
+ * value, is the touchpoint; and `seq`, each row's place in that order. `touch_rows` keeps every event of the
+ * visits in the paths, for Markov of order 1 (see buildTransitionSql); `windowed`, one row per touchpoint,
+ * for everything else.
  */
 function pathsSql(
   workspaceId: number,
@@ -90,7 +91,8 @@ function pathsSql(
       `${next}(channel) OVER c = channel`,
       ...(query.by === 'touchpoint' ? [`${next}(grp) OVER c = grp`] : []),
     ].join(' AND ');
-  const endsAt = 'coalesce(converted_at, last_touch_at)';
+  // Only the paths that converted wanted: what ends the others, and Markov's neighbours, are not computed.
+  const endsAt = convertingOnly ? 'converted_at' : 'coalesce(converted_at, last_touch_at)';
   const range = [
     query.from ? `AND ${endsAt} >= CAST(${bind(query.from)} AS TIMESTAMP)` : '',
     query.to ? `AND ${endsAt} < CAST(${bind(query.to)} AS TIMESTAMP)` : '',
@@ -107,25 +109,32 @@ function pathsSql(
     SELECT e.customer_id, e.occurred_at AS moment, 0 AS kind, e.channel, coalesce(${groupColumn(query.by)}, '(none)') AS grp
     FROM events e ${fromStage} ${content}
     WHERE e.workspace_id = $1 AND e.channel IS NOT NULL AND e.type IN ('track', 'page', 'screen') ${notTheConversion}
-      ${convertingOnly ? 'AND e.customer_id IN (SELECT customer_id FROM conversions)' : ''}
+      ${convertingOnly ? 'AND EXISTS (SELECT 1 FROM conversions c WHERE c.customer_id = e.customer_id)' : ''}
+
     UNION ALL
     SELECT customer_id, moment, 1 AS kind, NULL, NULL FROM conversions
   ),
   assigned AS (
     SELECT customer_id, moment, kind, channel, grp,
       min(CASE WHEN kind = 1 THEN moment END) OVER (c ${FROM_HERE}) AS converted_at,
+      CASE WHEN ${sameVisit('lag')} THEN 1 ELSE 0 END AS seen_before${converted},
+      row_number() OVER c AS seq${
+        convertingOnly
+          ? ''
+          : `,
       max(CASE WHEN kind = 0 THEN moment END) OVER (c ${FROM_HERE}) AS last_touch_at,
-      CASE WHEN ${sameVisit('lag')} THEN 1 ELSE 0 END AS seen_before,
-      CASE WHEN ${sameVisit('lead')} THEN 1 ELSE 0 END AS seen_after${converted},
+      CASE WHEN ${sameVisit('lead')} THEN 1 ELSE 0 END AS seen_after,
       lag(kind) OVER c AS previous_kind, lag(moment) OVER c AS previous_moment, lag(grp) OVER c AS previous_grp,
-      lead(kind) OVER c AS next_kind
+      lead(kind) OVER c AS next_kind`
+      }
     FROM stream
     -- Within a moment, touchpoints come before the conversion; within a visit, the grouping value first.
-    WINDOW c AS (PARTITION BY customer_id ORDER BY moment, kind, channel, grp DESC)
+    WINDOW c AS (PARTITION BY customer_id ORDER BY moment, kind, channel${query.by === 'channel' ? '' : ', grp DESC'})
   ),
   touch_rows AS (
-    SELECT customer_id, moment, channel, grp, converted_at, ${endsAt} AS ends_at, seen_before, seen_after,
-      previous_kind, previous_moment, previous_grp, next_kind
+    SELECT customer_id, moment, channel, grp, converted_at, ${endsAt} AS ends_at, seen_before, seq${
+      convertingOnly ? '' : ', seen_after, previous_kind, previous_moment, previous_grp, next_kind'
+    }
     FROM assigned
     WHERE kind = 0 AND moment >= ${endsAt} - INTERVAL '${query.lookback} seconds' ${range}
       ${first ? 'AND (converted_at IS NOT NULL OR converted_before = 0)' : ''}
@@ -137,53 +146,58 @@ function pathsSql(
 const FROM_HERE = 'ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING';
 const SO_FAR = 'ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW';
 
-/** A window over each path's touchpoints in order; `whole` and `after` frames of it. */
-const PATH_WINDOW = 'PARTITION BY customer_id, ends_at ORDER BY moment, channel, grp';
-const WHOLE = 'ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING';
+/**
+ * A window over each path's touchpoints in order (`seq`, their place in the customer's time order: one
+ * integer sorts faster than the moment, channel and group it stands for); an `after` frame of it.
+ */
+const PATH_WINDOW = 'PARTITION BY customer_id, ends_at ORDER BY seq';
 const AFTER = 'ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING';
 
 /**
- * Per group, each heuristic model's credit in conversions and in revenue (converting paths only). One window
- * pass gives every touchpoint what the models need: its position, the path's length, whether a non-direct
- * touchpoint comes after it, how many came by the customer's entry into Preference (a prefix of the path:
- * the W-shaped milestone is the last of them, or the first touchpoint if none), and the path's decay weight.
+ * Per group, each heuristic model's credit in conversions and in revenue (converting paths only). One GROUP
+ * BY over the touchpoints gives each path what the models need — its length, its decay weights' sum, and
+ * which touchpoints are first, last, last non-direct and the W-shaped milestone (by their `seq`) — and one
+ * join hands it to every touchpoint of the path.
  */
 export function buildHeuristicSql(workspaceId: number, query: AttributionQuery): SqlQuery {
   const { ctes, params } = pathsSql(workspaceId, query, true);
   const age = `${epochSeconds('w.ends_at')} - ${epochSeconds('w.moment')}`;
   const middleShare = 1 - query.firstShare - query.lastShare;
   const sql = `WITH ${ctes},
-  positioned AS (
-    SELECT customer_id, converted_at, channel, grp, decay,
-      row_number() OVER p AS pos,
-      count(*) OVER (p ${WHOLE}) AS n,
-      count(*) FILTER (WHERE channel <> 'direct') OVER (p ${WHOLE}) AS non_direct,
-      count(*) FILTER (WHERE channel <> 'direct') OVER (p ${AFTER}) AS non_direct_after,
-      count(*) FILTER (WHERE moment <= preference_at) OVER (p ${WHOLE}) AS by_preference,
-      -- Unordered: DuckDB 1.5 sums a DOUBLE over an ordered frame forty times slower.
-      sum(decay) OVER (PARTITION BY customer_id, ends_at) AS decay_sum
+  touches AS MATERIALIZED (
+    SELECT w.customer_id, w.converted_at, w.channel, w.grp, w.seq, w.moment, l.preference_at,
+      power(0.5, (${age}) / ${query.halfLife}.0) AS decay
+    FROM windowed w
+    LEFT JOIN customer_lifecycle l ON l.workspace_id = $1 AND l.customer_id = w.customer_id
+  ),
+  paths AS (
+    -- Each path's length and the touchpoints holding a role, by their place in the customer's time order:
+    -- the first, the last, the last not direct, and the milestone (the last touchpoint by the entry into
+    -- Preference, else the first). Totals by GROUP BY and a join cost less than a second sort of the paths.
+    SELECT p.*, c.conversions, c.revenue
     FROM (
-      SELECT w.*, l.preference_at, power(0.5, (${age}) / ${query.halfLife}.0) AS decay
-      FROM windowed w
-      LEFT JOIN customer_lifecycle l ON l.workspace_id = $1 AND l.customer_id = w.customer_id
-      WHERE w.converted_at IS NOT NULL
-    ) w
-    WINDOW p AS (${PATH_WINDOW})
+      SELECT customer_id, converted_at, count(*) AS n, sum(decay) AS decay_sum,
+        min(seq) AS first_seq, max(seq) AS last_seq,
+        coalesce(max(seq) FILTER (WHERE channel <> 'direct'), max(seq)) AS last_non_direct_seq,
+        coalesce(max(seq) FILTER (WHERE moment <= preference_at), min(seq)) AS milestone_seq
+      FROM touches GROUP BY customer_id, converted_at
+    ) p
+    JOIN conversions c ON c.customer_id = p.customer_id AND c.moment = p.converted_at
   ),
   roles AS (
-    -- 1 or 0: first, last, the milestone (the last touchpoint by the entry into Preference, else the first).
-    SELECT customer_id, converted_at, grp, channel, n, decay, decay_sum, non_direct, non_direct_after,
-      CAST(pos = 1 AS INTEGER) AS f, CAST(pos = n AS INTEGER) AS l,
-      CAST(pos = greatest(by_preference, 1) AS INTEGER) AS m,
-      CAST(greatest(by_preference, 1) NOT IN (1, n) AS INTEGER) AS inner_milestone
-    FROM positioned
+    -- 1 or 0: first, last, last non-direct, the milestone, and whether the milestone is neither end.
+    SELECT t.grp, t.decay, p.n, p.decay_sum, p.conversions, p.revenue,
+      CAST(t.seq = p.first_seq AS INTEGER) AS f, CAST(t.seq = p.last_seq AS INTEGER) AS l,
+      CAST(t.seq = p.last_non_direct_seq AS INTEGER) AS lnd, CAST(t.seq = p.milestone_seq AS INTEGER) AS m,
+      CAST(p.milestone_seq <> p.first_seq AND p.milestone_seq <> p.last_seq AS INTEGER) AS inner_milestone
+    FROM touches t
+    JOIN paths p ON p.customer_id = t.customer_id AND p.converted_at = t.converted_at
   ),
   credited AS (
-    SELECT r.customer_id, r.converted_at, r.grp,
+    SELECT r.grp, r.conversions, r.revenue,
       r.f AS first_touch,
       r.l AS last_touch,
-      CASE WHEN (r.channel <> 'direct' AND r.non_direct_after = 0) OR (r.non_direct = 0 AND r.l = 1)
-        THEN 1 ELSE 0 END AS last_non_direct,
+      r.lnd AS last_non_direct,
       1.0 / r.n AS linear,
       r.decay / r.decay_sum AS time_decay,
       ${roleShares([query.firstShare, query.lastShare], middleShare, false)} AS position_based,
@@ -193,12 +207,11 @@ export function buildHeuristicSql(workspaceId: number, query: AttributionQuery):
   SELECT cr.grp,
     ${['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based', 'w_shaped']
       .flatMap((model) => [
-        `sum(CAST(cr.${model} AS DOUBLE PRECISION) * c.conversions) AS ${model}`,
-        `sum(CAST(cr.${model} AS DOUBLE PRECISION) * c.revenue) AS ${model}_revenue`,
+        `sum(CAST(cr.${model} AS DOUBLE PRECISION) * cr.conversions) AS ${model}`,
+        `sum(CAST(cr.${model} AS DOUBLE PRECISION) * cr.revenue) AS ${model}_revenue`,
       ])
       .join(',\n    ')}
   FROM credited cr
-  JOIN conversions c ON c.customer_id = cr.customer_id AND c.moment = cr.converted_at
   GROUP BY cr.grp`;
   return { sql, params };
 }
