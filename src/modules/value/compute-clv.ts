@@ -9,7 +9,7 @@ import { expectedMeanValue, type GammaGammaParams } from './gamma-gamma.model.ts
 import type { CustomerSummary } from './purchase-summary.query.ts';
 
 /** Days in a month of the horizon. */
-const MONTH_DAYS = 30;
+export const MONTH_DAYS = 30;
 
 export interface ClvOptions {
   months: number;
@@ -25,10 +25,7 @@ export function customerLifetimeValue(
   row: CustomerSummary,
   { months, discountRate, unitDays }: ClvOptions,
 ): number {
-  const value =
-    row.x > 0 && row.repeat_value !== null && row.repeat_value > 0
-      ? expectedMeanValue(gammaGamma, row.x, row.repeat_value)
-      : populationMeanValue(gammaGamma);
+  const value = expectedOrderValue(gammaGamma, row);
   let clv = 0;
   let before = 0;
   for (let month = 1; month <= months; month++) {
@@ -39,6 +36,12 @@ export function customerLifetimeValue(
   }
   return clv;
 }
+
+/** The mean order value Gamma-Gamma expects of the customer: from their repeat purchases, or the population's. */
+export const expectedOrderValue = (gammaGamma: GammaGammaParams, row: CustomerSummary) =>
+  row.x > 0 && row.repeat_value !== null && row.repeat_value > 0
+    ? expectedMeanValue(gammaGamma, row.x, row.repeat_value)
+    : populationMeanValue(gammaGamma);
 
 /** E[M] for a customer whose spend is not known: the mean of ν's Gamma(q, v) times p. */
 export const populationMeanValue = ({ p, q, v }: GammaGammaParams) =>

@@ -4,6 +4,9 @@ import { ErrorResponseSchema } from '../../platform/http/error.schema.ts';
 import {
   ClvQuerySchema,
   ClvReportSchema,
+  CustomerValueListQuerySchema,
+  CustomerValueListSchema,
+  CustomerValueSchema,
   FitQuerySchema,
   FitResultSchema,
   RfmQuerySchema,
@@ -11,6 +14,8 @@ import {
   RiskQuerySchema,
   RiskReportSchema,
   StoredModelSchema,
+  ValuationQuerySchema,
+  ValuationSchema,
 } from './value.schema.ts';
 import type { ValueService } from './value.service.ts';
 
@@ -70,6 +75,46 @@ export function valueRoutes(value: ValueService): FastifyPluginAsyncZod {
         },
       },
       async (request) => value.risk(request.workspace.workspaceId, request.query),
+    );
+
+    app.post(
+      '/api/value/valuations',
+      {
+        schema: {
+          tags: ['value'],
+          summary:
+            'Values every customer now (refits the models on every order) and stores it: P(alive), expected purchases and order value, lifetime value, RFM scores',
+          body: ValuationQuerySchema,
+          response: { 200: ValuationSchema, ...errors },
+        },
+      },
+      async (request) => value.valuate(request.workspace.workspaceId, request.body),
+    );
+
+    app.get(
+      '/api/value/customers',
+      {
+        schema: {
+          tags: ['value'],
+          summary: 'The stored customer values of the latest valuation, a page at a time, sorted',
+          querystring: CustomerValueListQuerySchema,
+          response: { 200: CustomerValueListSchema, ...errors },
+        },
+      },
+      async (request) => value.customerValues(request.workspace.workspaceId, request.query),
+    );
+
+    app.get(
+      '/api/value/customers/:customerId',
+      {
+        schema: {
+          tags: ['value'],
+          summary: 'One customer’s stored value and RFM scores',
+          params: z.object({ customerId: z.coerce.number().int().positive() }),
+          response: { 200: CustomerValueSchema, 404: ErrorResponseSchema, ...errors },
+        },
+      },
+      async (request) => value.customerValue(request.workspace.workspaceId, request.params.customerId),
     );
 
     app.get(

@@ -182,3 +182,72 @@ export const RFM_SEGMENTS = [
   'lost',
 ] as const;
 export type RfmSegment = (typeof RFM_SEGMENTS)[number];
+
+export const ValuationQuerySchema = ClvQuerySchema.pick({ months: true, discountRate: true, timeUnit: true });
+export type ValuationQuery = z.infer<typeof ValuationQuerySchema>;
+
+export const ValuationSchema = z.object({
+  /** The fit the valuation made and stored (GET /api/value/models lists it). */
+  modelId: z.number(),
+  valuedAt: z.date(),
+  asOf: z.date(),
+  months: z.number(),
+  discountRate: z.number(),
+  customers: z.number(),
+  totalClv: z.number(),
+  notes: z.array(z.string()),
+});
+export type Valuation = z.infer<typeof ValuationSchema>;
+
+export const CustomerValueSchema = z.object({
+  customerId: z.number(),
+  modelId: z.number(),
+  valuedAt: z.date(),
+  /** The day after the last order the valuation saw: "now" for its predictions. */
+  asOf: z.date(),
+  months: z.number(),
+  discountRate: z.number(),
+  repeatPurchases: z.number(),
+  probabilityAlive: z.number(),
+  /** Purchases BG/NBD expects of the customer over the next `months`. */
+  expectedPurchases: z.number(),
+  /** The mean order value Gamma-Gamma expects of the customer. */
+  expectedOrderValue: z.number(),
+  /** Lifetime value over the next `months`, discounted at `discountRate` a month. */
+  clv: z.number(),
+  rfm: z.object({
+    recencyDays: z.number(),
+    frequency: z.number(),
+    monetary: z.number(),
+    r: z.number(),
+    f: z.number(),
+    m: z.number(),
+    segment: z.enum(RFM_SEGMENTS),
+  }),
+});
+export type CustomerValue = z.infer<typeof CustomerValueSchema>;
+
+export const CustomerValueListQuerySchema = z.object({
+  sort: z
+    .enum(['clv', 'probabilityAlive', 'monetary', 'recency'])
+    .default('clv')
+    .describe('the highest first; recency: the most recent buyers first'),
+  segment: z.enum(RFM_SEGMENTS).optional().describe('only the customers of this RFM segment'),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1, 'must be from 1 to 1000')
+    .max(1000, 'must be from 1 to 1000')
+    .default(50),
+  offset: z.coerce.number().int().min(0, 'must be 0 or more').default(0),
+});
+export type CustomerValueListQuery = z.infer<typeof CustomerValueListQuerySchema>;
+
+export const CustomerValueListSchema = z.object({
+  /** When the values were computed; null before the first valuation. */
+  valuedAt: z.date().nullable(),
+  /** Customers matching, over every page. */
+  customers: z.number(),
+  list: z.array(CustomerValueSchema),
+});
+export type CustomerValueList = z.infer<typeof CustomerValueListSchema>;

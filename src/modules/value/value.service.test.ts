@@ -4,9 +4,16 @@ import { describeEachEngine } from '../../../test/engines.ts';
 import { createRandom } from '../demo-world/random.ts';
 import { createIngestService } from '../ingestion/index.ts';
 import { createLifecycleService } from '../lifecycle/index.ts';
-import { fitBgNbd } from './bgnbd.model.ts';
+import { conditionalExpectedPurchases, fitBgNbd, probabilityAlive } from './bgnbd.model.ts';
 import { queryPurchaseSummary } from './purchase-summary.query.ts';
-import { FitQuerySchema, RiskQuerySchema } from './value.schema.ts';
+import {
+  ClvQuerySchema,
+  CustomerValueListQuerySchema,
+  FitQuerySchema,
+  RfmQuerySchema,
+  RiskQuerySchema,
+  ValuationQuerySchema,
+} from './value.schema.ts';
 import { createValueService } from './value.service.ts';
 
 const DAY = 86_400_000;
@@ -84,8 +91,8 @@ describeEachEngine('customer value', ({ db }) => {
     ]);
   });
 
-  it('fits the models on the summaries the query gives', async () => {
-    // 400 customers drawn from BG/NBD (r 0.8, α 20 days, a 1, b 4) over 200 days, each purchase 20–80.
+  /** 400 customers drawn from BG/NBD (r 0.8, α 20 days, a 1, b 4) over 200 days, each purchase 20–80. */
+  async function simulatedApp(): Promise<TestApp> {
     const app = await createTestApp(db());
     const random = createRandom(3);
     const messages: object[] = [];
@@ -100,6 +107,11 @@ describeEachEngine('customer value', ({ db }) => {
       }
     }
     await ingest(app, messages);
+    return app;
+  }
+
+  it('fits the models on the summaries the query gives', async () => {
+    const app = await simulatedApp();
     const calibrationEnd = new Date(D0 + 200 * DAY);
     const fit = await createValueService({ db: db(), lifecycle: createLifecycleService(t.deps) }).fit(
       app.workspace.workspaceId,
@@ -149,6 +161,67 @@ describeEachEngine('customer value', ({ db }) => {
     expect(fit.bgnbd.r).toBeLessThan(1.6);
     expect(fit.repeatCustomers).toBe(rows.filter((row) => row.x > 0).length);
     expect(Math.abs(fit.spendFrequencyCorrelation!)).toBeLessThan(0.2);
+  });
+
+  it('values every customer, stores it with the fit it came from, and reads it back one by one or by page', async () => {
+    const app = await simulatedApp();
+    const workspaceId = app.workspace.workspaceId;
+    const value = createValueService({ db: db(), lifecycle: createLifecycleService(app.deps) });
+    await expect(value.customerValue(workspaceId, 1)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining('no customer has been valued yet'),
+    });
+    const query = ValuationQuerySchema.parse({ months: 12, discountRate: 0.01, timeUnit: 'day' });
+    const valuation = await value.valuate(workspaceId, query);
+    const clv = await value.clv(workspaceId, ClvQuerySchema.parse({ ...query, breakdown: 'none' }));
+    const rfm = await value.rfm(workspaceId, RfmQuerySchema.parse({}));
+    const [model] = await value.models(workspaceId);
+    const rows = await queryPurchaseSummary(db(), workspaceId, { calibrationEnd: clv.asOf, unitDays: 1 });
+    const all = await value.customerValues(
+      workspaceId,
+      CustomerValueListQuerySchema.parse({ sort: 'clv', limit: 1000 }),
+    );
+    await app.app.close();
+
+    expect(valuation).toMatchObject({ customers: 400, modelId: model!.modelId, asOf: clv.asOf });
+    expect(valuation.totalClv).toBeCloseTo(clv.all.total, 6);
+    expect(all.customers).toBe(400);
+    // The most valuable, as the CLV report ranks them, with the same values.
+    expect(all.list.slice(0, 5).map((entry) => [entry.customerId, entry.clv])).toEqual(
+      clv.top.slice(0, 5).map((entry) => [entry.customerId, expect.closeTo(entry.clv, 9)]),
+    );
+    // Each stored prediction is the stored model's for the customer's (x, t_x, T).
+    const params = { r: model!.bgnbd.r, alpha: model!.bgnbd.alpha, a: model!.bgnbd.a, b: model!.bgnbd.b };
+    for (const row of rows.slice(0, 20)) {
+      const stored = all.list.find((entry) => entry.customerId === Number(row.customer_id))!;
+      expect(stored.repeatPurchases).toBe(row.x);
+      expect(stored.probabilityAlive).toBeCloseTo(probabilityAlive(params, row.x, row.tx, row.T), 12);
+      expect(stored.expectedPurchases).toBeCloseTo(
+        conditionalExpectedPurchases(params, 360, row.x, row.tx, row.T),
+        12,
+      );
+    }
+    // RFM: the same cells and segments as the report.
+    const grid = [1, 2, 3, 4, 5].map((r) =>
+      [1, 2, 3, 4, 5].map((f) => all.list.filter((entry) => entry.rfm.r === r && entry.rfm.f === f).length),
+    );
+    expect(grid).toEqual(rfm.grid);
+    for (const { segment, customers } of rfm.segments)
+      expect(all.list.filter((entry) => entry.rfm.segment === segment).length, segment).toBe(customers);
+  });
+
+  it('pages, sorts and filters the stored values, and names a customer it has no value for', async () => {
+    const value = createValueService({ db: db(), lifecycle: createLifecycleService(t.deps) });
+    const workspaceId = t.workspace.workspaceId;
+    // The four customers of the small fixture, valued in weeks over 6 months at no discount.
+    const valuation = await value
+      .valuate(workspaceId, ValuationQuerySchema.parse({ months: 6, discountRate: 0, timeUnit: 'week' }))
+      .catch((error: unknown) => error);
+    // Four customers are too few to fit: nothing is stored, and the message says why.
+    expect(valuation).toMatchObject({ message: expect.stringContaining('at least 30 are needed') });
+    await expect(value.customerValue(workspaceId, 1)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const page = await value.customerValues(workspaceId, CustomerValueListQuerySchema.parse({}));
+    expect(page).toEqual({ customers: 0, valuedAt: null, list: [] });
   });
 
   it('says what is wrong with data it cannot fit', async () => {

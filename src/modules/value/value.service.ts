@@ -5,10 +5,11 @@ import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import type { LifecycleService } from '../lifecycle/index.ts';
 import { type BgNbdParams, conditionalExpectedPurchases, fitBgNbd, probabilityAlive } from './bgnbd.model.ts';
-import { customerLifetimeValue, populationMeanValue } from './compute-clv.ts';
-import { computeRfm, type RfmReport } from './compute-rfm.ts';
+import { customerLifetimeValue, expectedOrderValue, MONTH_DAYS, populationMeanValue } from './compute-clv.ts';
+import { computeRfm, type RfmReport, rfmSegment } from './compute-rfm.ts';
 import { assessRisk } from './compute-risk.ts';
 import { trackCumulative } from './compute-tracking.ts';
+import { listCustomerValues, readCustomerValue, replaceCustomerValues } from './customer-values.store.ts';
 import { fitGammaGamma } from './gamma-gamma.model.ts';
 import {
   type CustomerSummary,
@@ -21,12 +22,17 @@ import { queryRfm } from './rfm.query.ts';
 import type {
   ClvQuery,
   ClvReport,
+  CustomerValue,
+  CustomerValueList,
+  CustomerValueListQuery,
   FitQuery,
   FitResult,
   RfmQuery,
   RiskQuery,
   RiskReport,
   StoredModel,
+  Valuation,
+  ValuationQuery,
 } from './value.schema.ts';
 import { listFits, storeFit } from './value-models.store.ts';
 
@@ -92,6 +98,23 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
     return { asOf, unitDays, rows, fit: fitSummaries(rows, asOf, timeUnit) };
   }
 
+  /** The models fitted on every order, and each buyer's lifetime value over the horizon asked for. */
+  async function valueEveryCustomer(workspaceId: number, query: ValuationQuery) {
+    const { asOf, unitDays, rows, fit } = await fitOnEveryOrder(workspaceId, query.timeUnit);
+    const notes = [...fit.notes];
+    let gammaGamma = fit.gammaGamma;
+    if (!(populationMeanValue(gammaGamma) > 0)) {
+      // q ≤ 1: the population's mean spend is unbounded; one-time buyers take the repeat customers' mean.
+      notes.push(
+        'One-time buyers are valued at the repeat customers’ mean purchase (the spend model’s q ≤ 1).',
+      );
+      gammaGamma = { ...gammaGamma, q: 1 + (gammaGamma.p * gammaGamma.v) / meanRepeatValue(rows) };
+    }
+    const options = { months: query.months, discountRate: query.discountRate, unitDays };
+    const values = rows.map((row) => customerLifetimeValue(fit.bgnbd, gammaGamma, row, options));
+    return { asOf, unitDays, rows, fit, gammaGamma, notes, values };
+  }
+
   /** A reference date must come after the first order. */
   const refuseBeforeFirst = (name: string, date: Date, first: Date) => {
     if (date <= first)
@@ -127,18 +150,7 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
 
     /** Each customer's value over the horizon, in all, by group, and the most valuable. */
     async clv(workspaceId: number, query: ClvQuery): Promise<ClvReport> {
-      const { asOf, unitDays, rows, fit } = await fitOnEveryOrder(workspaceId, query.timeUnit);
-      const notes = [...fit.notes];
-      let gammaGamma = fit.gammaGamma;
-      if (!(populationMeanValue(gammaGamma) > 0)) {
-        // q ≤ 1: the population's mean spend is unbounded; one-time buyers take the repeat customers' mean.
-        notes.push(
-          'One-time buyers are valued at the repeat customers’ mean purchase (the spend model’s q ≤ 1).',
-        );
-        gammaGamma = { ...gammaGamma, q: 1 + (gammaGamma.p * gammaGamma.v) / meanRepeatValue(rows) };
-      }
-      const options = { months: query.months, discountRate: query.discountRate, unitDays };
-      const values = rows.map((row) => customerLifetimeValue(fit.bgnbd, gammaGamma, row, options));
+      const { asOf, rows, fit, notes, values } = await valueEveryCustomer(workspaceId, query);
       const groupOf = await groupsOf(workspaceId, query.breakdown);
       const groups = new Map<string, { customers: number; total: number }>();
       rows.forEach((row, i) => {
@@ -176,6 +188,83 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
         })),
         notes,
       };
+    },
+
+    /**
+     * Values every buyer and stores it (customer_values), with the fit it came from (a new model version):
+     * what the per-customer reads, segment rules and the console show until the next valuation.
+     */
+    async valuate(workspaceId: number, query: ValuationQuery): Promise<Valuation> {
+      const { asOf, unitDays, rows, fit, gammaGamma, notes, values } = await valueEveryCustomer(
+        workspaceId,
+        query,
+      );
+      const valuedAt = clock.now();
+      const { modelId } = await storeFit(db, workspaceId, fit, valuedAt);
+      const rfm = new Map(
+        (await queryRfm(db, workspaceId, asOf)).map((row) => [Number(row.customer_id), row]),
+      );
+      const horizon = (query.months * MONTH_DAYS) / unitDays;
+      const customers = rows.flatMap((row, i): CustomerValue[] => {
+        const scores = rfm.get(Number(row.customer_id));
+        if (!scores) return [];
+        return [
+          {
+            customerId: Number(row.customer_id),
+            modelId,
+            valuedAt,
+            asOf,
+            months: query.months,
+            discountRate: query.discountRate,
+            repeatPurchases: row.x,
+            probabilityAlive: probabilityAlive(fit.bgnbd, row.x, row.tx, row.T),
+            expectedPurchases: conditionalExpectedPurchases(fit.bgnbd, horizon, row.x, row.tx, row.T),
+            expectedOrderValue: expectedOrderValue(gammaGamma, row),
+            clv: values[i]!,
+            rfm: {
+              recencyDays: Number(scores.recency_days),
+              frequency: Number(scores.frequency),
+              monetary: Number(scores.monetary),
+              r: scores.r,
+              f: scores.f,
+              m: scores.m,
+              segment: rfmSegment(scores.r, scores.f),
+            },
+          },
+        ];
+      });
+      await replaceCustomerValues(db, workspaceId, customers);
+      return {
+        modelId,
+        valuedAt,
+        asOf,
+        months: query.months,
+        discountRate: query.discountRate,
+        customers: customers.length,
+        totalClv: values.reduce((a, b) => a + b, 0),
+        notes,
+      };
+    },
+
+    /** One customer's stored value; a 404 that says how to get one when there is none. */
+    async customerValue(workspaceId: number, customerId: number): Promise<CustomerValue> {
+      const value = await readCustomerValue(db, workspaceId, customerId);
+      if (value) return value;
+      const [valued] = await db.query(
+        'SELECT 1 AS valued FROM customer_values WHERE workspace_id = $1 LIMIT 1',
+        [workspaceId],
+      );
+      throw new AppError(
+        'NOT_FOUND',
+        valued
+          ? `customer ${customerId} has no value: only customers with a completed order are valued (the latest valuation saw none of theirs; run \`agora value valuate\` or POST /api/value/valuations after new orders).`
+          : 'no customer has been valued yet in this workspace: run `agora value valuate` or POST /api/value/valuations first.',
+      );
+    },
+
+    /** A page of the stored values, sorted as asked. */
+    customerValues(workspaceId: number, query: CustomerValueListQuery): Promise<CustomerValueList> {
+      return listCustomerValues(db, workspaceId, query);
     },
 
     /** Every stored fit, the latest first. */
