@@ -6,7 +6,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../test/app.ts';
 import { describeEachEngine } from '../test/engines.ts';
+import { orderHistory } from '../test/order-history.ts';
 import { loadConfig } from './config.ts';
+import { createIngestService } from './modules/ingestion/index.ts';
 import { silentLogger } from './platform/log.ts';
 import { startServer } from './server.ts';
 
@@ -89,6 +91,26 @@ describe('agora serve on a DuckDB data directory', () => {
           .map((member) => member.userId)
           .sort();
       await expect.poll(members, { timeout: 10_000 }).toEqual(['early', 'late']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('values the customers in the background once there are orders enough to fit', async () => {
+    const server = await startServer(loadConfig({}, { dataDir, port: 0 }), {
+      log: silentLogger,
+      refreshEveryMs: 50,
+    });
+    try {
+      const result = await createIngestService(server.deps).ingest(
+        server.workspace.workspaceId,
+        orderHistory(),
+      );
+      expect(result.rejected).toEqual([]);
+      server.startBackgroundJobs();
+      const valued = async () =>
+        (await server.deps.db.query('SELECT customer_id FROM customer_values')).length;
+      await expect.poll(valued, { timeout: 10_000 }).toBe(40);
     } finally {
       await server.close();
     }

@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import { closeDeps, createDeps, type Deps } from './deps.ts';
 import { createLifecycleService } from './modules/lifecycle/index.ts';
 import { createSegmentService, createWebhookDeliverer } from './modules/segments/index.ts';
+import { createValueService, ValuationQuerySchema, type ValueService } from './modules/value/index.ts';
 import { type CreatedApiKey, createWorkspaceService, type Workspace } from './modules/workspaces/index.ts';
 import { ensureWritableDirectory } from './platform/db/open-database.ts';
 import { AppError } from './platform/errors/app-error.ts';
@@ -21,6 +22,8 @@ import type { Logger } from './platform/log.ts';
 
 const REFRESH_EVERY_MS = 30_000;
 const DELIVER_EVERY_MS = 5_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -31,7 +34,7 @@ export interface RunningServer {
   adminKey: CreatedApiKey | null;
   /**
    * Keeps derived data (lifecycle stages, then saved segments) up with new events from now on, every 30 s,
-   * and sends segment webhooks. Started after a demo
+   * values the customers once a day, and sends segment webhooks. Started after a demo
    * is loaded, whose load ends with a full refresh: refreshing during a bulk load is wasted work.
    */
   startBackgroundJobs(): void;
@@ -60,10 +63,13 @@ export async function startServer(
       const everyMs = options.refreshEveryMs ?? REFRESH_EVERY_MS;
       const lifecycle = createLifecycleService(deps);
       const segments = createSegmentService({ ...deps, lifecycle });
+      const valueDaily = createDailyValuation(createValueService({ ...deps, lifecycle }), deps.log);
       // Saved segments follow the stages: all of them when new events came in, the rest on their schedule.
-      const stopRefreshing = lifecycle.startRefreshing(everyMs, (workspaceId, result) =>
-        segments.refreshDue(workspaceId, result.mode !== 'skipped' && result.customers > 0),
-      );
+      // Customer values are refreshed once a day.
+      const stopRefreshing = lifecycle.startRefreshing(everyMs, async (workspaceId, result) => {
+        await segments.refreshDue(workspaceId, result.mode !== 'skipped' && result.customers > 0);
+        await valueDaily(workspaceId);
+      });
       const stopDelivering = createWebhookDeliverer({
         ...deps,
         allowPrivate: config.allowPrivateWebhooks,
@@ -88,6 +94,28 @@ export async function startServer(
     await closeDeps(deps);
     throw error;
   }
+}
+
+/**
+ * Values a workspace's customers when the last valuation is a day old or there is none. A workspace whose
+ * orders are too few to fit is tried again an hour later, not at every refresh.
+ */
+function createDailyValuation(value: ValueService, log: Logger) {
+  const triedAt = new Map<number, number>();
+  return async (workspaceId: number) => {
+    const now = Date.now();
+    if (now - (triedAt.get(workspaceId) ?? 0) < HOUR_MS) return;
+    const valuedAt = await value.valuedAt(workspaceId);
+    if (valuedAt && now - valuedAt.getTime() < DAY_MS) return;
+    triedAt.set(workspaceId, now);
+    try {
+      const valuation = await value.valuate(workspaceId, ValuationQuerySchema.parse({}));
+      log.info({ workspaceId, customers: valuation.customers }, 'customers valued');
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'INVALID_INPUT')) throw error;
+      log.debug({ workspaceId, reason: error.message }, 'customers not valued');
+    }
+  };
 }
 
 /** A second server on one DuckDB directory would find the file locked; say who holds it instead. */

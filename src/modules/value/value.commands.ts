@@ -1,5 +1,9 @@
-/** `agora value fit`: the customer-value models fitted on the orders, as a table or `--json`. */
+/**
+ * `agora value fit|clv|risk|rfm|valuate|customers|customer`: the customer-value models and what they say of
+ * each customer, as tables or `--json`.
+ */
 import { Command, Option } from 'commander';
+import { z } from 'zod';
 import { configFromCommand } from '../../cli/cli-config.ts';
 import { type Column, printJson, printTable } from '../../cli/output.ts';
 import { parseOptions, toQueryString } from '../../cli/parse-options.ts';
@@ -10,11 +14,17 @@ import type { RfmReport } from './compute-rfm.ts';
 import {
   ClvQuerySchema,
   type ClvReport,
+  type CustomerValue,
+  type CustomerValueList,
+  CustomerValueListQuerySchema,
   FitQuerySchema,
   type FitResult,
+  RFM_SEGMENTS,
   RfmQuerySchema,
   RiskQuerySchema,
   type RiskReport,
+  type Valuation,
+  ValuationQuerySchema,
 } from './value.schema.ts';
 import { createValueService } from './value.service.ts';
 
@@ -103,7 +113,6 @@ export function valueCommand(): Command {
           remote: (client) => client.request<ClvReport>('GET', `/api/value/clv${toQueryString(raw)}`),
         });
         if (options.json) return printJson(report);
-        const money = (value: number) => Math.round(value).toLocaleString('en-US');
         process.stdout.write(
           `Value of ${report.all.customers.toLocaleString('en-US')} customers over the next ${report.months} months ` +
             `(discounted ${(report.discountRate * 100).toFixed(1)} % a month): ${money(report.all.total)}, ` +
@@ -191,8 +200,160 @@ export function valueCommand(): Command {
         ),
       ]);
     });
+  value
+    .command('valuate')
+    .description(
+      'value every customer now and store it: P(alive), expected purchases and order value, lifetime value, RFM',
+    )
+    .option('--months <n>', 'the lifetime value horizon, in months', '12')
+    .option('--discount-rate <rate>', 'per month', '0.01')
+    .addOption(
+      new Option('--time-unit <unit>', 'unit of time for the models')
+        .choices(['day', 'week'])
+        .default('week'),
+    )
+    .addOption(new Option('--workspace <slug>', 'the workspace to value').default(DEFAULT_WORKSPACE_SLUG))
+    .option('--json', 'print the valuation as JSON')
+    .action(
+      async (
+        options: {
+          workspace: string;
+          months: string;
+          discountRate: string;
+          timeUnit: string;
+          json?: boolean;
+        },
+        command: Command,
+      ) => {
+        const query = parseOptions(ValuationQuerySchema, {
+          months: options.months,
+          discountRate: options.discountRate,
+          timeUnit: options.timeUnit,
+        });
+        const result = await runVerb<Valuation>(configFromCommand(command), options.workspace, {
+          local: async (deps) =>
+            createValueService({ ...deps, lifecycle: createLifecycleService(deps) }).valuate(
+              (await localWorkspace(deps, options.workspace)).workspaceId,
+              query,
+            ),
+          remote: (client) => client.request<Valuation>('POST', '/api/value/valuations', query),
+        });
+        if (options.json) return printJson(result);
+        process.stdout.write(
+          `Valued ${result.customers.toLocaleString('en-US')} customers as of ${day(result.asOf)} with model ` +
+            `${result.modelId}: ${money(result.totalClv)} over the next ${result.months} months. ` +
+            'Read them with `agora value customers` or `agora value customer <id>`.\n',
+        );
+        for (const note of result.notes) process.stdout.write(`Note: ${note}\n`);
+      },
+    );
+  value
+    .command('customers')
+    .description('the stored customer values of the latest valuation, sorted')
+    .addOption(
+      new Option('--sort <by>', 'the highest first; recency: the latest buyers first')
+        .choices(['clv', 'probabilityAlive', 'monetary', 'recency'])
+        .default('clv'),
+    )
+    .addOption(new Option('--segment <segment>', 'only this RFM segment').choices([...RFM_SEGMENTS]))
+    .option('--limit <n>', 'customers listed', '20')
+    .option('--offset <n>', 'customers skipped first', '0')
+    .addOption(new Option('--workspace <slug>', 'the workspace to read').default(DEFAULT_WORKSPACE_SLUG))
+    .option('--json', 'print {"valuedAt", "customers", "list": [...]} as JSON')
+    .action(
+      async (
+        options: {
+          workspace: string;
+          sort: string;
+          segment?: string;
+          limit: string;
+          offset: string;
+          json?: boolean;
+        },
+        command: Command,
+      ) => {
+        const raw = {
+          sort: options.sort,
+          segment: options.segment,
+          limit: options.limit,
+          offset: options.offset,
+        };
+        const query = parseOptions(CustomerValueListQuerySchema, raw);
+        const page = await runVerb<CustomerValueList>(configFromCommand(command), options.workspace, {
+          local: async (deps) =>
+            createValueService({ ...deps, lifecycle: createLifecycleService(deps) }).customerValues(
+              (await localWorkspace(deps, options.workspace)).workspaceId,
+              query,
+            ),
+          remote: (client) =>
+            client.request<CustomerValueList>('GET', `/api/value/customers${toQueryString(raw)}`),
+        });
+        if (options.json) return printJson(page);
+        if (!page.valuedAt) {
+          process.stdout.write('No customer has been valued yet: run `agora value valuate` first.\n');
+          return;
+        }
+        process.stdout.write(
+          `${page.customers.toLocaleString('en-US')} customers, valued ${new Date(page.valuedAt).toISOString().slice(0, 16).replace('T', ' ')}.\n`,
+        );
+        printTable(page.list, [
+          ['CUSTOMER', (row) => row.customerId],
+          ['VALUE AHEAD', (row) => money(row.clv)],
+          ['P(ALIVE)', (row) => row.probabilityAlive.toFixed(2)],
+          ['PURCHASES AHEAD', (row) => row.expectedPurchases.toFixed(1)],
+          ['SPENT', (row) => money(row.rfm.monetary)],
+          ['RFM', (row) => `${row.rfm.r}${row.rfm.f}${row.rfm.m} ${row.rfm.segment}`],
+        ]);
+      },
+    );
+  value
+    .command('customer')
+    .description('one customer’s stored value and RFM scores')
+    .argument('<customerId>', 'the customer’s id (as `agora customers` shows it)')
+    .addOption(new Option('--workspace <slug>', 'the workspace to read').default(DEFAULT_WORKSPACE_SLUG))
+    .option('--json', 'print the value as JSON')
+    .action(async (id: string, options: { workspace: string; json?: boolean }, command: Command) => {
+      const { customerId } = parseOptions(CustomerIdSchema, { customerId: id });
+      const found = await runVerb<CustomerValue>(configFromCommand(command), options.workspace, {
+        local: async (deps) =>
+          createValueService({ ...deps, lifecycle: createLifecycleService(deps) }).customerValue(
+            (await localWorkspace(deps, options.workspace)).workspaceId,
+            customerId,
+          ),
+        remote: (client) => client.request<CustomerValue>('GET', `/api/value/customers/${customerId}`),
+      });
+      if (options.json) return printJson(found);
+      const { rfm } = found;
+      printTable(
+        [
+          [
+            'value over the next months',
+            `${money(found.clv)} (${found.months} months, ${(found.discountRate * 100).toFixed(1)} % a month)`,
+          ],
+          ['chance still a customer', found.probabilityAlive.toFixed(3)],
+          ['purchases expected', found.expectedPurchases.toFixed(2)],
+          ['order value expected', money(found.expectedOrderValue)],
+          ['repeat purchases so far', String(found.repeatPurchases)],
+          [
+            'RFM',
+            `R ${rfm.r}  F ${rfm.f}  M ${rfm.m}: ${rfm.segment} (last purchase ${rfm.recencyDays} days ago, ${rfm.frequency} purchase days, ${money(rfm.monetary)} spent)`,
+          ],
+          ['valued', `${day(found.asOf)} with model ${found.modelId}`],
+        ],
+        [
+          [`CUSTOMER ${found.customerId}`, (row) => row[0]],
+          ['', (row) => row[1]],
+        ],
+      );
+    });
   return value;
 }
+
+const money = (value: number) => Math.round(value).toLocaleString('en-US');
+const day = (date: Date | string) => new Date(date).toISOString().slice(0, 10);
+const CustomerIdSchema = z.object({
+  customerId: z.coerce.number().int('must be a whole number').positive('must be a customer id, 1 or more'),
+});
 
 function printFit(result: FitResult): void {
   const end = new Date(result.calibrationEnd).toISOString().slice(0, 10);

@@ -246,6 +246,15 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
       };
     },
 
+    /** When the workspace's customers were last valued; null if never. */
+    async valuedAt(workspaceId: number): Promise<Date | null> {
+      const [row] = await db.query<{ valued_at: Date | null }>(
+        'SELECT max(valued_at) AS valued_at FROM customer_values WHERE workspace_id = $1',
+        [workspaceId],
+      );
+      return row?.valued_at ? new Date(row.valued_at) : null;
+    },
+
     /** One customer's stored value; a 404 that says how to get one when there is none. */
     async customerValue(workspaceId: number, customerId: number): Promise<CustomerValue> {
       const value = await readCustomerValue(db, workspaceId, customerId);
