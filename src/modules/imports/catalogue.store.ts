@@ -5,7 +5,7 @@
  */
 import type { Queryable } from '../../platform/db/database.ts';
 import { insertRows } from '../../platform/db/rows-sql.ts';
-import type { AccountRow, ContentRow, ProductRow } from './import-kinds.ts';
+import type { AccountRow, ContentRow, CostRow, ProductRow } from './import-kinds.ts';
 
 /** The last row of each id, as the engines refuse (or half-apply) an upsert naming a key twice. */
 function lastOfEach<T>(rows: readonly T[], idOf: (row: T) => string): T[] {
@@ -109,5 +109,35 @@ export async function upsertContent(
         now,
       ];
     }),
+  );
+}
+
+/** Marketing costs: a line for the same objective, channel, campaign and start replaces the earlier one. */
+export async function upsertCosts(
+  tx: Queryable,
+  workspaceId: number,
+  input: readonly CostRow[],
+  now: Date,
+): Promise<void> {
+  const keyOf = (row: CostRow) =>
+    `${row.objective}|${row.channel}|${row.campaign ?? ''}|${row.from!.toISOString()}`;
+  await insertRows(
+    tx,
+    `INSERT INTO marketing_costs (workspace_id, objective, channel, campaign, period_start, period_end, amount,
+       currency, updated_at)`,
+    `ON CONFLICT (workspace_id, objective, channel, campaign, period_start) DO UPDATE SET
+       period_end = excluded.period_end, amount = excluded.amount, currency = excluded.currency,
+       updated_at = excluded.updated_at`,
+    lastOfEach(input, keyOf).map((row) => [
+      workspaceId,
+      row.objective,
+      row.channel,
+      row.campaign ?? '',
+      row.from,
+      row.to,
+      row.amount,
+      row.currency,
+      now,
+    ]),
   );
 }

@@ -1,13 +1,21 @@
 /**
  * What a record of each import kind means (docs/import.md). Events, customers and orders become tracking
  * messages and go through ingestion, so that an import resolves identities exactly as the API does;
- * accounts, products and content are catalogue rows, written as they are.
+ * accounts, products, content and marketing costs are rows of their own, written as they are.
  */
 import { z } from 'zod';
-import { BUYING_ROLES, ORDER_STATUSES as STATUSES } from '../ingestion/index.ts';
+import { BUYING_ROLES, CHANNELS, ORDER_STATUSES as STATUSES } from '../ingestion/index.ts';
 import { FunnelSignalSchema } from '../taxonomy/index.ts';
 
-export const IMPORT_KINDS = ['customers', 'accounts', 'products', 'content', 'orders', 'events'] as const;
+export const IMPORT_KINDS = [
+  'customers',
+  'accounts',
+  'products',
+  'content',
+  'orders',
+  'events',
+  'costs',
+] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 export type FieldProblem = { field: string; reason: string };
@@ -187,13 +195,37 @@ export const ContentRowSchema = z.looseObject({
   published_at: Time.optional(),
 });
 
+/** What was spent on marketing over a period, to win customers or to keep them (docs/models/value.md). */
+export const CostRowSchema = z
+  .looseObject({
+    objective: z.enum(['acquisition', 'retention'], {
+      error: missingOr('acquisition (winning new customers) or retention (keeping customers)'),
+    }),
+    channel: z.enum(CHANNELS, { error: missingOr(`one of Agora's channels: ${CHANNELS.join(', ')}`) }),
+    campaign: Text.optional(),
+    from: Time,
+    to: Time,
+    amount: z.number({ error: missingOr('a number such as 1250.50') }).nonnegative('must not be negative'),
+    currency: z
+      .string()
+      .regex(/^[A-Za-z]{3}$/, 'must be a three-letter code such as EUR')
+      .transform((code) => code.toUpperCase())
+      .default('USD'),
+  })
+  .refine((row) => !row.from || !row.to || row.to > row.from, {
+    path: ['to'],
+    message: 'must come after from: the period runs from `from` up to `to`',
+  });
+
 export const ROW_SCHEMAS = {
   accounts: AccountRowSchema,
   products: ProductRowSchema,
   content: ContentRowSchema,
+  costs: CostRowSchema,
 } as const;
 
 export type RowKind = keyof typeof ROW_SCHEMAS;
 export type AccountRow = z.infer<typeof AccountRowSchema>;
 export type ProductRow = z.infer<typeof ProductRowSchema>;
 export type ContentRow = z.infer<typeof ContentRowSchema>;
+export type CostRow = z.infer<typeof CostRowSchema>;

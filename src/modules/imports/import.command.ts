@@ -34,7 +34,9 @@ interface ImportCommandOptions {
 
 export function importCommand(): Command {
   return new Command('import')
-    .description('import customers, accounts, products, content, orders or events from a CSV or NDJSON file')
+    .description(
+      'import customers, accounts, products, content, orders, events or marketing costs from a CSV or NDJSON file',
+    )
     .addArgument(new Argument('<kind>', 'what the file holds').choices(IMPORT_KINDS))
     .argument('<file>', 'the file: .csv, .tsv, .ndjson or .jsonl, optionally gzipped (.gz)')
     .addOption(

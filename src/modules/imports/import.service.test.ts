@@ -282,6 +282,51 @@ describeEachEngine('import', ({ db }) => {
       ]);
     });
 
+    it('imports marketing costs from CSV, a line for the same objective, channel, campaign and start replacing the earlier one', async () => {
+      const costs = (searchAmount: string) =>
+        [
+          'objective,channel,campaign,from,to,amount,currency',
+          `acquisition,paid_search,brand,2026-01-01,2026-02-01,${searchAmount},usd`,
+          'retention,email,,2026-01-01,2026-02-01,200,',
+          'retention,carrier_pigeon,,2026-01-01,2026-02-01,5,',
+          'acquisition,display,,2026-02-01,2026-01-01,300,',
+          'loyalty,email,,2026-01-01,2026-02-01,10,',
+          'acquisition,display,,2026-01-01,2026-02-01,-3,',
+        ].join('\n');
+      const first = await run('costs', costs('1000'), { format: 'csv' });
+      expect(first).toMatchObject({ rows: 6, accepted: 2, rejected: 4 });
+      expect(first.problems).toEqual([
+        {
+          line: 4,
+          column: 'channel',
+          reason: expect.stringMatching(/^must be one of Agora's channels: .*paid_search/),
+        },
+        { line: 5, column: 'to', reason: 'must come after from: the period runs from `from` up to `to`' },
+        {
+          line: 6,
+          column: 'objective',
+          reason: 'must be acquisition (winning new customers) or retention (keeping customers)',
+        },
+        { line: 7, column: 'amount', reason: 'must not be negative' },
+      ]);
+      await run('costs', costs('1250.5'), { format: 'csv' });
+      expect(
+        await db().query(
+          'SELECT objective, channel, campaign, amount, currency FROM marketing_costs WHERE workspace_id = $1 ORDER BY objective',
+          [ws()],
+        ),
+      ).toEqual([
+        {
+          objective: 'acquisition',
+          channel: 'paid_search',
+          campaign: 'brand',
+          amount: 1250.5,
+          currency: 'USD',
+        },
+        { objective: 'retention', channel: 'email', campaign: '', amount: 200, currency: 'USD' },
+      ]);
+    });
+
     it('upserts products from CSV, keeping unknown columns as attributes', async () => {
       const products = (lampPrice: string) =>
         [

@@ -12,8 +12,8 @@ import type { Database } from '../../platform/db/database.ts';
 import { AppError, appErrorFrom, messageOf } from '../../platform/errors/app-error.ts';
 import { ask, startWorker } from '../../platform/workers/run-worker.ts';
 import type { IngestService, TouchpointRules } from '../ingestion/index.ts';
-import { upsertAccounts, upsertContent, upsertProducts } from './catalogue.store.ts';
-import type { AccountRow, ContentRow, ImportKind, ProductRow } from './import-kinds.ts';
+import { upsertAccounts, upsertContent, upsertCosts, upsertProducts } from './catalogue.store.ts';
+import type { AccountRow, ContentRow, CostRow, ImportKind, ProductRow } from './import-kinds.ts';
 import { fieldOfReason, type PreparedBatch, prepareBatch } from './prepare-batch.ts';
 import { type ImportFormat, type LineProblem, readBatches } from './read-records.ts';
 
@@ -165,6 +165,7 @@ export function createImportService(deps: { db: Database; clock: Clock; ingest: 
         if (kind === 'products')
           await upsertProducts(tx, workspaceId, prepared.catalogue as ProductRow[], now);
         if (kind === 'content') await upsertContent(tx, workspaceId, prepared.catalogue as ContentRow[], now);
+        if (kind === 'costs') await upsertCosts(tx, workspaceId, prepared.catalogue as CostRow[], now);
       });
     }
     return [];

@@ -17,6 +17,8 @@ import {
   type CustomerValue,
   type CustomerValueList,
   CustomerValueListQuerySchema,
+  EconomicsQuerySchema,
+  type EconomicsReport,
   FitQuerySchema,
   type FitResult,
   RFM_SEGMENTS,
@@ -200,6 +202,61 @@ export function valueCommand(): Command {
         ),
       ]);
     });
+  value
+    .command('economics')
+    .description(
+      'conquest or relations: what a new and a kept customer cost and brought, in all and per persona',
+    )
+    .option('--from <date>', 'the period’s first day (default: the start of the earliest cost)')
+    .option('--to <date>', 'the day after the period (default: the end of the latest cost)')
+    .addOption(new Option('--workspace <slug>', 'the workspace to read').default(DEFAULT_WORKSPACE_SLUG))
+    .option('--json', 'print the report as JSON')
+    .action(
+      async (
+        options: { workspace: string; from?: string; to?: string; json?: boolean },
+        command: Command,
+      ) => {
+        const query = parseOptions(EconomicsQuerySchema, { from: options.from, to: options.to });
+        const report = await runVerb<EconomicsReport>(configFromCommand(command), options.workspace, {
+          local: async (deps) =>
+            createValueService({ ...deps, lifecycle: createLifecycleService(deps) }).economics(
+              (await localWorkspace(deps, options.workspace)).workspaceId,
+              query,
+            ),
+          remote: (client) =>
+            client.request<EconomicsReport>('GET', `/api/value/economics${toQueryString(query)}`),
+        });
+        if (options.json) return printJson(report);
+        process.stdout.write(
+          `From ${day(report.from)} to ${day(report.to)}, in ${report.currency}: new customers won (conquest) against customers kept (relations).\n\n`,
+        );
+        const perCustomer = (value: number | null) => (value === null ? '–' : money(value));
+        const ratio = (value: number | null) => (value === null ? '–' : `${value.toFixed(1)}×`);
+        printTable(report.groups, [
+          ['PERSONA', (row) => row.persona],
+          ['NEW', (row) => row.conquest.customers],
+          ['COST EACH', (row) => perCustomer(row.conquest.costPerCustomer)],
+          ['BROUGHT EACH', (row) => perCustomer(row.conquest.valuePerCustomer)],
+          ['RETURN', (row) => ratio(row.conquest.returnOnCost)],
+          ['KEPT', (row) => row.relations.customers],
+          ['COST EACH ', (row) => perCustomer(row.relations.costPerCustomer)],
+          ['BROUGHT EACH ', (row) => perCustomer(row.relations.valuePerCustomer)],
+          ['RETURN ', (row) => ratio(row.relations.returnOnCost)],
+          ['PAYS MORE', (row) => row.pays ?? '?'],
+        ]);
+        process.stdout.write('\n');
+        for (const group of report.groups) process.stdout.write(`${group.statement}\n`);
+        process.stdout.write('\nSpend by channel:\n');
+        printTable(report.channels, [
+          ['OBJECTIVE', (row) => row.objective],
+          ['CHANNEL', (row) => row.channel],
+          ['SPEND', (row) => money(row.spend)],
+          ['CUSTOMERS', (row) => row.customers],
+          ['COST EACH', (row) => perCustomer(row.costPerCustomer)],
+        ]);
+        for (const note of report.notes) process.stdout.write(`Note: ${note}\n`);
+      },
+    );
   value
     .command('valuate')
     .description(

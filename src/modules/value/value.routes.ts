@@ -7,6 +7,8 @@ import {
   CustomerValueListQuerySchema,
   CustomerValueListSchema,
   CustomerValueSchema,
+  EconomicsQuerySchema,
+  EconomicsReportSchema,
   FitQuerySchema,
   FitResultSchema,
   RfmQuerySchema,
@@ -115,6 +117,20 @@ export function valueRoutes(value: ValueService): FastifyPluginAsyncZod {
         },
       },
       async (request) => value.customerValue(request.workspace.workspaceId, request.params.customerId),
+    );
+
+    app.get(
+      '/api/value/economics',
+      {
+        schema: {
+          tags: ['value'],
+          summary:
+            'Conquest or relations: what a new and a kept customer cost and brought in a period (from the imported marketing costs), in all and per persona, with a plain statement of which pays more',
+          querystring: EconomicsQuerySchema,
+          response: { 200: EconomicsReportSchema, ...errors },
+        },
+      },
+      async (request) => value.economics(request.workspace.workspaceId, request.query),
     );
 
     app.get(

@@ -251,3 +251,50 @@ export const CustomerValueListSchema = z.object({
   list: z.array(CustomerValueSchema),
 });
 export type CustomerValueList = z.infer<typeof CustomerValueListSchema>;
+
+export const EconomicsQuerySchema = z.object({
+  from: OptionalDateSchema.describe('the period’s first day (default: the start of the earliest cost)'),
+  to: OptionalDateSchema.describe('the day after the period (default: the end of the latest cost)'),
+});
+export type EconomicsQuery = z.infer<typeof EconomicsQuerySchema>;
+
+const EconomicsSideSchema = z.object({
+  customers: z.number(),
+  /** The spend handed to these customers. */
+  cost: z.number(),
+  costPerCustomer: z.number().nullable(),
+  /** What they spent in the period and the value expected of them ahead. */
+  value: z.number(),
+  valuePerCustomer: z.number().nullable(),
+  /** value ÷ cost; null without customers or without cost. */
+  returnOnCost: z.number().nullable(),
+});
+
+export const EconomicsReportSchema = z.object({
+  from: z.date(),
+  to: z.date(),
+  currency: z.string(),
+  /** All customers first, then each persona: new customers won (conquest) against kept ones (relations). */
+  groups: z.array(
+    z.object({
+      persona: z.string(),
+      conquest: EconomicsSideSchema,
+      relations: EconomicsSideSchema,
+      /** The side whose customers brought more per unit of cost; null when one side cannot say. */
+      pays: z.enum(['conquest', 'relations']).nullable(),
+      statement: z.string(),
+    }),
+  ),
+  /** Spend in the period by objective and channel, the customers it went to, and the cost of each. */
+  channels: z.array(
+    z.object({
+      objective: z.enum(['acquisition', 'retention']),
+      channel: z.string(),
+      spend: z.number(),
+      customers: z.number(),
+      costPerCustomer: z.number().nullable(),
+    }),
+  ),
+  notes: z.array(z.string()),
+});
+export type EconomicsReport = z.infer<typeof EconomicsReportSchema>;

@@ -6,10 +6,12 @@ import { AppError } from '../../platform/errors/app-error.ts';
 import type { LifecycleService } from '../lifecycle/index.ts';
 import { type BgNbdParams, conditionalExpectedPurchases, fitBgNbd, probabilityAlive } from './bgnbd.model.ts';
 import { customerLifetimeValue, expectedOrderValue, MONTH_DAYS, populationMeanValue } from './compute-clv.ts';
+import { computeEconomics } from './compute-economics.ts';
 import { computeRfm, type RfmReport, rfmSegment } from './compute-rfm.ts';
 import { assessRisk } from './compute-risk.ts';
 import { trackCumulative } from './compute-tracking.ts';
 import { listCustomerValues, readCustomerValue, replaceCustomerValues } from './customer-values.store.ts';
+import { queryCostSpan, queryCosts, queryPeriodBuyers, queryReached } from './economics.query.ts';
 import { fitGammaGamma } from './gamma-gamma.model.ts';
 import {
   type CustomerSummary,
@@ -25,6 +27,8 @@ import type {
   CustomerValue,
   CustomerValueList,
   CustomerValueListQuery,
+  EconomicsQuery,
+  EconomicsReport,
   FitQuery,
   FitResult,
   RfmQuery,
@@ -34,6 +38,7 @@ import type {
   Valuation,
   ValuationQuery,
 } from './value.schema.ts';
+import { ValuationQuerySchema } from './value.schema.ts';
 import { listFits, storeFit } from './value-models.store.ts';
 
 /** Fewer customers than this, or repeat customers for the spend model, tell too little to fit. */
@@ -123,7 +128,7 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
       );
   };
 
-  return {
+  const service = {
     async fit(workspaceId: number, query: FitQuery): Promise<FitResult> {
       const { first, firstDay, dayAfterLast } = await orderDays(workspaceId);
       // By default, every order: the period ends the day after the last.
@@ -246,6 +251,53 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
       };
     },
 
+    /**
+     * Conquest or relations: what a won and a kept customer cost and brought in the period, in all and per
+     * persona. Values customers first when no valuation exists yet.
+     */
+    async economics(workspaceId: number, query: EconomicsQuery): Promise<EconomicsReport> {
+      const span = await queryCostSpan(db, workspaceId);
+      if (!span.first || !span.last)
+        throw invalid(
+          'no marketing costs in this workspace: import them with `agora import costs FILE` (columns objective, channel, campaign, from, to, amount, currency).',
+        );
+      const from = query.from ?? span.first;
+      const to = query.to ?? span.last;
+      if (to <= from) throw invalid(`to ${day(to)} must come after from ${day(from)}.`);
+      const costs = await queryCosts(db, workspaceId, from, to);
+      const currencies = [...new Set(costs.map((cost) => cost.currency))].sort();
+      if (currencies.length > 1)
+        throw invalid(
+          `the costs of the period are in ${currencies.join(' and ')}: Agora does not convert currencies; import them in one.`,
+        );
+      const notes: string[] = [];
+      if (!(await service.valuedAt(workspaceId)))
+        await service.valuate(workspaceId, ValuationQuerySchema.parse({})).catch((error: unknown) => {
+          if (!(error instanceof AppError && error.code === 'INVALID_INPUT')) throw error;
+          notes.push(
+            `Customers could not be valued (${error.message}): values count the period's spend only.`,
+          );
+        });
+      await lifecycle.ensureRefreshed(workspaceId);
+      const spend = { acquisition: new Map<string, number>(), retention: new Map<string, number>() };
+      for (const cost of costs) {
+        const start = Math.max(new Date(cost.period_start).getTime(), from.getTime());
+        const end = Math.min(new Date(cost.period_end).getTime(), to.getTime());
+        const length = new Date(cost.period_end).getTime() - new Date(cost.period_start).getTime();
+        const share = (Number(cost.amount) * (end - start)) / length;
+        spend[cost.objective].set(cost.channel, (spend[cost.objective].get(cost.channel) ?? 0) + share);
+      }
+      const buyers = await queryPeriodBuyers(db, workspaceId, from, to);
+      const reached = await queryReached(db, workspaceId, from, to, [...spend.retention.keys()]);
+      const report = computeEconomics(buyers, reached, spend);
+      for (const channel of report.channels)
+        if (channel.customers === 0)
+          notes.push(
+            `${money(channel.spend)} of ${channel.objective} spend on ${channel.channel} reached no ${channel.objective === 'acquisition' ? 'new' : 'kept'} customer: it is spread over all of them.`,
+          );
+      return { from, to, currency: currencies[0] ?? 'USD', ...report, notes };
+    },
+
     /** When the workspace's customers were last valued; null if never. */
     async valuedAt(workspaceId: number): Promise<Date | null> {
       const [row] = await db.query<{ valued_at: Date | null }>(
@@ -301,9 +353,12 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
       return computeRfm(asOf, await queryRfm(db, workspaceId, asOf));
     },
   };
+  return service;
 }
 
 export type ValueService = ReturnType<typeof createValueService>;
+
+const money = (value: number) => Math.round(value).toLocaleString('en-US');
 
 /** The most valuable customers listed. */
 const TOP = 20;

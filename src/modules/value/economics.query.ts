@@ -1,0 +1,100 @@
+/**
+ * What conquest-or-relations reads (compute-economics.ts): the marketing costs overlapping a period, the
+ * customers who bought in it (won: their first purchase fell in it; kept: they had bought before), and the
+ * retention channels that reached each kept customer in it.
+ */
+import type { Queryable } from '../../platform/db/database.ts';
+import type { EconomicsCustomer } from './compute-economics.ts';
+
+export interface CostRow {
+  objective: 'acquisition' | 'retention';
+  channel: string;
+  period_start: Date;
+  period_end: Date;
+  amount: number;
+  currency: string;
+}
+
+export async function queryCostSpan(
+  db: Queryable,
+  workspaceId: number,
+): Promise<{ first: Date | null; last: Date | null }> {
+  const [row] = await db.query<{ first: Date | null; last: Date | null }>(
+    'SELECT min(period_start) AS first, max(period_end) AS last FROM marketing_costs WHERE workspace_id = $1',
+    [workspaceId],
+  );
+  return { first: row?.first ? new Date(row.first) : null, last: row?.last ? new Date(row.last) : null };
+}
+
+export function queryCosts(db: Queryable, workspaceId: number, from: Date, to: Date): Promise<CostRow[]> {
+  return db.query<CostRow>(
+    `SELECT objective, channel, period_start, period_end, amount, currency FROM marketing_costs
+     WHERE workspace_id = $1 AND period_start < CAST($3 AS TIMESTAMP) AND period_end > CAST($2 AS TIMESTAMP)`,
+    [workspaceId, from.toISOString(), to.toISOString()],
+  );
+}
+
+export async function queryPeriodBuyers(
+  db: Queryable,
+  workspaceId: number,
+  from: Date,
+  to: Date,
+): Promise<EconomicsCustomer[]> {
+  const rows = await db.query<{
+    customer_id: number;
+    is_new: number;
+    first_channel: string | null;
+    spent: number;
+    clv: number | null;
+    persona: string | null;
+  }>(
+    `WITH bought AS (
+       SELECT customer_id, min(ordered_at) AS first_at,
+         max(CASE WHEN ordered_at >= CAST($2 AS TIMESTAMP) THEN 1 ELSE 0 END) AS in_period,
+         CAST(coalesce(sum(CASE WHEN ordered_at >= CAST($2 AS TIMESTAMP) THEN total END), 0) AS DOUBLE PRECISION) AS spent
+       FROM orders
+       WHERE workspace_id = $1 AND status = 'completed' AND ordered_at < CAST($3 AS TIMESTAMP)
+       GROUP BY customer_id
+     )
+     SELECT b.customer_id, CASE WHEN b.first_at >= CAST($2 AS TIMESTAMP) THEN 1 ELSE 0 END AS is_new,
+       l.first_channel, b.spent, v.clv, p.name AS persona
+     FROM bought b
+     LEFT JOIN customer_lifecycle l ON l.workspace_id = $1 AND l.customer_id = b.customer_id
+     LEFT JOIN customer_values v ON v.workspace_id = $1 AND v.customer_id = b.customer_id
+     LEFT JOIN persona_assignments a ON a.workspace_id = $1 AND a.customer_id = b.customer_id
+     LEFT JOIN personas p ON p.workspace_id = a.workspace_id AND p.persona_id = a.persona_id
+     WHERE b.in_period = 1`,
+    [workspaceId, from.toISOString(), to.toISOString()],
+  );
+  return rows.map((row) => ({
+    customerId: Number(row.customer_id),
+    isNew: Number(row.is_new) === 1,
+    firstChannel: row.first_channel,
+    spent: Number(row.spent),
+    clv: row.clv === null ? null : Number(row.clv),
+    persona: row.persona,
+  }));
+}
+
+/** The retention channels among `channels` that each customer met in the period. */
+export async function queryReached(
+  db: Queryable,
+  workspaceId: number,
+  from: Date,
+  to: Date,
+  channels: readonly string[],
+): Promise<Map<number, Set<string>>> {
+  const reached = new Map<number, Set<string>>();
+  if (channels.length === 0) return reached;
+  const rows = await db.query<{ customer_id: number; channel: string }>(
+    `SELECT DISTINCT customer_id, channel FROM events
+     WHERE workspace_id = $1 AND occurred_at >= CAST($2 AS TIMESTAMP) AND occurred_at < CAST($3 AS TIMESTAMP)
+       AND channel = ANY(CAST($4 AS TEXT[]))`,
+    [workspaceId, from.toISOString(), to.toISOString(), channels],
+  );
+  for (const { customer_id, channel } of rows) {
+    const id = Number(customer_id);
+    reached.set(id, (reached.get(id) ?? new Set()).add(channel));
+  }
+  return reached;
+}
