@@ -25,6 +25,7 @@ import {
 import type { Manifest } from '../src/modules/demo-world/index.ts';
 import {
   COUPON_AT_THE_END,
+  MARKETING_COSTS,
   NO_EFFECT_CHANNELS,
   PRE_PURCHASE_VISIT,
 } from '../src/modules/demo-world/world-model.ts';
@@ -40,6 +41,7 @@ import {
   ClvQuerySchema,
   type ClvReport,
   createValueService,
+  EconomicsQuerySchema,
   FitQuerySchema,
   type FitResult,
 } from '../src/modules/value/index.ts';
@@ -302,6 +304,41 @@ for (const engine of testEngines) {
         const mean = (key: string) => byPersona.groups.find((group) => group.key === key)!.mean;
         for (const group of byPersona.groups.filter((entry) => entry.key !== name))
           expect(mean(name), group.key).toBeGreaterThan(5 * group.mean);
+      });
+
+      it('hands every unit of the planted marketing spend of the last year to won or kept customers, and says for each persona which pays more', async () => {
+        const lifecycle = createLifecycleService({ db, clock: systemClock, log: silentLogger });
+        const [{ workspace_id }] = (await db.query('SELECT workspace_id FROM workspaces')) as [
+          { workspace_id: number },
+        ];
+        const report = await createValueService({ db, lifecycle }).economics(
+          workspace_id,
+          EconomicsQuerySchema.parse({}),
+        );
+        // The last year of costs: July 2025 to June 2026, twelve months of MARKETING_COSTS per 1,000 customers.
+        expect([report.from.toISOString(), report.to.toISOString()]).toEqual([
+          '2025-07-01T00:00:00.000Z',
+          '2026-07-01T00:00:00.000Z',
+        ]);
+        const planted = (objective: keyof typeof MARKETING_COSTS) =>
+          (12 *
+            Object.values(MARKETING_COSTS[objective]).reduce((a: number, b: number) => a + b, 0) *
+            CUSTOMERS) /
+          1000;
+        const [all, ...byPersona] = report.groups;
+        expect(all!.conquest.cost).toBeCloseTo(planted('acquisition'), 6);
+        expect(all!.relations.cost).toBeCloseTo(planted('retention'), 6);
+        expect(byPersona).toHaveLength(5);
+        expect(byPersona.reduce((sum, group) => sum + group.conquest.cost, 0)).toBeCloseTo(
+          all!.conquest.cost,
+          6,
+        );
+        for (const group of byPersona) {
+          expect(group.pays, group.persona).not.toBeNull();
+          expect(group.statement).toMatch(
+            /^.+: (relations pay|conquest pays) more — a kept customer cost \d/,
+          );
+        }
       });
 
       /** What each planted persona was planted to do more than the others (world-model.ts). */

@@ -149,8 +149,9 @@ async function writeOnly(out: string, world: DemoOptions): Promise<void> {
   progress.finish();
   process.stdout.write(
     `Wrote ${manifest.realized.events.toLocaleString('en-US')} events to ${files.events}, the catalogue to ` +
-      `${files.products} and ${files.content}, and the planted truth to ${files.manifest}.\n` +
+      `${files.products} and ${files.content}, the marketing costs to ${files.costs}, and the planted truth ` +
+      `to ${files.manifest}.\n` +
       `Load them with: agora import products ${files.products} && agora import content ${files.content} && ` +
-      `agora import events ${files.events}\n`,
+      `agora import costs ${files.costs} && agora import events ${files.events}\n`,
   );
 }

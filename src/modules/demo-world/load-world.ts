@@ -66,7 +66,11 @@ export async function loadDemoWorld(
   await mkdir(directory, { recursive: true });
   const files = worldFiles(path.join(directory, `world-${options.seed}-${options.customers}.ndjson`));
   const imports = createImportService({ ...deps, ingest: createIngestService(deps) });
-  const importFile = (kind: 'products' | 'content' | 'events', file: string, rows = (_rows: number) => {}) =>
+  const importFile = (
+    kind: 'products' | 'content' | 'costs' | 'events',
+    file: string,
+    rows = (_rows: number) => {},
+  ) =>
     imports.run(
       workspaceId,
       kind,
@@ -81,6 +85,7 @@ export async function loadDemoWorld(
     else if (event.type === 'catalogue') {
       await importFile('products', files.products);
       await importFile('content', files.content);
+      await importFile('costs', files.costs);
     } else if (event.type === 'part') {
       const before = events.rows;
       const part = await importFile('events', event.file, (rows) => progress.imported(before + rows));

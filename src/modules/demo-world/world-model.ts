@@ -420,3 +420,13 @@ export const COMMUNITY = {
   /** The co-creation campaign people pledge to. */
   pledgeCampaign: { id: 'design_the_next_lamp', startDay: 380, endDay: 470 },
 };
+
+/**
+ * What Lumen spends on marketing a month, per 1,000 customers of the world: acquisition on the paid
+ * channels, retention on email (the newsletter and the win-back mails). Written as `costs` import lines,
+ * one per channel and calendar month of the world (docs/models/value.md, "Conquest or relations").
+ */
+export const MARKETING_COSTS = {
+  acquisition: { paid_search: 400, paid_social: 250, display: 150, video: 120, affiliate: 80 },
+  retention: { email: 60 },
+} as const;

@@ -24,6 +24,7 @@ import {
   FORMATS,
   GIVE_UP,
   INCIDENT,
+  MARKETING_COSTS,
   MICRO_MOMENTS,
   NO_EFFECT_CHANNELS,
   PERSONAS,
@@ -49,12 +50,13 @@ export interface WorldFiles {
   live: string;
   products: string;
   content: string;
+  costs: string;
   manifest: string;
 }
 
 /**
  * `world.ndjson` → world.ndjson, world.live.ndjson, world.products.ndjson, world.content.ndjson,
- * world.manifest.json.
+ * world.costs.ndjson, world.manifest.json.
  */
 export function worldFiles(eventsFile: string): WorldFiles {
   const base = eventsFile.replace(/\.(ndjson|jsonl)$/, '');
@@ -63,6 +65,7 @@ export function worldFiles(eventsFile: string): WorldFiles {
     live: `${base}.live.ndjson`,
     products: `${base}.products.ndjson`,
     content: `${base}.content.ndjson`,
+    costs: `${base}.costs.ndjson`,
     manifest: `${base}.manifest.json`,
   };
 }
@@ -100,6 +103,7 @@ export async function writeWorld(
   const live = await openForWriting(files.live);
   await writeFile(files.products, catalogue(options.seed, 'products').join('\n'));
   await writeFile(files.content, catalogue(options.seed, 'content').join('\n'));
+  await writeFile(files.costs, marketingCosts(options.customers).join('\n'));
   listener.catalogue?.();
   let out = history;
   let lines: string[] = [];
@@ -350,6 +354,30 @@ function catalogue(seed: number, kind: 'products' | 'content'): string[] {
   });
 }
 
+/** One `costs` import line per channel and calendar month of the world (MARKETING_COSTS). */
+export function marketingCosts(customers: number): string[] {
+  const lines: string[] = [];
+  const end = DEMO_START + DEMO_DAYS * 86_400_000;
+  for (let month = new Date(DEMO_START); ; ) {
+    const next = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 1));
+    if (next.getTime() > end) break;
+    for (const [objective, channels] of Object.entries(MARKETING_COSTS))
+      for (const [channel, perThousand] of Object.entries(channels))
+        lines.push(
+          JSON.stringify({
+            objective,
+            channel,
+            from: month.toISOString().slice(0, 10),
+            to: next.toISOString().slice(0, 10),
+            amount: Math.round((perThousand * customers) / 10) / 100,
+            currency: 'USD',
+          }),
+        );
+    month = next;
+  }
+  return lines;
+}
+
 export type Manifest = ReturnType<typeof manifestOf>;
 
 function manifestOf(options: DemoOptions, tally: TallyCounts, liveMessages: number) {
@@ -376,6 +404,11 @@ function manifestOf(options: DemoOptions, tally: TallyCounts, liveMessages: numb
       prePurchaseVisit: PRE_PURCHASE_VISIT,
       couponAtTheEnd: COUPON_AT_THE_END,
       giveUpPerTouch: GIVE_UP,
+    },
+    costs: {
+      description:
+        'Marketing spend a month per 1,000 customers of the world, by objective and channel, one costs line per calendar month',
+      perThousandCustomersPerMonth: MARKETING_COSTS,
     },
     lifecycle: {
       description:

@@ -135,12 +135,14 @@ describeEachEngine('conquest or relations', ({ db }) => {
     ]);
   });
 
-  it('takes the costs’ own span by default, and refuses a period that ends before it starts', async () => {
+  it('takes the costs’ own span by default (up to a year), and refuses a period that ends before it starts', async () => {
     const report = await economics({});
     expect([report.from.toISOString(), report.to.toISOString()]).toEqual([
       '2025-12-17T00:00:00.000Z',
       '2026-03-01T00:00:00.000Z',
     ]);
+    const lastYear = await economics({ to: '2027-01-01' });
+    expect(lastYear.from.toISOString()).toBe('2026-01-01T00:00:00.000Z');
     // From 17 December every order of r1, r2 and r3 after their first is in the period.
     expect(report.groups[0]!.relations.customers).toBe(2);
     await expect(economics({ from: '2026-02-01', to: '2026-01-01' })).rejects.toMatchObject({

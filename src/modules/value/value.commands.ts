@@ -207,7 +207,7 @@ export function valueCommand(): Command {
     .description(
       'conquest or relations: what a new and a kept customer cost and brought, in all and per persona',
     )
-    .option('--from <date>', 'the period’s first day (default: the start of the earliest cost)')
+    .option('--from <date>', 'the period’s first day (default: a year before --to, or the earliest cost)')
     .option('--to <date>', 'the day after the period (default: the end of the latest cost)')
     .addOption(new Option('--workspace <slug>', 'the workspace to read').default(DEFAULT_WORKSPACE_SLUG))
     .option('--json', 'print the report as JSON')

@@ -253,7 +253,9 @@ export const CustomerValueListSchema = z.object({
 export type CustomerValueList = z.infer<typeof CustomerValueListSchema>;
 
 export const EconomicsQuerySchema = z.object({
-  from: OptionalDateSchema.describe('the period’s first day (default: the start of the earliest cost)'),
+  from: OptionalDateSchema.describe(
+    'the period’s first day (default: a year before `to`, or the start of the earliest cost if later)',
+  ),
   to: OptionalDateSchema.describe('the day after the period (default: the end of the latest cost)'),
 });
 export type EconomicsQuery = z.infer<typeof EconomicsQuerySchema>;

@@ -261,8 +261,9 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
         throw invalid(
           'no marketing costs in this workspace: import them with `agora import costs FILE` (columns objective, channel, campaign, from, to, amount, currency).',
         );
-      const from = query.from ?? span.first;
+      // By default the last year the costs cover: customers kept in it had bought before it.
       const to = query.to ?? span.last;
+      const from = query.from ?? new Date(Math.max(span.first.getTime(), to.getTime() - 365 * DAY));
       if (to <= from) throw invalid(`to ${day(to)} must come after from ${day(from)}.`);
       const costs = await queryCosts(db, workspaceId, from, to);
       const currencies = [...new Set(costs.map((cost) => cost.currency))].sort();
