@@ -77,6 +77,18 @@ const CASES: Array<[string, unknown, string[]]> = [
   // Recency and frequency quintiles of the five buyers: ana R4 F4, ivy R2 F4, dan R5 F1, ben R2 F1, jon R1 F1.
   ['an RFM segment', { rfm: 'champions' }, ['ana']],
   ['RFM segments', { rfm: ['at_risk', 'new'] }, ['dan', 'ivy']],
+  // Stored values (below): ana 800 and 0.9, ben 120 and 0.4, dan 500 and 0.2; the others have none.
+  ['a lifetime value of at least 500', { clv: { op: 'gte', value: 500 } }, ['ana', 'dan']],
+  [
+    'a chance of still being a customer below one half',
+    { probabilityAlive: { op: 'lt', value: 0.5 } },
+    ['ben', 'dan'],
+  ],
+  [
+    'not a lifetime value of 500 or more, counting those without one',
+    { not: { clv: { op: 'gte', value: 500 } } },
+    except('ana', 'dan'),
+  ],
   ['a persona', { persona: 1 }, ['ana', 'ben']],
   ['one of several personas', { persona: [1, 2] }, ['ana', 'ben', 'cai']],
   [
@@ -122,6 +134,19 @@ describeEachEngine('segment rules', ({ db }) => {
         `INSERT INTO persona_assignments (workspace_id, customer_id, persona_id, run_id, distance, assigned_at)
          VALUES ($1, $2, $3, 1, 0, $4)`,
         [ws(), idOf.get(user), persona, new Date('2026-04-01T00:00:00Z')],
+      );
+    // Customer values as a valuation leaves them (the value module's tests check how they are computed).
+    for (const [user, clv, alive] of [
+      ['ana', 800, 0.9],
+      ['ben', 120, 0.4],
+      ['dan', 500, 0.2],
+    ] as const)
+      await db().query(
+        `INSERT INTO customer_values (workspace_id, customer_id, model_id, valued_at, as_of, months, discount_rate,
+           repeat_purchases, probability_alive, expected_purchases, expected_order_value, clv, recency_days,
+           frequency, monetary, r, f, m, rfm_segment)
+         VALUES ($1, $2, 1, $3, $3, 12, 0.01, 1, $4, 1, 50, $5, 10, 2, 100, 3, 3, 3, 'need_attention')`,
+        [ws(), idOf.get(user), new Date('2026-04-01T00:00:00Z'), alive, clv],
       );
   });
   afterAll(() => t.app.close());

@@ -131,6 +131,12 @@ export function buildSegmentMembersSql(rule: Rule, clock: SegmentClock, params: 
       const scores = leaf(`SELECT customer_id, r * 10 + f AS v FROM (${rfmScoresSql(asOf())}) AS rfm`);
       return `${scores}.v IN (${cells.join(', ')})`;
     }
+    if ('clv' in rule || 'probabilityAlive' in rule) {
+      const [column, amount] =
+        'clv' in rule ? ['clv', rule.clv] : ['probability_alive', rule.probabilityAlive];
+      const stored = leaf(`SELECT customer_id, ${column} AS v FROM customer_values WHERE workspace_id = $1`);
+      return `${stored}.v ${OPERATORS[amount.op]} ${bind(amount.value)}`;
+    }
     if ('persona' in rule)
       return `${leaf(`SELECT customer_id, persona_id AS v FROM persona_assignments WHERE workspace_id = $1`)}.v IN (${rule.persona.map(Number).join(', ')})`;
     throw new AppError('INTERNAL', `segment rule "${rule.segment}" reached the compiler unresolved`);

@@ -152,6 +152,21 @@ export const RfmRuleSchema = z.strictObject({
   rfm: oneOrMore(RFM_SEGMENTS, 'an RFM segment'),
 });
 
+/**
+ * Lifetime value ahead, or probability of still being a customer, as the latest valuation stored them
+ * (`agora value valuate`): `{"clv": {"op": "gte", "value": 500}}`, `{"probabilityAlive": {"op": "lt", "value": 0.3}}`.
+ */
+export const ClvRuleSchema = z.strictObject({ clv: AmountSchema });
+export const ProbabilityAliveRuleSchema = z.strictObject({
+  probabilityAlive: z.strictObject({
+    op: AmountSchema.shape.op,
+    value: z
+      .number({ error: 'must be a number from 0 to 1' })
+      .min(0, 'must be a number from 0 to 1')
+      .max(1, 'must be a number from 0 to 1'),
+  }),
+});
+
 /** Assigned to one of these personas (their ids, as GET /api/personas lists them). */
 export const PersonaRuleSchema = z.strictObject({
   persona: z.preprocess(
@@ -180,6 +195,8 @@ export type Rule =
   | z.infer<typeof AccountRuleSchema>
   | z.infer<typeof BuyingRoleRuleSchema>
   | z.infer<typeof RfmRuleSchema>
+  | z.infer<typeof ClvRuleSchema>
+  | z.infer<typeof ProbabilityAliveRuleSchema>
   | z.infer<typeof PersonaRuleSchema>
   | z.infer<typeof SegmentReferenceRuleSchema>;
 
@@ -194,6 +211,8 @@ export const LEAF_SCHEMAS = {
   account: AccountRuleSchema,
   buyingRole: BuyingRoleRuleSchema,
   rfm: RfmRuleSchema,
+  clv: ClvRuleSchema,
+  probabilityAlive: ProbabilityAliveRuleSchema,
   persona: PersonaRuleSchema,
   segment: SegmentReferenceRuleSchema,
 } as const;

@@ -97,6 +97,11 @@ describeEachEngine('segments API', ({ db }) => {
       ],
       [{ any: Array.from({ length: 101 }, () => ({ stage: 'action' })) }, 'holds 102 rules; at most 100'],
       [[{ stage: 'action' }], 'rules: must be a rule object'],
+      [{ clv: { op: 'gte', value: 500 } }, 'rules.clv: no customer has been valued yet in this workspace'],
+      [
+        { probabilityAlive: { op: 'lt', value: 2 } },
+        'rules.probabilityAlive.value: must be a number from 0 to 1',
+      ],
     ];
     for (const [rules, message] of faults)
       expect(invalidInputMessage(await evaluate(rules)), JSON.stringify(rules)).toContain(message);

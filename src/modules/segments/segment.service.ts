@@ -70,6 +70,8 @@ export function createSegmentService(deps: SegmentDeps) {
     const faults: RuleFault[] = [];
     const events: { name: string; field: string }[] = [];
     const traits: { name: string; field: string }[] = [];
+    /** Paths of the rules that read stored customer values. */
+    const valued: string[] = [];
     // Inside a referenced segment, faults are reported at the reference that brought it in.
     const resolve = async (rule: Rule, path: string, chain: string[], origin?: string): Promise<Rule> => {
       const at = (suffix: string) => origin ?? `${path}${suffix}`;
@@ -78,6 +80,8 @@ export function createSegmentService(deps: SegmentDeps) {
       if ('any' in rule) return { any: await Promise.all(rule.any.map((r, i) => inner(r, `.any[${i}]`))) };
       if ('not' in rule) return { not: await inner(rule.not, '.not') };
       if ('trait' in rule) traits.push({ name: rule.trait, field: at('.trait') });
+      if ('clv' in rule) valued.push(at('.clv'));
+      if ('probabilityAlive' in rule) valued.push(at('.probabilityAlive'));
       if ('event' in rule) {
         events.push({ name: rule.event, field: at('.event') });
         if (rule.followedBy) events.push({ name: rule.followedBy.event, field: at('.followedBy.event') });
@@ -102,9 +106,24 @@ export function createSegmentService(deps: SegmentDeps) {
     };
     const rule = await resolve(parseSegmentRules(input), 'rules', ownSlug ? [ownSlug] : []);
     faults.push(...(await unknownTraits(workspaceId, traits)));
+    if (valued.length > 0 && !(await hasValuation(workspaceId)))
+      faults.push(
+        ...valued.map((path) => ({
+          path,
+          message:
+            'no customer has been valued yet in this workspace: run `agora value valuate` (or POST /api/value/valuations) first',
+        })),
+      );
     if (faults.length > 0) throw invalidRules(faults);
     await refuseUnknownEvents(db, workspaceId, events);
     return rule;
+  }
+
+  async function hasValuation(workspaceId: number): Promise<boolean> {
+    const rows = await db.query('SELECT 1 AS valued FROM customer_values WHERE workspace_id = $1 LIMIT 1', [
+      workspaceId,
+    ]);
+    return rows.length > 0;
   }
 
   /** A trait no customer was ever given is a typo far more often than a question meant to select no one. */
