@@ -87,6 +87,7 @@ export function valueCommand(): Command {
         .choices(['none', 'segment', 'persona', 'channel'])
         .default('none'),
     )
+    .option('--saved-segment <slug>', 'only the members of this saved segment')
     .addOption(new Option('--workspace <slug>', 'the workspace to read').default(DEFAULT_WORKSPACE_SLUG))
     .option('--json', 'print the report as JSON')
     .action(
@@ -96,6 +97,7 @@ export function valueCommand(): Command {
           months: string;
           discountRate: string;
           breakdown: string;
+          savedSegment?: string;
           json?: boolean;
         },
         command: Command,
@@ -104,6 +106,7 @@ export function valueCommand(): Command {
           months: options.months,
           discountRate: options.discountRate,
           breakdown: options.breakdown,
+          savedSegment: options.savedSegment,
         };
         const query = parseOptions(ClvQuerySchema, raw);
         const report = await runVerb<ClvReport>(configFromCommand(command), options.workspace, {

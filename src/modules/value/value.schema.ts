@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OptionalDateSchema } from '../../platform/http/time-range.schema.ts';
+import { AudienceFilterFields } from '../lifecycle/lifecycle.schema.ts';
 
 /** The unit of time the models count in. */
 const TimeUnitSchema = z.enum(['day', 'week']);
@@ -102,6 +103,7 @@ export const ClvQuerySchema = z.object({
     .default('none')
     .describe('by B2B/B2C, by persona, or by acquisition channel'),
   timeUnit: TimeUnitSchema.default('week'),
+  savedSegment: AudienceFilterFields.savedSegment,
 });
 export type ClvQuery = z.infer<typeof ClvQuerySchema>;
 

@@ -4,6 +4,7 @@ import { describeEachEngine } from '../../../test/engines.ts';
 import { createRandom } from '../demo-world/random.ts';
 import { createIngestService } from '../ingestion/index.ts';
 import { createLifecycleService } from '../lifecycle/index.ts';
+import { createSegmentService, SegmentInputSchema } from '../segments/index.ts';
 import { conditionalExpectedPurchases, fitBgNbd, probabilityAlive } from './bgnbd.model.ts';
 import { queryPurchaseSummary } from './purchase-summary.query.ts';
 import {
@@ -208,6 +209,43 @@ describeEachEngine('customer value', ({ db }) => {
     expect(grid).toEqual(rfm.grid);
     for (const { segment, customers } of rfm.segments)
       expect(all.list.filter((entry) => entry.rfm.segment === segment).length, segment).toBe(customers);
+  });
+
+  it('values the members of a saved segment, and refuses one that does not exist', async () => {
+    const app = await simulatedApp();
+    const workspaceId = app.workspace.workspaceId;
+    const lifecycle = createLifecycleService(app.deps);
+    const segments = createSegmentService({ ...app.deps, lifecycle });
+    await segments.save(
+      workspaceId,
+      'frequent',
+      SegmentInputSchema.parse({
+        name: 'Frequent',
+        rules: { event: 'Order Completed', count: { op: 'gte', value: 3 } },
+      }),
+    );
+    await segments.refresh(workspaceId, 'frequent');
+    const value = createValueService({ db: db(), lifecycle });
+    const query = (savedSegment?: string) =>
+      value.clv(workspaceId, ClvQuerySchema.parse({ timeUnit: 'day', savedSegment }));
+    const everyone = await query();
+    const frequent = await query('frequent');
+    const unknown = await query('nobody').catch((error: unknown) => error);
+    const members = await db().query<{ customer_id: number }>(
+      `SELECT customer_id FROM orders WHERE workspace_id = $1 AND status = 'completed'
+       GROUP BY customer_id HAVING count(*) >= 3`,
+      [workspaceId],
+    );
+    await app.app.close();
+    expect(unknown).toMatchObject({ message: expect.stringContaining('no saved segment is named "nobody"') });
+    expect(frequent.all.customers).toBe(members.length);
+    expect(frequent.all.customers).toBeLessThan(everyone.all.customers);
+    const memberIds = new Set(members.map((row) => Number(row.customer_id)));
+    expect(frequent.top.every((entry) => memberIds.has(entry.customerId))).toBe(true);
+    // The same model values everyone: a member's value is the same in both reports.
+    const inEveryone = new Map(everyone.top.map((entry) => [entry.customerId, entry.clv]));
+    for (const entry of frequent.top.filter((candidate) => inEveryone.has(candidate.customerId)))
+      expect(entry.clv).toBeCloseTo(inEveryone.get(entry.customerId)!, 9);
   });
 
   it('pages, sorts and filters the stored values, and names a customer it has no value for', async () => {

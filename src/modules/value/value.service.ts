@@ -120,6 +120,17 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
     return { asOf, unitDays, rows, fit, gammaGamma, notes, values };
   }
 
+  /** The members of a saved segment as of its last refresh. */
+  async function segmentMembers(workspaceId: number, slug: string): Promise<Set<number>> {
+    const rows = await db.query<{ customer_id: number }>(
+      `SELECT m.customer_id FROM segment_members m
+       JOIN segments sg ON sg.workspace_id = m.workspace_id AND sg.segment_id = m.segment_id
+       WHERE m.workspace_id = $1 AND sg.slug = $2`,
+      [workspaceId, slug],
+    );
+    return new Set(rows.map((row) => Number(row.customer_id)));
+  }
+
   /** A reference date must come after the first order. */
   const refuseBeforeFirst = (name: string, date: Date, first: Date) => {
     if (date <= first)
@@ -155,7 +166,16 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
 
     /** Each customer's value over the horizon, in all, by group, and the most valuable. */
     async clv(workspaceId: number, query: ClvQuery): Promise<ClvReport> {
-      const { asOf, rows, fit, notes, values } = await valueEveryCustomer(workspaceId, query);
+      await lifecycle.refuseUnknownSavedSegment(workspaceId, query.savedSegment);
+      const valued = await valueEveryCustomer(workspaceId, query);
+      const { asOf, fit, notes } = valued;
+      // The models are fitted on every customer; a saved segment's report values its members.
+      const members = query.savedSegment ? await segmentMembers(workspaceId, query.savedSegment) : null;
+      const kept = valued.rows.flatMap((row, i) =>
+        !members || members.has(Number(row.customer_id)) ? [i] : [],
+      );
+      const rows = kept.map((i) => valued.rows[i]!);
+      const values = kept.map((i) => valued.values[i]!);
       const groupOf = await groupsOf(workspaceId, query.breakdown);
       const groups = new Map<string, { customers: number; total: number }>();
       rows.forEach((row, i) => {
