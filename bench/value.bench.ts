@@ -12,12 +12,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRandom } from '../src/modules/demo-world/random.ts';
+import { createLifecycleService } from '../src/modules/lifecycle/index.ts';
 import { conditionalExpectedPurchases, probabilityAlive } from '../src/modules/value/bgnbd.model.ts';
 import { expectedMeanValue } from '../src/modules/value/gamma-gamma.model.ts';
 import { queryPurchaseSummary } from '../src/modules/value/purchase-summary.query.ts';
-import { fitSummaries } from '../src/modules/value/value.service.ts';
+import { ValuationQuerySchema } from '../src/modules/value/value.schema.ts';
+import { createValueService, fitSummaries } from '../src/modules/value/value.service.ts';
+import { systemClock } from '../src/platform/clock.ts';
 import { openDuckDB } from '../src/platform/db/duckdb/duckdb-database.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
+import { silentLogger } from '../src/platform/log.ts';
 
 const { values } = parseArgs({ options: { customers: { type: 'string', default: '1000000' } } });
 const CUSTOMERS = Number(values.customers);
@@ -96,6 +100,14 @@ try {
       `mean P(alive) ${(alive / rows.length).toFixed(3)}, purchases expected next year ${Math.round(expectedPurchases).toLocaleString('en-US')}, ` +
       `their value from repeat customers ${Math.round(value).toLocaleString('en-US')}\n` +
       `${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}\n`,
+  );
+  // The whole valuation as `agora value valuate` runs it: the fit on every order, each customer's CLV month
+  // by month, RFM scores, and a row per customer stored.
+  const lifecycle = createLifecycleService({ db, clock: systemClock, log: silentLogger });
+  const valuing = performance.now();
+  const valuation = await createValueService({ db, lifecycle }).valuate(1, ValuationQuerySchema.parse({}));
+  process.stdout.write(
+    `valuation stored (agora value valuate): ${valuation.customers.toLocaleString('en-US')} customers in ${seconds(valuing, performance.now())}\n`,
   );
 } finally {
   await db.close();

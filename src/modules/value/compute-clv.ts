@@ -23,18 +23,49 @@ export function customerLifetimeValue(
   bgnbd: BgNbdParams,
   gammaGamma: GammaGammaParams,
   row: CustomerSummary,
+  options: ClvOptions,
+): number {
+  return discountedPurchases(bgnbd, row, options) * expectedOrderValue(gammaGamma, row);
+}
+
+/**
+ * The purchases BG/NBD expects of a customer month by month over the horizon, each discounted to today: the
+ * customer's lifetime value per unit of order value. It depends on (x, t_x, T) alone, which many customers
+ * share, so valuing everyone computes it once per history (see lifetimeValues).
+ */
+export function discountedPurchases(
+  bgnbd: BgNbdParams,
+  row: Pick<CustomerSummary, 'x' | 'tx' | 'T'>,
   { months, discountRate, unitDays }: ClvOptions,
 ): number {
-  const value = expectedOrderValue(gammaGamma, row);
-  let clv = 0;
+  let discounted = 0;
   let before = 0;
   for (let month = 1; month <= months; month++) {
     const t = (month * MONTH_DAYS) / unitDays;
     const upTo = conditionalExpectedPurchases(bgnbd, t, row.x, row.tx, row.T);
-    clv += ((upTo - before) * value) / (1 + discountRate) ** month;
+    discounted += (upTo - before) / (1 + discountRate) ** month;
     before = upTo;
   }
-  return clv;
+  return discounted;
+}
+
+/** Every customer's lifetime value, each distinct purchase history's curve computed once. */
+export function lifetimeValues(
+  bgnbd: BgNbdParams,
+  gammaGamma: GammaGammaParams,
+  rows: readonly CustomerSummary[],
+  options: ClvOptions,
+): number[] {
+  const curves = new Map<string, number>();
+  return rows.map((row) => {
+    const key = `${row.x}|${row.tx}|${row.T}`;
+    let curve = curves.get(key);
+    if (curve === undefined) {
+      curve = discountedPurchases(bgnbd, row, options);
+      curves.set(key, curve);
+    }
+    return curve * expectedOrderValue(gammaGamma, row);
+  });
 }
 
 /** The mean order value Gamma-Gamma expects of the customer: from their repeat purchases, or the population's. */

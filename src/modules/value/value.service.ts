@@ -5,7 +5,7 @@ import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import type { LifecycleService } from '../lifecycle/index.ts';
 import { type BgNbdParams, conditionalExpectedPurchases, fitBgNbd, probabilityAlive } from './bgnbd.model.ts';
-import { customerLifetimeValue, expectedOrderValue, MONTH_DAYS, populationMeanValue } from './compute-clv.ts';
+import { expectedOrderValue, lifetimeValues, MONTH_DAYS, populationMeanValue } from './compute-clv.ts';
 import { computeEconomics } from './compute-economics.ts';
 import { computeRfm, type RfmReport, rfmSegment } from './compute-rfm.ts';
 import { assessRisk } from './compute-risk.ts';
@@ -116,7 +116,7 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
       gammaGamma = { ...gammaGamma, q: 1 + (gammaGamma.p * gammaGamma.v) / meanRepeatValue(rows) };
     }
     const options = { months: query.months, discountRate: query.discountRate, unitDays };
-    const values = rows.map((row) => customerLifetimeValue(fit.bgnbd, gammaGamma, row, options));
+    const values = lifetimeValues(fit.bgnbd, gammaGamma, rows, options);
     return { asOf, unitDays, rows, fit, gammaGamma, notes, values };
   }
 
