@@ -162,16 +162,9 @@ async function experiments(options: AttributionOptions, command: Command): Promi
 }
 
 async function stages(options: AttributionOptions, command: Command): Promise<void> {
-  const {
-    workspace,
-    json,
-    conversion: _,
-    occurrence: __,
-    experiments: ___,
-    stages: ____,
-    trait: _____,
-    ...raw
-  } = options;
+  const { workspace, json } = options;
+  const { lookback, by, halfLife, markovOrder, bootstrap } = options;
+  const raw = { lookback, by, halfLife, markovOrder, bootstrap, from: options.from, to: options.to };
   const query = parseOptions(StageAttributionQuerySchema, raw);
   const report = await runVerb<StageAttributionReport>(configFromCommand(command), workspace, {
     local: async (deps) =>
