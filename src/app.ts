@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Deps } from './deps.ts';
 import { attributionRoutes, createAttributionService } from './modules/attribution/index.ts';
+import { behaviorRoutes, createBehaviorService } from './modules/behaviors/index.ts';
 import { createCustomerService, customerRoutes } from './modules/customers/index.ts';
 import { createFunnelService, funnelRoutes } from './modules/funnels/index.ts';
 import { createImportService, importRoutes } from './modules/imports/index.ts';
@@ -80,6 +81,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     journeyRoutes(createJourneyService({ ...deps, lifecycle })),
     attributionRoutes(createAttributionService({ ...deps, lifecycle })),
     valueRoutes(createValueService({ ...deps, lifecycle })),
+    behaviorRoutes(createBehaviorService({ ...deps, lifecycle })),
     personaRoutes(createPersonaService({ ...deps, lifecycle })),
     segmentRoutes(createSegmentService({ ...deps, lifecycle })),
     migrationRoutes(deps.db),

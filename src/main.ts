@@ -6,6 +6,7 @@ import { printJson, printTable } from './cli/output.ts';
 import { printServeBanner, stopOnSignals } from './cli/serve.ts';
 import { runVerb } from './cli/target.ts';
 import { attributionCommand } from './modules/attribution/index.ts';
+import { behaviorsCommand } from './modules/behaviors/index.ts';
 import { DEFAULT_DEMO, demoCommand, loadDemoInto } from './modules/demo-world/index.ts';
 import { funnelCommand } from './modules/funnels/index.ts';
 import { importCommand } from './modules/imports/index.ts';
@@ -90,6 +91,7 @@ export function buildProgram(): Command {
   program.addCommand(funnelCommand());
   program.addCommand(attributionCommand());
   program.addCommand(valueCommand());
+  program.addCommand(behaviorsCommand());
   program.addCommand(personaCommand());
   program.addCommand(segmentCommand());
   forEachCommand(program, (command) =>
