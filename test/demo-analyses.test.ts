@@ -22,6 +22,7 @@ import {
   StageAttributionQuerySchema,
   type StageAttributionReport,
 } from '../src/modules/attribution/index.ts';
+import { BehaviorQuerySchema, createBehaviorService } from '../src/modules/behaviors/index.ts';
 import type { Manifest } from '../src/modules/demo-world/index.ts';
 import {
   COUPON_AT_THE_END,
@@ -339,6 +340,49 @@ for (const engine of testEngines) {
             /^.+: (relations pay|conquest pays) more — a kept customer cost \d/,
           );
         }
+      });
+
+      it('finds each planted persona’s strongest and weakest behaviour where the manifest planted them, and recommends strategies for the behaviours planted least', async () => {
+        const [{ workspace_id }] = (await db.query('SELECT workspace_id FROM workspaces')) as [
+          { workspace_id: number },
+        ];
+        const lifecycle = createLifecycleService({ db, clock: systemClock, log: silentLogger });
+        const behaviors = createBehaviorService({ db, lifecycle });
+        const report = await behaviors.report(workspace_id, BehaviorQuerySchema.parse({}));
+        for (const planted of manifest.personas) {
+          // The discovered persona most of the planted persona's customers fall in.
+          const counts = new Map<number, number>();
+          for (const [truth, found] of pairs)
+            if (truth === planted.id) counts.set(found, (counts.get(found) ?? 0) + 1);
+          const best = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+          const name = personas.personas.find((persona) => persona.personaId === best)!.name;
+          const group = report.groups.find((entry) => entry.key === name)!;
+          const mix = planted.behaviourMix as Record<string, number>;
+          const weights = Object.values(mix);
+          // A tie in the mix (the researcher's access and collaborate) admits either.
+          const strongest = Object.keys(mix).filter((behavior) => mix[behavior] === Math.max(...weights));
+          const weakest = Object.keys(mix).filter((behavior) => mix[behavior] === Math.min(...weights));
+          expect(strongest, `${planted.id} strongest`).toContain(group.strongest);
+          expect(weakest, `${planted.id} weakest`).toContain(group.weakest);
+        }
+        // Planted least across the world: the two behaviours with the smallest share-weighted mix.
+        const planted = new Map<string, number>();
+        for (const persona of manifest.personas)
+          for (const [behavior, weight] of Object.entries(persona.behaviourMix as Record<string, number>)) {
+            const total = Object.values(persona.behaviourMix as Record<string, number>).reduce(
+              (a, b) => a + b,
+              0,
+            );
+            planted.set(behavior, (planted.get(behavior) ?? 0) + (persona.share * weight) / total);
+          }
+        const leastServed = [...planted]
+          .sort((a, b) => a[1] - b[1])
+          .slice(0, 2)
+          .map(([behavior]) => behavior);
+        const advice = await behaviors.recommendations(workspace_id, BehaviorQuerySchema.parse({}));
+        expect(advice.organisation.length).toBeGreaterThanOrEqual(2);
+        for (const entry of advice.organisation.slice(0, 3))
+          expect(leastServed, entry.strategy.id).toContain(entry.strategy.behavior);
       });
 
       /** What each planted persona was planted to do more than the others (world-model.ts). */
