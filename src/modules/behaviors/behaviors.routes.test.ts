@@ -66,6 +66,7 @@ describeEachEngine('behaviours API', ({ db }) => {
         '/api/behaviors',
         '/api/behaviors/customers/{customerId}',
         '/api/behaviors/coverage',
+        '/api/behaviors/trend',
         '/api/behaviors/recommendations',
         '/api/behaviors/strategies',
         '/api/behaviors/strategies/{id}',

@@ -4,6 +4,7 @@ import { ErrorResponseSchema } from '../../platform/http/error.schema.ts';
 import {
   BehaviorQuerySchema,
   BehaviorReportSchema,
+  BehaviorTrendSchema,
   CoverageSchema,
   CustomerBehaviorSchema,
   InitiativeInputSchema,
@@ -28,12 +29,26 @@ export function behaviorRoutes(behaviors: BehaviorService): FastifyPluginAsyncZo
         schema: {
           tags,
           summary:
-            'The behaviour index (access, engage, customize, connect, collaborate; 0–100) of the organisation and of each persona, segment or first channel, with reach, depth and the monthly trend: the radar chart’s data',
+            'The behaviour index (access, engage, customize, connect, collaborate; 0–100) of the organisation and of each persona, segment or first channel, with reach and depth: the radar chart’s data',
           querystring: BehaviorQuerySchema,
           response: { 200: BehaviorReportSchema, ...errors },
         },
       },
       async (request) => behaviors.report(request.workspace.workspaceId, request.query),
+    );
+
+    app.get(
+      '/api/behaviors/trend',
+      {
+        schema: {
+          tags,
+          summary:
+            'Month by month over the last year: each behaviour’s reach among that month’s active customers',
+          querystring: WindowQuerySchema,
+          response: { 200: BehaviorTrendSchema, ...errors },
+        },
+      },
+      async (request) => behaviors.trend(request.workspace.workspaceId, request.query),
     );
 
     app.get(

@@ -57,13 +57,18 @@ export const BehaviorReportSchema = z.object({
   organisation: BehaviorGroupSchema,
   breakdown: z.enum(['persona', 'segment', 'channel']),
   groups: z.array(BehaviorGroupSchema),
-  /** Month by month over the last year: each behaviour's share of that month's active customers. */
-  trend: z.array(
-    z.object({ month: z.string(), activeCustomers: z.number(), reach: z.record(z.string(), z.number()) }),
-  ),
   notes: z.array(z.string()),
 });
 export type BehaviorReport = z.infer<typeof BehaviorReportSchema>;
+
+/** Month by month over the year before asOf: each behaviour's share of that month's active customers. */
+export const BehaviorTrendSchema = z.object({
+  asOf: z.date(),
+  months: z.array(
+    z.object({ month: z.string(), activeCustomers: z.number(), reach: z.record(z.string(), z.number()) }),
+  ),
+});
+export type BehaviorTrend = z.infer<typeof BehaviorTrendSchema>;
 
 export const CustomerBehaviorSchema = z.object({
   customerId: z.number(),

@@ -72,6 +72,23 @@ describeEachEngine('the five behaviours', ({ db }) => {
     expect(report.groups.map((group) => [group.key, group.activeCustomers])).toEqual([['b2c', 3]]);
   });
 
+  it('follows each behaviour’s reach month by month', async () => {
+    const trend = await behaviors.trend(ws(), query());
+    // February: dan alone, submitting an idea. March: ana, ben and cai, one of them for each of three behaviours.
+    expect(trend.months).toEqual([
+      {
+        month: '2026-02',
+        activeCustomers: 1,
+        reach: { access: 0, engage: 0, customize: 0, connect: 0, collaborate: 1 },
+      },
+      {
+        month: '2026-03',
+        activeCustomers: 3,
+        reach: { access: 1 / 3, engage: 0, customize: 1 / 3, connect: 0, collaborate: 1 / 3 },
+      },
+    ]);
+  });
+
   it('gives one customer’s scores with what they rest on', async () => {
     const [{ customer_id }] = (await db().query(
       "SELECT customer_id FROM identities WHERE workspace_id = $1 AND kind = 'user' AND value = 'ana'",

@@ -20,6 +20,7 @@ import {
   type BehaviorGroup,
   type BehaviorQuery,
   type BehaviorReport,
+  type BehaviorTrend,
   type Coverage,
   type CustomerBehavior,
   type Initiative,
@@ -158,7 +159,6 @@ export function createBehaviorService(deps: { db: Database; lifecycle: Lifecycle
       if (query.breakdown === 'channel') await lifecycle.ensureRefreshed(workspaceId);
       const window = await windowOf(workspaceId, query);
       const { organisation, groups } = await figures(workspaceId, window, query);
-      const trend = await queryTrend(db, workspaceId, window.asOf);
       const notes: string[] = [];
       if (organisation.activeCustomers === 0)
         notes.push(
@@ -170,9 +170,15 @@ export function createBehaviorService(deps: { db: Database; lifecycle: Lifecycle
         organisation,
         breakdown: query.breakdown,
         groups,
-        trend: trendFrom(trend),
         notes,
       };
+    },
+
+    /** The organisation's reach of each behaviour month by month over the year before asOf. */
+    async trend(workspaceId: number, query: Pick<BehaviorQuery, 'asOf' | 'window'>): Promise<BehaviorTrend> {
+      await refuseUntagged(workspaceId);
+      const { asOf } = await windowOf(workspaceId, query);
+      return { asOf, months: trendFrom(await queryTrend(db, workspaceId, asOf)) };
     },
 
     async customer(
@@ -311,7 +317,7 @@ function groupsFrom(rows: IndexRow[]): BehaviorGroup[] {
 
 function trendFrom(
   rows: Array<{ month: Date; behavior: Behavior | null; customers: number }>,
-): BehaviorReport['trend'] {
+): BehaviorTrend['months'] {
   const months = new Map<string, { active: number; reach: Record<string, number> }>();
   const keyOf = (month: Date) => new Date(month).toISOString().slice(0, 7);
   for (const row of rows.filter((entry) => entry.behavior === null))
