@@ -128,6 +128,15 @@ describeEachEngine('the five behaviours', ({ db }) => {
     expect(report.notes[0]).toContain('No customer had a touchpoint in the 30 days before 2025-01-01');
   });
 
+  it('answers zeros, not an error, for a persona with no events', async () => {
+    const report = await behaviors.report(ws(), query({ persona: 99 }));
+    expect(report.organisation.activeCustomers).toBe(0);
+    expect(report.organisation.behaviors.every((entry) => entry.depth === 0)).toBe(true);
+    expect(report.notes).toEqual([
+      'No customer had a touchpoint in the 30 days before 2026-04-01 among those asked for: every score is 0.',
+    ]);
+  });
+
   it('recommends the strategies whose signal the numbers are below, with the numbers', async () => {
     const advice = await behaviors.recommendations(ws(), query());
     const ids = advice.organisation.map((entry) => entry.strategy.id);
