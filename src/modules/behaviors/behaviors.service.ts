@@ -2,6 +2,7 @@
  * The five behaviours of customer networks: how well each is served, for each customer, group and the
  * organisation; where the offer has gaps; and which strategies of the playbook the numbers call for.
  */
+import type { z } from 'zod';
 import { type Clock, systemClock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
@@ -361,17 +362,8 @@ function finding(
   return `${behavior[0]!.toUpperCase()}${behavior.slice(1)}: ${parts.join('; ')}.`;
 }
 
-function parseOrRefuse<T>(
-  schema: {
-    safeParse(
-      value: unknown,
-    ):
-      | { success: true; data: T }
-      | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
-  },
-  value: unknown,
-  field?: string,
-): T {
+/** The CLI and the API both come here with what a user typed: the first fault, at its field, is a 400. */
+function parseOrRefuse<T>(schema: z.ZodType<T>, value: unknown, field?: string): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const [issue] = parsed.error.issues;
