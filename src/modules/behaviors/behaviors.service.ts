@@ -72,7 +72,7 @@ export function createBehaviorService(deps: { db: Database; lifecycle: Lifecycle
     if (!tagged)
       throw new AppError(
         'INVALID_INPUT',
-        'the taxonomy tags no event with a behaviour, so there is nothing to score: give events a behaviour with PUT /api/taxonomy/{event} (e.g. {"behavior": "engage"}) or reset the taxonomy to its defaults.',
+        'the taxonomy tags no event with a behaviour, so there is nothing to score: give events a behaviour with PUT /api/taxonomy/{eventName} (e.g. {"behavior": "engage"}) or restore the defaults with POST /api/taxonomy/reset.',
       );
   }
 
