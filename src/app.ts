@@ -1,4 +1,5 @@
 /** buildApp(deps): the Fastify application with its plugins and the explicit list of routes. Never listens. */
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -26,6 +27,7 @@ import { createLifecycleService, lifecycleRoutes } from './modules/lifecycle/ind
 import { createPersonaService, personaRoutes } from './modules/personas/index.ts';
 import { createSegmentService, segmentRoutes } from './modules/segments/index.ts';
 import { createTaxonomyService, taxonomyRoutes } from './modules/taxonomy/index.ts';
+import { createUserService, signInRoutes, userRoutes } from './modules/users/index.ts';
 import { createValueService, valueRoutes } from './modules/value/index.ts';
 import { apiKeyRoutes, createAdminAuth, createWorkspaceService } from './modules/workspaces/index.ts';
 import { registerErrorHandling } from './platform/http/error-handler.ts';
@@ -52,7 +54,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   closeConnectionsWhenClosing(app);
   await registerOpenApi(app);
 
+  await app.register(cookie);
   const workspaces = createWorkspaceService(deps);
+  const users = createUserService(deps);
   const taxonomy = createTaxonomyService(deps);
   const touchpointRules = createTouchpointRulesService(deps);
   const ingest = createIngestService({ ...deps, touchpointRules });
@@ -67,6 +71,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   }));
   await app.register(healthRoutes(deps.db));
   await app.register(trackingRoutes(ingest, workspaces));
+  await app.register(signInRoutes(users));
 
   const adminRoutes: FastifyPluginAsyncZod[] = [
     apiKeyRoutes(workspaces),
@@ -85,9 +90,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     personaRoutes(createPersonaService({ ...deps, lifecycle })),
     segmentRoutes(createSegmentService({ ...deps, lifecycle })),
     migrationRoutes(deps.db),
+    userRoutes(users),
   ];
   await app.register(async (admin) => {
-    admin.addHook('onRequest', createAdminAuth(workspaces, options.localToken));
+    admin.addHook('onRequest', createAdminAuth(workspaces, options.localToken, users));
     for (const routes of adminRoutes) await admin.register(routes);
   });
   return app;

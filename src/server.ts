@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import { closeDeps, createDeps, type Deps } from './deps.ts';
 import { createLifecycleService } from './modules/lifecycle/index.ts';
 import { createSegmentService, createWebhookDeliverer } from './modules/segments/index.ts';
+import { type CreatedUser, createUserService } from './modules/users/index.ts';
 import { createValueService, ValuationQuerySchema, type ValueService } from './modules/value/index.ts';
 import { type CreatedApiKey, createWorkspaceService, type Workspace } from './modules/workspaces/index.ts';
 import { ensureWritableDirectory } from './platform/db/open-database.ts';
@@ -32,6 +33,8 @@ export interface RunningServer {
   workspace: Workspace;
   /** The first admin key, when this start created the workspace; null otherwise. */
   adminKey: CreatedApiKey | null;
+  /** The console's first admin, when this start created it: the password is shown once. */
+  firstUser: CreatedUser | null;
   /**
    * Keeps derived data (lifecycle stages, then saved segments) up with new events from now on, every 30 s,
    * values the customers once a day, and sends segment webhooks. Started after a demo
@@ -50,6 +53,7 @@ export async function startServer(
   let app: FastifyInstance | undefined;
   try {
     const { workspace, adminKey } = await createWorkspaceService(deps).ensureWorkspace();
+    const firstUser = await createUserService(deps).ensureFirstAdmin();
     // Only a DuckDB directory needs the CLI to come through the server (PostgreSQL takes many clients).
     const localToken = config.engine === 'duckdb' ? createLocalToken() : undefined;
     app = await buildApp(deps, { localToken });
@@ -88,7 +92,7 @@ export async function startServer(
       })();
       return closing;
     };
-    return { app, deps, url, workspace, adminKey, startBackgroundJobs, close };
+    return { app, deps, url, workspace, adminKey, firstUser, startBackgroundJobs, close };
   } catch (error) {
     await app?.close();
     await closeDeps(deps);

@@ -30,6 +30,11 @@ export function printServeBanner(server: RunningServer, extra: string[] = []): v
       '  Admin key: the one printed at first start, or make a new one: npx agora keys create --kind admin',
     );
   }
+  if (server.firstUser)
+    lines.push(
+      `  Console:   sign in as ${server.firstUser.user.email} with password ${server.firstUser.password}`,
+      '             shown only now; change it after signing in (PUT /api/session/password).',
+    );
   lines.push('Press Ctrl+C to stop.', '');
   process.stdout.write(`${lines.join('\n')}\n`);
 }

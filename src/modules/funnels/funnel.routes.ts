@@ -10,6 +10,8 @@ export function funnelRoutes(funnels: FunnelService): FastifyPluginAsyncZod {
     app.post(
       '/api/funnels',
       {
+        // Computes an answer and keeps nothing: an analyst may ask it.
+        config: { readOnly: true },
         schema: {
           tags: ['funnels'],
           summary:

@@ -25,6 +25,8 @@ export function segmentRoutes(segments: SegmentService): FastifyPluginAsyncZod {
     app.post(
       '/api/segments/evaluate',
       {
+        // Computes an answer and keeps nothing: an analyst may ask it.
+        config: { readOnly: true },
         schema: {
           tags,
           summary: 'Evaluates a rule tree now: how many customers it selects, and a page of them',

@@ -2,9 +2,11 @@
  * Authenticates admin API requests: `Authorization: Bearer <admin key>` acts on the key's workspace.
  * A process that can read the data directory may instead present the running server's local token
  * (see platform/http/server-file.ts) and name a workspace in `X-Agora-Workspace`; that is how the CLI
- * works through a running server.
+ * works through a running server. The console signs in instead: its session cookie acts as the user, on the
+ * workspace `X-Agora-Workspace` names (default "default"), within the user's role.
  */
 import { timingSafeEqual } from 'node:crypto';
+import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../platform/errors/app-error.ts';
 import type { Workspace } from './workspace.schema.ts';
@@ -13,25 +15,46 @@ import { DEFAULT_WORKSPACE_SLUG, type WorkspaceService } from './workspace.servi
 declare module 'fastify' {
   interface FastifyRequest {
     workspace: Workspace;
+    /** Who signed in, for a request that came with a console session; absent for API keys. */
+    user?: { userId: number; email: string; role: 'admin' | 'analyst' };
+  }
+  interface FastifyContextConfig {
+    /** A POST that only reads (evaluating a rule tree, running a funnel): an analyst may send it. */
+    readOnly?: boolean;
+    /** Acts on the signed-in user's own account (signing out, a new password): any role may. */
+    ownAccount?: boolean;
   }
 }
 
 export const WORKSPACE_HEADER = 'x-agora-workspace';
+export const SESSION_COOKIE = 'agora_session';
+export const CSRF_HEADER = 'x-csrf-token';
 
-export function createAdminAuth(workspaces: WorkspaceService, localToken?: string) {
+/** What the console's sessions must answer: the user of a cookie's token and their CSRF token. */
+export interface SessionAuthenticator {
+  authenticate(token: string): Promise<{
+    user: { userId: number; email: string; role: 'admin' | 'analyst' };
+    csrfToken: string;
+  }>;
+}
+
+export function createAdminAuth(
+  workspaces: WorkspaceService,
+  localToken?: string,
+  sessions?: SessionAuthenticator,
+) {
   return async function requireAdmin(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const cookie = sessions ? request.cookies?.[SESSION_COOKIE] : undefined;
+    if (!bearer && cookie) return requireSession(request, sessions!, cookie);
     if (!bearer) {
       throw new AppError(
         'UNAUTHORIZED',
-        'Send an admin key as `Authorization: Bearer <key>`. Create one with `agora keys create --kind admin`.',
+        'Sign in to the console (POST /api/session), or send an admin key as `Authorization: Bearer <key>` (create one with `agora keys create --kind admin`).',
       );
     }
     if (localToken && sameSecret(bearer, localToken)) {
-      const slug = request.headers[WORKSPACE_HEADER];
-      request.workspace = await workspaces.getWorkspace(
-        typeof slug === 'string' ? slug : DEFAULT_WORKSPACE_SLUG,
-      );
+      request.workspace = await workspaces.getWorkspace(workspaceSlug(request));
       return;
     }
     const found = await workspaces.authenticate(bearer);
@@ -49,7 +72,35 @@ export function createAdminAuth(workspaces: WorkspaceService, localToken?: strin
     }
     request.workspace = found.workspace;
   };
+
+  /**
+   * A console session: any request that changes something carries the session's CSRF token (a page of
+   * another site can make the browser send the cookie, not read the token), and an analyst changes nothing
+   * but their own account.
+   */
+  async function requireSession(request: FastifyRequest, sessions: SessionAuthenticator, cookie: string) {
+    const { user, csrfToken } = await sessions.authenticate(cookie);
+    const config = request.routeOptions.config;
+    const changes = !['GET', 'HEAD', 'OPTIONS'].includes(request.method) && !config?.readOnly;
+    if (changes) {
+      const sent = request.headers[CSRF_HEADER];
+      if (typeof sent !== 'string' || !sameSecret(sent, csrfToken))
+        throw new AppError(
+          'FORBIDDEN',
+          'This change lacks the session’s CSRF token: send the X-CSRF-Token header that sign-in (or GET /api/session) gave.',
+        );
+      if (user.role !== 'admin' && !config?.ownAccount)
+        throw new AppError('FORBIDDEN', 'An analyst account only reads: ask an admin to make this change.');
+    }
+    request.user = user;
+    request.workspace = await workspaces.getWorkspace(workspaceSlug(request));
+  }
 }
+
+const workspaceSlug = (request: FastifyRequest) => {
+  const slug = request.headers[WORKSPACE_HEADER];
+  return typeof slug === 'string' ? slug : DEFAULT_WORKSPACE_SLUG;
+};
 
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);

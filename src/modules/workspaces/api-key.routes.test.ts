@@ -22,7 +22,7 @@ describeEachEngine('API keys', ({ db }) => {
         error: {
           code: 'UNAUTHORIZED',
           message:
-            'Send an admin key as `Authorization: Bearer <key>`. Create one with `agora keys create --kind admin`.',
+            'Sign in to the console (POST /api/session), or send an admin key as `Authorization: Bearer <key>` (create one with `agora keys create --kind admin`).',
         },
       });
     });

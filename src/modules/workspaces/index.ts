@@ -1,6 +1,6 @@
 // Workspaces and their API keys: write keys for tracking, secret admin keys for the admin API,
 // and the request hook that authenticates admin calls.
-export { createAdminAuth, WORKSPACE_HEADER } from './admin-auth.ts';
+export { CSRF_HEADER, createAdminAuth, SESSION_COOKIE, WORKSPACE_HEADER } from './admin-auth.ts';
 export { keyCommands, localWorkspace } from './api-key.commands.ts';
 export { apiKeyRoutes } from './api-key.routes.ts';
 export * from './workspace.schema.ts';
