@@ -1,48 +1,25 @@
 /** `agora segments` as a user runs it: on the database directly, and through a server. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { segmentFixture } from '../src/modules/segments/segment-fixture.ts';
-import { agora, serve } from './cli.ts';
-import { createTestDatabase, postgresUrlForSchema, type TestDatabase, testEngines } from './engines.ts';
+import { agora, dataDirWithEvents, serve } from './cli.ts';
+import { testEngines } from './engines.ts';
 
 const PROS = { trait: 'plan', value: 'pro' };
 
 for (const engine of testEngines) {
   describe(`agora segments [${engine}]`, () => {
-    let dir: string;
-    let postgres: TestDatabase | null = null;
-    let env: Record<string, string>;
+    const data = dataDirWithEvents(engine, 'segments', segmentFixture);
     const rulesFile = async (name: string, rules: unknown) => {
-      const file = path.join(dir, name);
+      const file = path.join(data.dir, name);
       await writeFile(file, typeof rules === 'string' ? rules : JSON.stringify(rules));
       return file;
     };
 
-    beforeAll(async () => {
-      dir = await mkdtemp(path.join(tmpdir(), 'agora-segments-'));
-      postgres = engine === 'postgres' ? await createTestDatabase('postgres') : null;
-      env = postgres
-        ? { AGORA_DATA_DIR: dir, DATABASE_URL: postgresUrlForSchema(postgres.location) }
-        : { AGORA_DATA_DIR: dir };
-      const file = path.join(dir, 'events.ndjson');
-      await writeFile(
-        file,
-        segmentFixture()
-          .map((message) => JSON.stringify(message))
-          .join('\n'),
-      );
-      expect((await agora(['import', 'events', file], env)).code).toBe(0);
-    });
-    afterAll(async () => {
-      await postgres?.drop();
-      await rm(dir, { recursive: true, force: true });
-    });
-
     it('evaluates a rules file: size and members as JSON, and as a table', async () => {
       const file = await rulesFile('pros.json', PROS);
-      const run = await agora(['segments', 'evaluate', file, '--json'], env);
+      const run = await agora(['segments', 'evaluate', file, '--json'], data.env);
       expect(run.code, run.stderr).toBe(0);
       const result = JSON.parse(run.stdout);
       expect(result.size).toBe(2);
@@ -50,24 +27,26 @@ for (const engine of testEngines) {
         'ana',
         'ivy',
       ]);
-      const table = await agora(['segments', 'evaluate', file], env);
+      const table = await agora(['segments', 'evaluate', file], data.env);
       expect(table.stdout).toMatch(/^2 customers as of 2026-04-01T00:00:00.000Z/);
       expect(table.stdout).toMatch(/ana\s+ana@example\.com\s+loyalty/);
     });
 
     it('saves, lists, shows, refreshes and exports a segment', async () => {
       const file = await rulesFile('pros.json', PROS);
-      const saved = await agora(['segments', 'save', 'pros', file, '--name', 'Pro plan'], env);
+      const saved = await agora(['segments', 'save', 'pros', file, '--name', 'Pro plan'], data.env);
       expect(saved.stdout).toBe('Saved segment pros: 2 members.\n');
-      const list = JSON.parse((await agora(['segments', 'list', '--json'], env)).stdout);
+      const list = JSON.parse((await agora(['segments', 'list', '--json'], data.env)).stdout);
       expect(
         list.segments.map((segment: { slug: string; members: number }) => [segment.slug, segment.members]),
       ).toEqual([['pros', 2]]);
-      expect((await agora(['segments', 'show', 'pros'], env)).stdout).toContain('Pro plan (pros): 2 members');
-      expect((await agora(['segments', 'refresh', 'pros'], env)).stdout).toMatch(
+      expect((await agora(['segments', 'show', 'pros'], data.env)).stdout).toContain(
+        'Pro plan (pros): 2 members',
+      );
+      expect((await agora(['segments', 'refresh', 'pros'], data.env)).stdout).toMatch(
         /^pros: 2 members; 0 joined, 0 left/,
       );
-      const csv = (await agora(['segments', 'export', 'pros'], env)).stdout.trim().split('\n');
+      const csv = (await agora(['segments', 'export', 'pros'], data.env)).stdout.trim().split('\n');
       expect(csv[0]).toBe('customer_id,user_id,email,stage,joined_at');
       expect(csv.slice(1).map((line) => line.split(',').slice(1, 4).join(','))).toEqual(
         expect.arrayContaining(['ana,ana@example.com,loyalty', 'ivy,,advocacy']),
@@ -77,27 +56,30 @@ for (const engine of testEngines) {
     it('says what is wrong with a rules file, and exits 2', async () => {
       const bad = await agora(
         ['segments', 'evaluate', await rulesFile('bad.json', { all: [{ stage: 'delight' }] })],
-        env,
+        data.env,
       );
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain('rules.all[0].stage.0: must be a stage');
-      const notJson = await agora(['segments', 'evaluate', await rulesFile('broken.json', '{"all": [')], env);
+      const notJson = await agora(
+        ['segments', 'evaluate', await rulesFile('broken.json', '{"all": [')],
+        data.env,
+      );
       expect(notJson.stderr).toMatch(/^agora: The rules file .*broken\.json is not JSON/);
-      const missing = await agora(['segments', 'evaluate', path.join(dir, 'nowhere.json')], env);
+      const missing = await agora(['segments', 'evaluate', path.join(data.dir, 'nowhere.json')], data.env);
       expect(missing.stderr).toMatch(/Cannot read the rules file .*nowhere\.json: ENOENT/);
     });
 
     if (engine === 'duckdb')
       it('goes through the server while one serves the data directory', async () => {
-        const server = await serve(env);
+        const server = await serve(data.env);
         try {
           const file = await rulesFile('pros.json', PROS);
-          const run = await agora(['segments', 'evaluate', file, '--json'], env);
+          const run = await agora(['segments', 'evaluate', file, '--json'], data.env);
           expect(run.code, run.stderr).toBe(0);
           expect(JSON.parse(run.stdout).size).toBe(2);
-          const csv = await agora(['segments', 'export', 'pros'], env);
+          const csv = await agora(['segments', 'export', 'pros'], data.env);
           expect(csv.stdout.trim().split('\n')).toHaveLength(3);
-          expect((await agora(['segments', 'export', 'nobody'], env)).stderr).toContain(
+          expect((await agora(['segments', 'export', 'nobody'], data.env)).stderr).toContain(
             'No segment is named "nobody"',
           );
         } finally {
