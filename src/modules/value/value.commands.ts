@@ -8,6 +8,7 @@ import { configFromCommand } from '../../cli/cli-config.ts';
 import { type Column, printJson, printTable } from '../../cli/output.ts';
 import { parseOptions, toQueryString } from '../../cli/parse-options.ts';
 import { runVerb } from '../../cli/target.ts';
+import type { Deps } from '../../deps.ts';
 import { createLifecycleService } from '../lifecycle/index.ts';
 import { DEFAULT_WORKSPACE_SLUG, localWorkspace } from '../workspaces/index.ts';
 import type { RfmReport } from './compute-rfm.ts';
@@ -38,6 +39,8 @@ interface FitOptions {
   json?: boolean;
 }
 
+const service = (deps: Deps) => createValueService({ ...deps, lifecycle: createLifecycleService(deps) });
+
 export function valueCommand(): Command {
   const value = new Command('value').description('customer value: repeat buying, spend, lifetime value');
   value
@@ -63,10 +66,7 @@ export function valueCommand(): Command {
       });
       const result = await runVerb<FitResult>(configFromCommand(command), options.workspace, {
         local: async (deps) =>
-          createValueService({ ...deps, lifecycle: createLifecycleService(deps) }).fit(
-            (await localWorkspace(deps, options.workspace)).workspaceId,
-            query,
-          ),
+          service(deps).fit((await localWorkspace(deps, options.workspace)).workspaceId, query),
         remote: (client) =>
           client.request<FitResult>('POST', '/api/value/fit', {
             ...query,
@@ -111,10 +111,7 @@ export function valueCommand(): Command {
         const query = parseOptions(ClvQuerySchema, raw);
         const report = await runVerb<ClvReport>(configFromCommand(command), options.workspace, {
           local: async (deps) =>
-            createValueService({ ...deps, lifecycle: createLifecycleService(deps) }).clv(
-              (await localWorkspace(deps, options.workspace)).workspaceId,
-              query,
-            ),
+            service(deps).clv((await localWorkspace(deps, options.workspace)).workspaceId, query),
           remote: (client) => client.request<ClvReport>('GET', `/api/value/clv${toQueryString(raw)}`),
         });
         if (options.json) return printJson(report);
@@ -153,10 +150,7 @@ export function valueCommand(): Command {
       const query = parseOptions(RiskQuerySchema, raw);
       const report = await runVerb<RiskReport>(configFromCommand(command), options.workspace, {
         local: async (deps) =>
-          createValueService({ ...deps, lifecycle: createLifecycleService(deps) }).risk(
-            (await localWorkspace(deps, options.workspace)).workspaceId,
-            query,
-          ),
+          service(deps).risk((await localWorkspace(deps, options.workspace)).workspaceId, query),
         remote: (client) => client.request<RiskReport>('GET', `/api/value/risk${toQueryString(raw)}`),
       });
       if (options.json) return printJson(report);
@@ -182,10 +176,7 @@ export function valueCommand(): Command {
       const query = parseOptions(RfmQuerySchema, { asOf: options.asOf });
       const report = await runVerb<RfmReport>(configFromCommand(command), options.workspace, {
         local: async (deps) =>
-          createValueService({ ...deps, lifecycle: createLifecycleService(deps) }).rfm(
-            (await localWorkspace(deps, options.workspace)).workspaceId,
-            query,
-          ),
+          service(deps).rfm((await localWorkspace(deps, options.workspace)).workspaceId, query),
         remote: (client) => client.request<RfmReport>('GET', `/api/value/rfm${toQueryString(query)}`),
       });
       if (options.json) return printJson(report);
@@ -222,10 +213,7 @@ export function valueCommand(): Command {
         const query = parseOptions(EconomicsQuerySchema, { from: options.from, to: options.to });
         const report = await runVerb<EconomicsReport>(configFromCommand(command), options.workspace, {
           local: async (deps) =>
-            createValueService({ ...deps, lifecycle: createLifecycleService(deps) }).economics(
-              (await localWorkspace(deps, options.workspace)).workspaceId,
-              query,
-            ),
+            service(deps).economics((await localWorkspace(deps, options.workspace)).workspaceId, query),
           remote: (client) =>
             client.request<EconomicsReport>('GET', `/api/value/economics${toQueryString(query)}`),
         });
@@ -292,10 +280,7 @@ export function valueCommand(): Command {
         });
         const result = await runVerb<Valuation>(configFromCommand(command), options.workspace, {
           local: async (deps) =>
-            createValueService({ ...deps, lifecycle: createLifecycleService(deps) }).valuate(
-              (await localWorkspace(deps, options.workspace)).workspaceId,
-              query,
-            ),
+            service(deps).valuate((await localWorkspace(deps, options.workspace)).workspaceId, query),
           remote: (client) => client.request<Valuation>('POST', '/api/value/valuations', query),
         });
         if (options.json) return printJson(result);
@@ -341,10 +326,7 @@ export function valueCommand(): Command {
         const query = parseOptions(CustomerValueListQuerySchema, raw);
         const page = await runVerb<CustomerValueList>(configFromCommand(command), options.workspace, {
           local: async (deps) =>
-            createValueService({ ...deps, lifecycle: createLifecycleService(deps) }).customerValues(
-              (await localWorkspace(deps, options.workspace)).workspaceId,
-              query,
-            ),
+            service(deps).customerValues((await localWorkspace(deps, options.workspace)).workspaceId, query),
           remote: (client) =>
             client.request<CustomerValueList>('GET', `/api/value/customers${toQueryString(raw)}`),
         });
@@ -376,7 +358,7 @@ export function valueCommand(): Command {
       const { customerId } = parseOptions(CustomerIdSchema, { customerId: id });
       const found = await runVerb<CustomerValue>(configFromCommand(command), options.workspace, {
         local: async (deps) =>
-          createValueService({ ...deps, lifecycle: createLifecycleService(deps) }).customerValue(
+          service(deps).customerValue(
             (await localWorkspace(deps, options.workspace)).workspaceId,
             customerId,
           ),
