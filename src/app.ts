@@ -30,6 +30,7 @@ import { createTaxonomyService, taxonomyRoutes } from './modules/taxonomy/index.
 import { createUserService, signInRoutes, userRoutes } from './modules/users/index.ts';
 import { createValueService, valueRoutes } from './modules/value/index.ts';
 import { apiKeyRoutes, createAdminAuth, createWorkspaceService } from './modules/workspaces/index.ts';
+import { consoleBuilt, consolePage, registerConsole } from './platform/http/console.routes.ts';
 import { registerErrorHandling } from './platform/http/error-handler.ts';
 import { healthRoutes } from './platform/http/health.routes.ts';
 import { migrationRoutes } from './platform/http/migration.routes.ts';
@@ -50,7 +51,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandling(app);
+  registerErrorHandling(app, consoleBuilt() ? consolePage : undefined);
   closeConnectionsWhenClosing(app);
   await registerOpenApi(app);
 
@@ -64,11 +65,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   app.addHook('onClose', () => ingest.idle());
   const lifecycle = createLifecycleService(deps);
 
-  app.get('/', { schema: { hide: true } }, async () => ({
-    name: 'Agora',
-    version: API_VERSION,
-    docs: '/docs',
-  }));
+  await registerConsole(app, { name: 'Agora', version: API_VERSION, docs: '/docs' });
   await app.register(healthRoutes(deps.db));
   await app.register(trackingRoutes(ingest, workspaces));
   await app.register(signInRoutes(users));

@@ -8,19 +8,23 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../errors/app-error.ts';
 import type { ErrorResponse } from './error.schema.ts';
 
-export function registerErrorHandling(app: FastifyInstance): void {
+/** Answers a request no route takes when it can (the console's pages); returns false to leave it a 404. */
+export type NotFoundFallback = (request: FastifyRequest, reply: FastifyReply) => boolean;
+
+export function registerErrorHandling(app: FastifyInstance, fallback?: NotFoundFallback): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const response = toErrorResponse(error, request);
     if (response.status >= 500) request.log.error({ err: error }, response.body.error.message);
     return reply.status(response.status).send(response.body);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(
+  app.setNotFoundHandler((request, reply) => {
+    if (fallback?.(request, reply)) return reply;
+    return sendError(
       reply,
       'NOT_FOUND',
       `There is no ${request.method} ${request.url.split('?')[0]}. The API is listed at /docs.`,
-    ),
-  );
+    );
+  });
 }
 
 export function sendError(reply: FastifyReply, code: ErrorCode, message: string, details?: unknown) {

@@ -1,0 +1,37 @@
+/**
+ * The web console (web/, built into web/dist): its files at their paths, and index.html for every other
+ * GET a browser makes outside the API, so that the console's own routes (/segments, /customers/42) load on
+ * a refresh or a shared link. Without a build, / says how to make one.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import type { NotFoundFallback } from './error-handler.ts';
+
+const DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+/** Paths that belong to the API, the tracking endpoint or its documentation, never to the console. */
+const NOT_CONSOLE = /^\/(api|v1|docs|openapi\.json|health|ready|assets)(\/|$)/;
+
+/** Whether the console was built: without it, / says how to build it and every miss is a 404. */
+export const consoleBuilt = () => existsSync(`${DIST}/index.html`);
+
+export async function registerConsole(app: FastifyInstance, about: object): Promise<void> {
+  if (!consoleBuilt()) {
+    app.get('/', { schema: { hide: true } }, async () => ({
+      ...about,
+      console: 'not built: run `npm run build` (npm install does it) and restart',
+    }));
+    return;
+  }
+  await app.register(fastifyStatic, { root: DIST, wildcard: false, index: false });
+  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
+}
+
+/** index.html for a browser's GET of a console route (/segments, /customers/42) on a refresh or a shared link. */
+export const consolePage: NotFoundFallback = (request, reply) => {
+  const path = request.url.split('?')[0]!;
+  if (request.method !== 'GET' || NOT_CONSOLE.test(path)) return false;
+  void reply.sendFile('index.html');
+  return true;
+};

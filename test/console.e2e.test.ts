@@ -1,0 +1,80 @@
+/**
+ * The console in a real browser (Debian's chromium driven by playwright-core): sign in with the first
+ * admin's password from `agora serve`'s banner, see the Overview show the API's numbers, open a page not
+ * built yet, and sign out. Screenshots go to test-artifacts/. Without chromium the test is skipped, except
+ * in CI (CI or AGORA_E2E set; .ci/run installs chromium and sets AGORA_E2E), where that is a failure.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { funnelFixture } from '../src/modules/funnels/funnel-fixture.ts';
+import { agora, dataDirWithEvents, serve } from './cli.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = path.resolve('test-artifacts');
+const available = existsSync(CHROMIUM) && existsSync(path.resolve('web/dist/index.html'));
+if (!available && (process.env.CI || process.env.AGORA_E2E))
+  throw new Error(
+    'The console end-to-end test needs /usr/bin/chromium and a built web/dist (npm run build).',
+  );
+
+describe.skipIf(!available)('the console in a browser', () => {
+  const data = dataDirWithEvents('duckdb', 'console', () => funnelFixture);
+  let server: Awaited<ReturnType<typeof serve>>;
+  let browser: Browser;
+  let password: string;
+
+  beforeAll(async () => {
+    server = await serve(data.env);
+    password = /sign in as admin@agora\.local with password (\S+)/.exec(server.banner)![1]!;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    await mkdir(ARTIFACTS, { recursive: true });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    server?.child.kill('SIGTERM');
+  });
+
+  it('signs in, shows the real funnel numbers, says which pages are not built yet, and signs out', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(server.url);
+    await page.getByLabel('Email').fill('admin@agora.local');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Wrong email or password.');
+
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const lifecycle = JSON.parse((await agora(['lifecycle', '--json'], data.env)).stdout);
+    const inFunnel = lifecycle.groups[0].stages[0].reached as number;
+    await expect
+      .poll(() => page.getByTestId('Customers in the funnel').textContent(), { timeout: 10_000 })
+      .toBe(inFunnel.toLocaleString('en-US'));
+    await page.locator('canvas').first().waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'overview.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Segments' }).click();
+    await expect.poll(() => page.locator('main').textContent()).toContain('Not available yet');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'segments.png') });
+    // A shared link to a console page loads the console.
+    await page.goto(`${server.url}/segments`);
+    await expect.poll(() => page.locator('main h2').textContent()).toBe('Segments');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email').waitFor();
+    await page.close();
+  }, 60_000);
+});

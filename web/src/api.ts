@@ -1,0 +1,59 @@
+/**
+ * The API as the console calls it: the session cookie goes along by itself; changes carry the CSRF token
+ * sign-in gave. An error answer becomes an ApiError with the API's own message, to show beside the control.
+ */
+let csrfToken: string | null = null;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  const response = await fetch(path, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 204) return undefined as T;
+  const answer = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
+  if (!response.ok)
+    throw new ApiError(response.status, answer.error?.message ?? `The server answered ${response.status}.`);
+  return answer as T;
+}
+
+export interface Session {
+  user: { userId: number; email: string; role: 'admin' | 'analyst'; mustChangePassword: boolean };
+  csrfToken: string;
+  expiresAt: string;
+}
+
+export async function signIn(email: string, password: string): Promise<Session> {
+  const session = await api<Session>('POST', '/api/session', { email, password });
+  csrfToken = session.csrfToken;
+  return session;
+}
+
+export async function currentSession(): Promise<Session | null> {
+  try {
+    const session = await api<Session>('GET', '/api/session');
+    csrfToken = session.csrfToken;
+    return session;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return null;
+    throw error;
+  }
+}
+
+export async function signOut(): Promise<void> {
+  await api('DELETE', '/api/session');
+  csrfToken = null;
+}

@@ -1,0 +1,115 @@
+import { useQuery } from '@tanstack/react-query';
+import { FunnelChart, RadarChart } from 'echarts/charts';
+import { LegendComponent, TooltipComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { CanvasRenderer } from 'echarts/renderers';
+import ReactEChartsCore from 'echarts-for-react/esm/core';
+import { api } from '../api.ts';
+
+echarts.use([FunnelChart, RadarChart, TooltipComponent, LegendComponent, CanvasRenderer]);
+
+interface Lifecycle {
+  groups: Array<{ customers: number; stages: Array<{ stage: string; reached: number; current: number }> }>;
+}
+interface Behaviors {
+  organisation: {
+    activeCustomers: number;
+    behaviors: Array<{ behavior: string; index: number; reach: number }>;
+  };
+}
+
+export default function Overview() {
+  const lifecycle = useQuery({
+    queryKey: ['lifecycle'],
+    queryFn: () => api<Lifecycle>('GET', '/api/lifecycle'),
+  });
+  const behaviors = useQuery({
+    queryKey: ['behaviors'],
+    queryFn: () => api<Behaviors>('GET', '/api/behaviors'),
+  });
+  const stages = lifecycle.data?.groups[0]?.stages ?? [];
+  const organisation = behaviors.data?.organisation;
+  return (
+    <section>
+      <h2>Overview</h2>
+      <div className="numbers">
+        <Figure label="Customers in the funnel" value={stages[0]?.reached} />
+        <Figure label="Bought (Action)" value={stages.find((stage) => stage.stage === 'action')?.reached} />
+        <Figure label="Active in 90 days" value={organisation?.activeCustomers} />
+      </div>
+      <div className="charts">
+        <figure>
+          <figcaption>Lifecycle funnel: customers who reached each stage</figcaption>
+          {lifecycle.isPending ? (
+            <div className="skeleton" />
+          ) : lifecycle.isError ? (
+            <p className="error">{lifecycle.error.message}</p>
+          ) : stages.length === 0 ? (
+            <p className="empty">
+              No customer has entered the funnel yet: send events or import them (agora import).
+            </p>
+          ) : (
+            <ReactEChartsCore
+              echarts={echarts}
+              style={{ height: 320 }}
+              option={{
+                tooltip: { trigger: 'item' },
+                series: [
+                  {
+                    type: 'funnel',
+                    sort: 'none',
+                    left: '5%',
+                    width: '60%',
+                    data: stages.map((stage) => ({ name: stage.stage, value: stage.reached })),
+                    label: { formatter: '{b}: {c}' },
+                  },
+                ],
+              }}
+            />
+          )}
+        </figure>
+        <figure>
+          <figcaption>The five behaviours: index of active customers (0–100)</figcaption>
+          {behaviors.isPending ? (
+            <div className="skeleton" />
+          ) : behaviors.isError ? (
+            <p className="error">{behaviors.error.message}</p>
+          ) : (
+            <ReactEChartsCore
+              echarts={echarts}
+              style={{ height: 320 }}
+              option={{
+                tooltip: {},
+                radar: {
+                  indicator: organisation!.behaviors.map((entry) => ({ name: entry.behavior, max: 100 })),
+                },
+                series: [
+                  {
+                    type: 'radar',
+                    data: [
+                      {
+                        name: 'organisation',
+                        value: organisation!.behaviors.map((entry) => Math.round(entry.index)),
+                      },
+                    ],
+                  },
+                ],
+              }}
+            />
+          )}
+        </figure>
+      </div>
+    </section>
+  );
+}
+
+function Figure({ label, value }: { label: string; value: number | undefined }) {
+  return (
+    <div className="number">
+      <span className="value" data-testid={label}>
+        {value === undefined ? '…' : value.toLocaleString('en-US')}
+      </span>
+      <span className="label">{label}</span>
+    </div>
+  );
+}
