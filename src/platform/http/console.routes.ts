@@ -31,7 +31,9 @@ export async function registerConsole(app: FastifyInstance, about: object): Prom
 /** index.html for a browser's GET of a console route (/segments, /customers/42) on a refresh or a shared link. */
 export const consolePage: NotFoundFallback = (request, reply) => {
   const path = request.url.split('?')[0]!;
-  if (request.method !== 'GET' || NOT_CONSOLE.test(path)) return false;
+  // A browser navigating asks for HTML; an API client that mistyped a path gets the JSON 404.
+  const browsing = String(request.headers.accept ?? '').includes('text/html');
+  if (request.method !== 'GET' || !browsing || NOT_CONSOLE.test(path)) return false;
   void reply.sendFile('index.html');
   return true;
 };

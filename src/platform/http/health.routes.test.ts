@@ -59,6 +59,17 @@ describeEachEngine('server frame', ({ db, engine }) => {
     expect(response.headers['content-type']).toMatch(/text\/html/);
   });
 
+  it('answers a browser’s GET of a console route with the console (built by npm install)', async () => {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/segments',
+      headers: { accept: 'text/html' },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/html');
+    expect(response.body).toContain('<div id="root"></div>');
+  });
+
   it('answers an unknown route with 404 in the one error shape', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/nope?x=1' });
     expect(response.statusCode).toBe(404);
