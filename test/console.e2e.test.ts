@@ -1,16 +1,16 @@
 /**
- * The console in a real browser (Debian's chromium driven by playwright-core): sign in with the first
- * admin's password from `agora serve`'s banner, see the Overview show the API's numbers, open a page not
- * built yet, and sign out. Screenshots go to test-artifacts/. Without chromium the test is skipped, except
+ * The console in a real browser (Debian's chromium driven by playwright-core), on a small demo world: sign
+ * in with the first admin's password from `agora serve`'s banner, see the Overview, Value and Strategy
+ * pages show the API's numbers, open a page not built yet, and sign out. Screenshots go to test-artifacts/. Without chromium the test is skipped, except
  * in CI (CI or AGORA_E2E set; .ci/run installs chromium and sets AGORA_E2E), where that is a failure.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { funnelFixture } from '../src/modules/funnels/funnel-fixture.ts';
-import { agora, dataDirWithEvents, serve } from './cli.ts';
+import { agora, serve } from './cli.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test-artifacts');
@@ -21,12 +21,16 @@ if (!available && (process.env.CI || process.env.AGORA_E2E))
   );
 
 describe.skipIf(!available)('the console in a browser', () => {
-  const data = dataDirWithEvents('duckdb', 'console', () => funnelFixture);
+  const data = { dir: '', env: {} as Record<string, string> };
   let server: Awaited<ReturnType<typeof serve>>;
   let browser: Browser;
   let password: string;
 
   beforeAll(async () => {
+    data.dir = await mkdtemp(path.join(tmpdir(), 'agora-console-'));
+    data.env = { AGORA_DATA_DIR: data.dir };
+    const demo = await agora(['demo', '--customers', '600', '--seed', '5', '--no-serve'], data.env);
+    expect(demo.code, demo.stderr).toBe(0);
     server = await serve(data.env);
     password = /sign in as admin@agora\.local with password (\S+)/.exec(server.banner)![1]!;
     browser = await chromium.launch({
@@ -46,9 +50,11 @@ describe.skipIf(!available)('the console in a browser', () => {
   afterAll(async () => {
     await browser?.close();
     server?.child.kill('SIGTERM');
+    await new Promise((resolve) => server?.child.once('exit', resolve));
+    await rm(data.dir, { recursive: true, force: true });
   });
 
-  it('signs in, shows the real funnel numbers, says which pages are not built yet, and signs out', async () => {
+  it('signs in, shows the API’s numbers on the Overview, Value and Strategy pages, says which pages are not built yet, and signs out', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(server.url);
     await page.getByLabel('Email').fill('admin@agora.local');
@@ -66,6 +72,31 @@ describe.skipIf(!available)('the console in a browser', () => {
     await page.locator('canvas').first().waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'overview.png'), fullPage: true });
 
+    const clv = JSON.parse((await agora(['value', 'clv', '--json'], data.env)).stdout);
+    await page.getByRole('link', { name: 'Value' }).click();
+    await expect
+      .poll(() => page.getByTestId('Customers valued').textContent(), { timeout: 20_000 })
+      .toBe(clv.all.customers.toLocaleString('en-US'));
+    await page.locator('main canvas').first().waitFor();
+    // Conquest or relations values the customers first: its statements come last.
+    await expect
+      .poll(
+        () =>
+          page.locator('figure', { hasText: 'Conquest or relations' }).locator('li').first().textContent(),
+        {
+          timeout: 20_000,
+        },
+      )
+      .toMatch(/^All customers: (relations pay|conquest pays) more/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'value.png'), fullPage: true });
+
+    const advice = JSON.parse((await agora(['behaviors', '--json'], data.env)).stdout);
+    await page.getByRole('link', { name: 'Strategy' }).click();
+    await expect
+      .poll(() => page.locator('.recommendations li').first().textContent(), { timeout: 20_000 })
+      .toContain(advice.strategies[0].strategy.title);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'strategy.png'), fullPage: true });
+
     await page.getByRole('link', { name: 'Segments' }).click();
     await expect.poll(() => page.locator('main').textContent()).toContain('Not available yet');
     await page.screenshot({ path: path.join(ARTIFACTS, 'segments.png') });
@@ -76,5 +107,5 @@ describe.skipIf(!available)('the console in a browser', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Email').waitFor();
     await page.close();
-  }, 60_000);
+  }, 120_000);
 });

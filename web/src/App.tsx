@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense } from 'react';
+import { type ComponentType, lazy, Suspense } from 'react';
 import { NavLink, Route, Routes } from 'react-router-dom';
 import { currentSession, type Session, signOut } from './api.ts';
 import { NotYet } from './pages/NotYet.tsx';
@@ -7,6 +7,10 @@ import { SignIn } from './pages/SignIn.tsx';
 
 // Each page's charts load with the page: the first screen carries only what it shows.
 const Overview = lazy(() => import('./pages/Overview.tsx'));
+const Value = lazy(() => import('./pages/Value.tsx'));
+const Strategy = lazy(() => import('./pages/Strategy.tsx'));
+/** The pages built so far, by path; the others say they are not available yet. */
+const BUILT: Record<string, ComponentType> = { '/': Overview, '/value': Value, '/strategy': Strategy };
 
 /** The pages of the console; those not built yet say so instead of breaking. */
 const PAGES: Array<{ path: string; title: string }> = [
@@ -56,10 +60,16 @@ function Console({ session }: { session: Session }) {
       <main>
         <Suspense fallback={<p className="loading">Loading…</p>}>
           <Routes>
-            <Route path="/" element={<Overview />} />
-            {PAGES.slice(1).map((page) => (
-              <Route key={page.path} path={page.path} element={<NotYet title={page.title} />} />
-            ))}
+            {PAGES.map((page) => {
+              const Page = BUILT[page.path];
+              return (
+                <Route
+                  key={page.path}
+                  path={page.path}
+                  element={Page ? <Page /> : <NotYet title={page.title} />}
+                />
+              );
+            })}
             <Route path="*" element={<NotYet title="Page not found" />} />
           </Routes>
         </Suspense>

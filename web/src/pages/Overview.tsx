@@ -1,12 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
-import { FunnelChart, RadarChart } from 'echarts/charts';
-import { LegendComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
-import ReactEChartsCore from 'echarts-for-react/esm/core';
 import { api } from '../api.ts';
-
-echarts.use([FunnelChart, RadarChart, TooltipComponent, LegendComponent, CanvasRenderer]);
+import { Chart, echarts } from '../components/charts.ts';
 
 interface Lifecycle {
   groups: Array<{ customers: number; stages: Array<{ stage: string; reached: number; current: number }> }>;
@@ -49,7 +43,7 @@ export default function Overview() {
               No customer has entered the funnel yet: send events or import them (agora import).
             </p>
           ) : (
-            <ReactEChartsCore
+            <Chart
               echarts={echarts}
               style={{ height: 320 }}
               option={{
@@ -75,7 +69,7 @@ export default function Overview() {
           ) : behaviors.isError ? (
             <p className="error">{behaviors.error.message}</p>
           ) : (
-            <ReactEChartsCore
+            <Chart
               echarts={echarts}
               style={{ height: 320 }}
               option={{
