@@ -54,7 +54,7 @@ describe.skipIf(!available)('the console in a browser', () => {
     await rm(data.dir, { recursive: true, force: true });
   });
 
-  it('signs in, shows the API’s numbers on the Overview, Value and Strategy pages, says which pages are not built yet, and signs out', async () => {
+  it('signs in, shows the API’s numbers on the Overview, Value, Strategy and customer 360 pages, says which pages are not built yet, and signs out', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(server.url);
     await page.getByLabel('Email').fill('admin@agora.local');
@@ -96,6 +96,29 @@ describe.skipIf(!available)('the console in a browser', () => {
       .poll(() => page.locator('.recommendations li').first().textContent(), { timeout: 20_000 })
       .toContain(advice.strategies[0].strategy.title);
     await page.screenshot({ path: path.join(ARTIFACTS, 'strategy.png'), fullPage: true });
+
+    // A customer 360, found by an identity through the search form: the most valuable customer's.
+    /** A GET through the signed-in browser's session, as the console makes it. */
+    const get = <T>(url: string) =>
+      page.evaluate((path) => fetch(path).then((response) => response.json()), url) as Promise<T>;
+    const { list } = await get<{ list: Array<{ customerId: number }> }>('/api/value/customers?limit=1');
+    const top = list[0]!;
+    const profile = await get<{ identities: Array<{ kind: string; value: string }> }>(
+      `/api/customers/${top.customerId}`,
+    );
+    const stage = await get<{ stage: string }>(`/api/lifecycle/customers/${top.customerId}`);
+    const identity = profile.identities.find((entry) => entry.kind === 'email')!;
+    await page.getByRole('link', { name: 'Customers' }).click();
+    await page.getByLabel('Find a customer by any identity').fill(identity.value);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await expect.poll(() => page.locator('main h2').textContent()).toBe(`Customer ${top.customerId}`);
+    await expect.poll(() => page.getByTestId('stage').textContent(), { timeout: 20_000 }).toBe(stage.stage);
+    await page.locator('main table').last().locator('tbody tr').first().waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'customer.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Customers' }).first().click();
+    await page.getByLabel('Find a customer by any identity').fill('nobody@example.com');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('nobody@example.com');
 
     await page.getByRole('link', { name: 'Segments' }).click();
     await expect.poll(() => page.locator('main').textContent()).toContain('Not available yet');

@@ -9,8 +9,15 @@ import { SignIn } from './pages/SignIn.tsx';
 const Overview = lazy(() => import('./pages/Overview.tsx'));
 const Value = lazy(() => import('./pages/Value.tsx'));
 const Strategy = lazy(() => import('./pages/Strategy.tsx'));
+const Customers = lazy(() => import('./pages/Customers.tsx'));
+const Customer = lazy(() => import('./pages/Customers.tsx').then((page) => ({ default: page.Customer })));
 /** The pages built so far, by path; the others say they are not available yet. */
-const BUILT: Record<string, ComponentType> = { '/': Overview, '/value': Value, '/strategy': Strategy };
+const BUILT: Record<string, ComponentType> = {
+  '/': Overview,
+  '/customers': Customers,
+  '/value': Value,
+  '/strategy': Strategy,
+};
 
 /** The pages of the console; those not built yet say so instead of breaking. */
 const PAGES: Array<{ path: string; title: string }> = [
@@ -70,6 +77,7 @@ function Console({ session }: { session: Session }) {
                 />
               );
             })}
+            <Route path="/customers/:customerId" element={<Customer />} />
             <Route path="*" element={<NotYet title="Page not found" />} />
           </Routes>
         </Suspense>
