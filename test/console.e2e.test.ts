@@ -54,7 +54,7 @@ describe.skipIf(!available)('the console in a browser', () => {
     await rm(data.dir, { recursive: true, force: true });
   });
 
-  it('signs in, shows the API’s numbers on the Overview, Value, Strategy and customer 360 pages, says which pages are not built yet, and signs out', async () => {
+  it('signs in, shows the API’s numbers on the Overview, Value, Strategy, customer 360 and Personas pages, says which pages are not built yet, and signs out', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(server.url);
     await page.getByLabel('Email').fill('admin@agora.local');
@@ -119,6 +119,21 @@ describe.skipIf(!available)('the console in a browser', () => {
     await page.getByLabel('Find a customer by any identity').fill('nobody@example.com');
     await page.getByRole('button', { name: 'Find' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('nobody@example.com');
+
+    // Personas: found on demand, then one renamed; the name is kept.
+    await page.getByRole('link', { name: 'Personas' }).click();
+    await page.getByRole('button', { name: 'Find personas' }).click();
+    await page.getByTestId('persona').first().waitFor({ timeout: 60_000 });
+    const first = page.getByTestId('persona').first();
+    await first.getByRole('textbox').fill('Lamp lovers');
+    await first.getByRole('button', { name: 'Rename' }).click();
+    await expect
+      .poll(async () =>
+        (await get<{ personas: Array<{ name: string }> }>('/api/personas')).personas.map((p) => p.name),
+      )
+      .toContain('Lamp lovers');
+    await page.locator('main canvas').first().waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'personas.png'), fullPage: true });
 
     await page.getByRole('link', { name: 'Segments' }).click();
     await expect.poll(() => page.locator('main').textContent()).toContain('Not available yet');
