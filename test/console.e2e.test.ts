@@ -54,8 +54,13 @@ describe.skipIf(!available)('the console in a browser', () => {
     await rm(data.dir, { recursive: true, force: true });
   });
 
-  it('signs in, shows the API’s numbers on the Overview, Value, Strategy, customer 360 and Personas pages, says which pages are not built yet, and signs out', async () => {
+  it('signs in, shows the API’s numbers on the Overview, Funnel, Value, Strategy, customer 360 and Personas pages, says which pages are not built yet, and signs out', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    /** A full-page screenshot once the charts' entry animations (one second) are over. */
+    const shot = async (name: string) => {
+      await page.waitForTimeout(1_200);
+      await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+    };
     await page.goto(server.url);
     await page.getByLabel('Email').fill('admin@agora.local');
     await page.getByLabel('Password').fill('not the password');
@@ -70,7 +75,7 @@ describe.skipIf(!available)('the console in a browser', () => {
       .poll(() => page.getByTestId('Customers in the funnel').textContent(), { timeout: 10_000 })
       .toBe(inFunnel.toLocaleString('en-US'));
     await page.locator('canvas').first().waitFor();
-    await page.screenshot({ path: path.join(ARTIFACTS, 'overview.png'), fullPage: true });
+    await shot('overview');
 
     const clv = JSON.parse((await agora(['value', 'clv', '--json'], data.env)).stdout);
     await page.getByRole('link', { name: 'Value' }).click();
@@ -88,14 +93,14 @@ describe.skipIf(!available)('the console in a browser', () => {
         },
       )
       .toMatch(/^All customers: (relations pay|conquest pays) more/);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'value.png'), fullPage: true });
+    await shot('value');
 
     const advice = JSON.parse((await agora(['behaviors', '--json'], data.env)).stdout);
     await page.getByRole('link', { name: 'Strategy' }).click();
     await expect
       .poll(() => page.locator('.recommendations li').first().textContent(), { timeout: 20_000 })
       .toContain(advice.strategies[0].strategy.title);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'strategy.png'), fullPage: true });
+    await shot('strategy');
 
     // A customer 360, found by an identity through the search form: the most valuable customer's.
     /** A GET through the signed-in browser's session, as the console makes it. */
@@ -114,11 +119,28 @@ describe.skipIf(!available)('the console in a browser', () => {
     await expect.poll(() => page.locator('main h2').textContent()).toBe(`Customer ${top.customerId}`);
     await expect.poll(() => page.getByTestId('stage').textContent(), { timeout: 20_000 }).toBe(stage.stage);
     await page.locator('main table').last().locator('tbody tr').first().waitFor();
-    await page.screenshot({ path: path.join(ARTIFACTS, 'customer.png'), fullPage: true });
+    await shot('customer');
     await page.getByRole('link', { name: 'Customers' }).first().click();
     await page.getByLabel('Find a customer by any identity').fill('nobody@example.com');
     await page.getByRole('button', { name: 'Find' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('nobody@example.com');
+
+    // A custom funnel as the builder runs it, against the CLI's; a refusal shown beside the form.
+    const steps = 'Product Viewed, Product Added, Order Completed';
+    const funnel = JSON.parse(
+      (await agora(['funnel', '--steps', steps.replaceAll(', ', ','), '--window', '30d', '--json'], data.env))
+        .stdout,
+    );
+    await page.getByRole('link', { name: 'Funnel & journeys' }).click();
+    await page.getByRole('button', { name: 'Run' }).click();
+    await expect
+      .poll(() => page.getByTestId('funnel-last').textContent(), { timeout: 20_000 })
+      .toBe(funnel.steps.at(-1).customers.toLocaleString('en-US'));
+    await page.locator('main canvas').nth(1).waitFor();
+    await shot('funnel');
+    await page.getByLabel('Steps, in order').fill('Product Viewed');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('needs at least two steps');
 
     // Personas: found on demand, then one renamed; the name is kept.
     await page.getByRole('link', { name: 'Personas' }).click();
@@ -133,11 +155,11 @@ describe.skipIf(!available)('the console in a browser', () => {
       )
       .toContain('Lamp lovers');
     await page.locator('main canvas').first().waitFor();
-    await page.screenshot({ path: path.join(ARTIFACTS, 'personas.png'), fullPage: true });
+    await shot('personas');
 
     await page.getByRole('link', { name: 'Segments' }).click();
     await expect.poll(() => page.locator('main').textContent()).toContain('Not available yet');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'segments.png') });
+    await shot('segments');
     // A shared link to a console page loads the console.
     await page.goto(`${server.url}/segments`);
     await expect.poll(() => page.locator('main h2').textContent()).toBe('Segments');

@@ -11,10 +11,12 @@ const Value = lazy(() => import('./pages/Value.tsx'));
 const Strategy = lazy(() => import('./pages/Strategy.tsx'));
 const Customers = lazy(() => import('./pages/Customers.tsx'));
 const Personas = lazy(() => import('./pages/Personas.tsx'));
+const Funnel = lazy(() => import('./pages/Funnel.tsx'));
 const Customer = lazy(() => import('./pages/Customers.tsx').then((page) => ({ default: page.Customer })));
 /** The pages built so far, by path; the others say they are not available yet. */
 const BUILT: Record<string, ComponentType> = {
   '/': Overview,
+  '/funnel': Funnel,
   '/customers': Customers,
   '/personas': Personas,
   '/value': Value,
