@@ -54,7 +54,7 @@ describe.skipIf(!available)('the console in a browser', () => {
     await rm(data.dir, { recursive: true, force: true });
   });
 
-  it('signs in, shows the API’s numbers on the Overview, Funnel, Value, Strategy, customer 360 and Personas pages, says which pages are not built yet, and signs out', async () => {
+  it('signs in, shows the API’s numbers on the Overview, Funnel, Touchpoints, Value, Strategy, customer 360 and Personas pages, says which pages are not built yet, and signs out', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     /** A full-page screenshot once the charts' entry animations (one second) are over. */
     const shot = async (name: string) => {
@@ -141,6 +141,23 @@ describe.skipIf(!available)('the console in a browser', () => {
     await page.getByLabel('Steps, in order').fill('Product Viewed');
     await page.getByRole('button', { name: 'Run' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('needs at least two steps');
+
+    // Touchpoints: every model's credit per channel, as the API gives it.
+    const attribution = JSON.parse(
+      (await agora(['attribution', '--occurrence', 'first', '--json'], data.env)).stdout,
+    );
+    const topGroup = attribution.comparison[0];
+    await page.getByRole('link', { name: 'Touchpoints' }).click();
+    await expect
+      .poll(
+        () => page.getByTestId('attribution').locator('tbody tr').first().locator('td').nth(2).textContent(),
+        {
+          timeout: 20_000,
+        },
+      )
+      .toBe(`${topGroup.conversions.lastTouch.toFixed(0)} (${topGroup.ranks.lastTouch})`);
+    await page.getByText('measured lift', { exact: false }).waitFor();
+    await shot('touchpoints');
 
     // Personas: found on demand, then one renamed; the name is kept.
     await page.getByRole('link', { name: 'Personas' }).click();

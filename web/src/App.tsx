@@ -12,11 +12,13 @@ const Strategy = lazy(() => import('./pages/Strategy.tsx'));
 const Customers = lazy(() => import('./pages/Customers.tsx'));
 const Personas = lazy(() => import('./pages/Personas.tsx'));
 const Funnel = lazy(() => import('./pages/Funnel.tsx'));
+const Touchpoints = lazy(() => import('./pages/Touchpoints.tsx'));
 const Customer = lazy(() => import('./pages/Customers.tsx').then((page) => ({ default: page.Customer })));
 /** The pages built so far, by path; the others say they are not available yet. */
 const BUILT: Record<string, ComponentType> = {
   '/': Overview,
   '/funnel': Funnel,
+  '/touchpoints': Touchpoints,
   '/customers': Customers,
   '/personas': Personas,
   '/value': Value,
