@@ -5,7 +5,7 @@
  * in CI (CI or AGORA_E2E set; .ci/run installs chromium and sets AGORA_E2E), where that is a failure.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
@@ -54,7 +54,7 @@ describe.skipIf(!available)('the console in a browser', () => {
     await rm(data.dir, { recursive: true, force: true });
   });
 
-  it('signs in, shows the API’s numbers on the Overview, Funnel, Touchpoints, Value, Strategy, customer 360 and Personas pages, says which pages are not built yet, and signs out', async () => {
+  it('signs in, shows the API’s numbers on the Overview, Funnel, Touchpoints, Value, Strategy, customer 360, Personas and Segments pages, builds and saves a segment, says which pages are not built yet, and signs out', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     /** A full-page screenshot once the charts' entry animations (one second) are over. */
     const shot = async (name: string) => {
@@ -174,12 +174,38 @@ describe.skipIf(!available)('the console in a browser', () => {
     await page.locator('main canvas').first().waitFor();
     await shot('personas');
 
+    // The segment builder: its live count against the CLI's evaluation of the same rules, a refusal of an
+    // unknown event beside it, then saved.
+    const rules = { event: 'Order Completed', within: '30d', count: { op: 'gte', value: 2 } };
+    const rulesFile = path.join(data.dir, 'rules.json');
+    await writeFile(rulesFile, JSON.stringify(rules));
+    const evaluated = JSON.parse(
+      (await agora(['segments', 'evaluate', rulesFile, '--json'], data.env)).stdout,
+    );
     await page.getByRole('link', { name: 'Segments' }).click();
-    await expect.poll(() => page.locator('main').textContent()).toContain('Not available yet');
+    await page.getByLabel('Times of condition 1').fill('2');
+    await expect
+      .poll(() => page.getByTestId('live-count').textContent(), { timeout: 20_000 })
+      .toBe(evaluated.size.toLocaleString('en-US'));
+    await page.getByLabel('Event of condition 1').fill('Order Complete');
+    await expect
+      .poll(() => page.getByRole('alert').textContent(), { timeout: 20_000 })
+      .toContain('no event is named "Order Complete"');
+    await page.getByLabel('Event of condition 1').fill('Order Completed');
+    await page.getByRole('button', { name: 'Add a condition' }).click();
+    await page.getByLabel('Combine the conditions').selectOption('any');
+    await page.getByLabel('Save as (name)').fill('Frequent or loyal');
+    await page.getByLabel('Slug').fill('frequent-or-loyal');
+    await page.getByRole('button', { name: 'Save segment' }).click();
+    await expect
+      .poll(() => page.getByTestId('saved-segments').textContent(), { timeout: 20_000 })
+      .toContain('Frequent or loyal');
     await shot('segments');
     // A shared link to a console page loads the console.
     await page.goto(`${server.url}/segments`);
     await expect.poll(() => page.locator('main h2').textContent()).toBe('Segments');
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await expect.poll(() => page.locator('main').textContent()).toContain('Not available yet');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Email').waitFor();

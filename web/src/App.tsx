@@ -13,6 +13,7 @@ const Customers = lazy(() => import('./pages/Customers.tsx'));
 const Personas = lazy(() => import('./pages/Personas.tsx'));
 const Funnel = lazy(() => import('./pages/Funnel.tsx'));
 const Touchpoints = lazy(() => import('./pages/Touchpoints.tsx'));
+const Segments = lazy(() => import('./pages/Segments.tsx'));
 const Customer = lazy(() => import('./pages/Customers.tsx').then((page) => ({ default: page.Customer })));
 /** The pages built so far, by path; the others say they are not available yet. */
 const BUILT: Record<string, ComponentType> = {
@@ -21,6 +22,7 @@ const BUILT: Record<string, ComponentType> = {
   '/touchpoints': Touchpoints,
   '/customers': Customers,
   '/personas': Personas,
+  '/segments': Segments,
   '/value': Value,
   '/strategy': Strategy,
 };
