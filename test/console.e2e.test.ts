@@ -54,7 +54,7 @@ describe.skipIf(!available)('the console in a browser', () => {
     await rm(data.dir, { recursive: true, force: true });
   });
 
-  it('signs in, shows the API’s numbers on the Overview, Funnel, Touchpoints, Value, Strategy, customer 360, Personas and Segments pages, builds and saves a segment, says which pages are not built yet, and signs out', async () => {
+  it('signs in, shows the API’s numbers on the Overview, Funnel, Touchpoints, Value, Strategy, customer 360, Personas and Segments pages, builds and saves a segment, makes a write key and an analyst whom the API refuses a change, and signs out', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     /** A full-page screenshot once the charts' entry animations (one second) are over. */
     const shot = async (name: string) => {
@@ -204,8 +204,30 @@ describe.skipIf(!available)('the console in a browser', () => {
     // A shared link to a console page loads the console.
     await page.goto(`${server.url}/segments`);
     await expect.poll(() => page.locator('main h2').textContent()).toBe('Segments');
+    await page.goto(`${server.url}/no-such-page`);
+    await expect.poll(() => page.locator('main h2').textContent()).toBe('Page not found');
+
+    // Settings: a write key (shown once, with the SDK snippet) and an analyst, who then signs in and is
+    // refused a change, the API's message beside the form.
     await page.getByRole('link', { name: 'Settings' }).click();
-    await expect.poll(() => page.locator('main').textContent()).toContain('Not available yet');
+    await page.getByRole('button', { name: 'Create write key' }).click();
+    await expect.poll(() => page.getByTestId('new-key').textContent()).toMatch(/^wk_|^sk_|\S{20,}/);
+    await expect.poll(() => page.locator('pre').textContent()).toContain('@segment/analytics-node');
+    await page.getByLabel('Email').fill('ana@example.com');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    const analystPassword = (await page.getByTestId('new-password').textContent())!;
+    await shot('settings');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email').fill('ana@example.com');
+    await page.getByLabel('Password').fill(analystPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Segments' }).click();
+    await page.getByLabel('Save as (name)').fill('Mine');
+    await page.getByLabel('Slug').fill('mine');
+    await page.getByRole('button', { name: 'Save segment' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toBe('An analyst account only reads: ask an admin to make this change.');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Email').waitFor();

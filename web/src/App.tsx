@@ -14,6 +14,7 @@ const Personas = lazy(() => import('./pages/Personas.tsx'));
 const Funnel = lazy(() => import('./pages/Funnel.tsx'));
 const Touchpoints = lazy(() => import('./pages/Touchpoints.tsx'));
 const Segments = lazy(() => import('./pages/Segments.tsx'));
+const Settings = lazy(() => import('./pages/Settings.tsx'));
 const Customer = lazy(() => import('./pages/Customers.tsx').then((page) => ({ default: page.Customer })));
 /** The pages built so far, by path; the others say they are not available yet. */
 const BUILT: Record<string, ComponentType> = {
@@ -25,6 +26,7 @@ const BUILT: Record<string, ComponentType> = {
   '/segments': Segments,
   '/value': Value,
   '/strategy': Strategy,
+  '/settings': Settings,
 };
 
 /** The pages of the console; those not built yet say so instead of breaking. */
