@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Waiting for something to show (a browser's page, a background refresh) on a loaded 2-core machine.
+    expect: { poll: { timeout: 15_000 } },
   },
 });

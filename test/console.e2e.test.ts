@@ -218,9 +218,13 @@ describe.skipIf(!available)('the console in a browser', () => {
     const analystPassword = (await page.getByTestId('new-password').textContent())!;
     await shot('settings');
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('Email').fill('ana@example.com');
-    await page.getByLabel('Password').fill(analystPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // The sign-in form, once the console is gone (Settings has an Email field of its own).
+    const signIn = page.locator('form.sign-in');
+    await signIn.waitFor();
+    await signIn.getByLabel('Email').fill('ana@example.com');
+    await signIn.getByLabel('Password').fill(analystPassword);
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('nav .who').textContent()).toBe('ana@example.com (analyst)');
     await page.getByRole('link', { name: 'Segments' }).click();
     await page.getByLabel('Save as (name)').fill('Mine');
     await page.getByLabel('Slug').fill('mine');
