@@ -54,7 +54,7 @@ describe.skipIf(!available)('the console in a browser', () => {
     await rm(data.dir, { recursive: true, force: true });
   });
 
-  it('signs in, shows the API’s numbers on the Overview, Funnel, Touchpoints, Value, Strategy, customer 360, Personas and Segments pages, builds and saves a segment, makes a write key and an analyst whom the API refuses a change, and signs out', async () => {
+  it('signs in, shows the API’s numbers on the Overview, Funnel, Touchpoints, Value, Strategy, customer 360, Personas and Segments pages, builds and saves a segment, makes a write key and an analyst whom the API refuses a change, and goes back to sign-in when the session ends', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     /** A full-page screenshot once the charts' entry animations (one second) are over. */
     const shot = async (name: string) => {
@@ -233,8 +233,12 @@ describe.skipIf(!available)('the console in a browser', () => {
       .poll(() => page.getByRole('alert').textContent())
       .toBe('An analyst account only reads: ask an admin to make this change.');
 
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('Email').waitFor();
+    // A session that ended elsewhere (here: a cookie the server does not know) sends the user back to the
+    // sign-in form, which says why.
+    await page.context().addCookies([{ name: 'agora_session', value: 'gone', url: server.url }]);
+    await page.getByRole('link', { name: 'Value' }).click();
+    await signIn.waitFor();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('You are signed out: sign in again.');
     await page.close();
   }, 120_000);
 });

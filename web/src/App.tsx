@@ -1,8 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ComponentType, lazy, Suspense } from 'react';
-import { NavLink, Route, Routes } from 'react-router-dom';
+import { Link, NavLink, Route, Routes } from 'react-router-dom';
 import { currentSession, type Session, signOut } from './api.ts';
-import { NotYet } from './pages/NotYet.tsx';
 import { SignIn } from './pages/SignIn.tsx';
 
 // Each page's charts load with the page: the first screen carries only what it shows.
@@ -16,30 +15,17 @@ const Touchpoints = lazy(() => import('./pages/Touchpoints.tsx'));
 const Segments = lazy(() => import('./pages/Segments.tsx'));
 const Settings = lazy(() => import('./pages/Settings.tsx'));
 const Customer = lazy(() => import('./pages/Customers.tsx').then((page) => ({ default: page.Customer })));
-/** The pages built so far, by path; the others say they are not available yet. */
-const BUILT: Record<string, ComponentType> = {
-  '/': Overview,
-  '/funnel': Funnel,
-  '/touchpoints': Touchpoints,
-  '/customers': Customers,
-  '/personas': Personas,
-  '/segments': Segments,
-  '/value': Value,
-  '/strategy': Strategy,
-  '/settings': Settings,
-};
-
-/** The pages of the console; those not built yet say so instead of breaking. */
-const PAGES: Array<{ path: string; title: string }> = [
-  { path: '/', title: 'Overview' },
-  { path: '/funnel', title: 'Funnel & journeys' },
-  { path: '/touchpoints', title: 'Touchpoints' },
-  { path: '/customers', title: 'Customers' },
-  { path: '/personas', title: 'Personas' },
-  { path: '/segments', title: 'Segments' },
-  { path: '/value', title: 'Value' },
-  { path: '/strategy', title: 'Strategy' },
-  { path: '/settings', title: 'Settings' },
+/** The console's pages, in the navigation's order. */
+const PAGES: Array<{ path: string; title: string; page: ComponentType }> = [
+  { path: '/', title: 'Overview', page: Overview },
+  { path: '/funnel', title: 'Funnel & journeys', page: Funnel },
+  { path: '/touchpoints', title: 'Touchpoints', page: Touchpoints },
+  { path: '/customers', title: 'Customers', page: Customers },
+  { path: '/personas', title: 'Personas', page: Personas },
+  { path: '/segments', title: 'Segments', page: Segments },
+  { path: '/value', title: 'Value', page: Value },
+  { path: '/strategy', title: 'Strategy', page: Strategy },
+  { path: '/settings', title: 'Settings', page: Settings },
 ];
 
 export function App() {
@@ -77,21 +63,25 @@ function Console({ session }: { session: Session }) {
       <main>
         <Suspense fallback={<p className="loading">Loading…</p>}>
           <Routes>
-            {PAGES.map((page) => {
-              const Page = BUILT[page.path];
-              return (
-                <Route
-                  key={page.path}
-                  path={page.path}
-                  element={Page ? <Page /> : <NotYet title={page.title} />}
-                />
-              );
-            })}
+            {PAGES.map(({ path, page: Page }) => (
+              <Route key={path} path={path} element={<Page />} />
+            ))}
             <Route path="/customers/:customerId" element={<Customer />} />
-            <Route path="*" element={<NotYet title="Page not found" />} />
+            <Route path="*" element={<NotFound />} />
           </Routes>
         </Suspense>
       </main>
     </div>
+  );
+}
+
+function NotFound() {
+  return (
+    <section>
+      <h2>Page not found</h2>
+      <p className="empty">
+        This address is no page of the console. <Link to="/">Go to the overview</Link>.
+      </p>
+    </section>
   );
 }

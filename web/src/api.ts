@@ -3,6 +3,20 @@
  * sign-in gave. An error answer becomes an ApiError with the API's own message, to show beside the control.
  */
 let csrfToken: string | null = null;
+/** Why the last session ended, for the sign-in form to say; null after a sign-out the user chose. */
+let endedBecause: string | null = null;
+
+export function endSession(reason: string): void {
+  csrfToken = null;
+  endedBecause = reason;
+}
+
+/** Why the user is back at the sign-in form, once. */
+export function takeEndReason(): string | null {
+  const reason = endedBecause;
+  endedBecause = null;
+  return reason;
+}
 
 export class ApiError extends Error {
   constructor(

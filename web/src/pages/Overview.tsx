@@ -21,15 +21,30 @@ export default function Overview() {
     queryKey: ['behaviors'],
     queryFn: () => api<Behaviors>('GET', '/api/behaviors'),
   });
+  const clv = useQuery({
+    queryKey: ['value', 'clv'],
+    queryFn: () => api<{ all: { total: number } }>('GET', '/api/value/clv'),
+  });
   const stages = lifecycle.data?.groups[0]?.stages ?? [];
   const organisation = behaviors.data?.organisation;
+  const bought = stages.find((stage) => stage.stage === 'action')?.reached;
+  const conversion = bought !== undefined && stages[0]?.reached ? bought / stages[0].reached : undefined;
   return (
     <section>
       <h2>Overview</h2>
       <div className="numbers">
         <Figure label="Customers in the funnel" value={stages[0]?.reached} />
-        <Figure label="Bought (Action)" value={stages.find((stage) => stage.stage === 'action')?.reached} />
+        <Figure label="Bought (Action)" value={bought} />
         <Figure label="Active in 90 days" value={organisation?.activeCustomers} />
+        <Figure
+          label="Bought, of those in the funnel"
+          value={conversion}
+          format={(share) => `${(share * 100).toFixed(1)} %`}
+        />
+        <Figure
+          label="Value of customers ahead (12 months)"
+          value={clv.data ? Math.round(clv.data.all.total) : undefined}
+        />
       </div>
       <div className="charts">
         <figure>
@@ -97,11 +112,19 @@ export default function Overview() {
   );
 }
 
-function Figure({ label, value }: { label: string; value: number | undefined }) {
+function Figure({
+  label,
+  value,
+  format = (number) => number.toLocaleString('en-US'),
+}: {
+  label: string;
+  value: number | undefined;
+  format?: (value: number) => string;
+}) {
   return (
     <div className="number">
       <span className="value" data-testid={label}>
-        {value === undefined ? '…' : value.toLocaleString('en-US')}
+        {value === undefined ? '…' : format(value)}
       </span>
       <span className="label">{label}</span>
     </div>
