@@ -201,6 +201,19 @@ describe.skipIf(!available)('the console in a browser', () => {
       .poll(() => page.getByTestId('saved-segments').textContent(), { timeout: 20_000 })
       .toContain('Frequent or loyal');
     await shot('segments');
+    // The global filter: the saved segment, kept in the address and across pages, narrows the Overview.
+    const narrowed = JSON.parse(
+      (await agora(['lifecycle', '--saved-segment', 'frequent-or-loyal', '--json'], data.env)).stdout,
+    );
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByLabel('Segment').selectOption('frequent-or-loyal');
+    await expect.poll(() => page.url()).toContain('segment=frequent-or-loyal');
+    await expect
+      .poll(() => page.getByTestId('Customers in the funnel').textContent())
+      .toBe(narrowed.groups[0].stages[0].reached.toLocaleString('en-US'));
+    await page.getByRole('link', { name: 'Value' }).click();
+    await expect.poll(() => page.url()).toContain('/value?segment=frequent-or-loyal');
+    await page.getByLabel('Segment').selectOption('');
     // A shared link to a console page loads the console.
     await page.goto(`${server.url}/segments`);
     await expect.poll(() => page.locator('main h2').textContent()).toBe('Segments');

@@ -1,7 +1,8 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ComponentType, lazy, Suspense } from 'react';
-import { Link, NavLink, Route, Routes } from 'react-router-dom';
+import { Link, NavLink, Route, Routes, useLocation } from 'react-router-dom';
 import { currentSession, type Session, signOut } from './api.ts';
+import { FilterBar } from './filters.tsx';
 import { SignIn } from './pages/SignIn.tsx';
 
 // Each page's charts load with the page: the first screen carries only what it shows.
@@ -38,6 +39,7 @@ export function App() {
 
 function Console({ session }: { session: Session }) {
   const queries = useQueryClient();
+  const location = useLocation();
   const leave = async () => {
     await signOut();
     // What this user saw goes with them; the sign-in form comes back.
@@ -49,7 +51,8 @@ function Console({ session }: { session: Session }) {
       <nav aria-label="Pages">
         <h1>Agora</h1>
         {PAGES.map((page) => (
-          <NavLink key={page.path} to={page.path} end>
+          // The filter travels with the navigation.
+          <NavLink key={page.path} to={{ pathname: page.path, search: location.search }} end>
             {page.title}
           </NavLink>
         ))}
@@ -61,6 +64,7 @@ function Console({ session }: { session: Session }) {
         </button>
       </nav>
       <main>
+        <FilterBar />
         <Suspense fallback={<p className="loading">Loading…</p>}>
           <Routes>
             {PAGES.map(({ path, page: Page }) => (

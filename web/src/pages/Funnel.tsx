@@ -3,6 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { api } from '../api.ts';
 import { Chart, echarts } from '../components/charts.ts';
 import { Loaded } from '../components/Loaded.tsx';
+import { useFilters } from '../filters.tsx';
 
 interface Stage {
   stage: string;
@@ -32,19 +33,13 @@ const percent = (share: number | null) => (share === null ? '–' : `${(share * 
 export default function Funnel() {
   const [breakdown, setBreakdown] = useState<(typeof BREAKDOWNS)[number]>('none');
   const [start, setStart] = useState('Product Viewed');
-  const lifecycle = useQuery({
-    queryKey: ['lifecycle', breakdown],
-    queryFn: () => api<Lifecycle>('GET', `/api/lifecycle?breakdown=${breakdown}`),
-  });
-  const paths = useQuery({
-    queryKey: ['paths', start],
-    queryFn: () =>
-      api<Sankey>('GET', `/api/journeys/paths?start=${encodeURIComponent(start)}&depth=4&minCustomers=5`),
-  });
-  const cohorts = useQuery({
-    queryKey: ['cohorts'],
-    queryFn: () => api<Cohorts>('GET', '/api/journeys/cohorts?months=6'),
-  });
+  const { query } = useFilters();
+  const get = <T,>(path: string) => ({ queryKey: [path], queryFn: () => api<T>('GET', path) });
+  const lifecycle = useQuery(get<Lifecycle>(`/api/lifecycle${query({ breakdown })}`));
+  const paths = useQuery(
+    get<Sankey>(`/api/journeys/paths${query({ start, depth: '4', minCustomers: '5' })}`),
+  );
+  const cohorts = useQuery(get<Cohorts>(`/api/journeys/cohorts${query({ months: '6' })}`));
   return (
     <section>
       <h2>Funnel & journeys</h2>
@@ -165,6 +160,7 @@ export default function Funnel() {
 
 /** Any ordered steps within a window, as the API computes them; its refusals shown beside the form. */
 function FunnelBuilder() {
+  const { from, to } = useFilters();
   const [error, setError] = useState<string | null>(null);
   const run = useMutation({
     mutationFn: (body: object) => api<FunnelResult>('POST', '/api/funnels', body),
@@ -178,7 +174,12 @@ function FunnelBuilder() {
       .split(',')
       .map((step) => step.trim())
       .filter(Boolean);
-    run.mutate({ steps, window: String(form.get('window')) });
+    run.mutate({
+      steps,
+      window: String(form.get('window')),
+      ...(from ? { from } : {}),
+      ...(to ? { to } : {}),
+    });
   };
   return (
     <figure>

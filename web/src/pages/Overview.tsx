@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import { Chart, echarts } from '../components/charts.ts';
+import { useFilters } from '../filters.tsx';
 
 interface Lifecycle {
   groups: Array<{ customers: number; stages: Array<{ stage: string; reached: number; current: number }> }>;
@@ -13,18 +14,11 @@ interface Behaviors {
 }
 
 export default function Overview() {
-  const lifecycle = useQuery({
-    queryKey: ['lifecycle'],
-    queryFn: () => api<Lifecycle>('GET', '/api/lifecycle'),
-  });
-  const behaviors = useQuery({
-    queryKey: ['behaviors'],
-    queryFn: () => api<Behaviors>('GET', '/api/behaviors'),
-  });
-  const clv = useQuery({
-    queryKey: ['value', 'clv'],
-    queryFn: () => api<{ all: { total: number } }>('GET', '/api/value/clv'),
-  });
+  const { query } = useFilters();
+  const get = <T,>(path: string) => ({ queryKey: [path], queryFn: () => api<T>('GET', path) });
+  const lifecycle = useQuery(get<Lifecycle>(`/api/lifecycle${query()}`));
+  const behaviors = useQuery(get<Behaviors>(`/api/behaviors${query({}, ['segment'])}`));
+  const clv = useQuery(get<{ all: { total: number } }>(`/api/value/clv${query({}, ['segment'])}`));
   const stages = lifecycle.data?.groups[0]?.stages ?? [];
   const organisation = behaviors.data?.organisation;
   const bought = stages.find((stage) => stage.stage === 'action')?.reached;

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import { Chart, echarts } from '../components/charts.ts';
 import { Loaded } from '../components/Loaded.tsx';
+import { useFilters } from '../filters.tsx';
 
 interface Group {
   key: string;
@@ -34,7 +35,9 @@ interface Initiatives {
 }
 
 export default function Strategy() {
-  const report = useQuery({ queryKey: ['behaviors'], queryFn: () => api<Report>('GET', '/api/behaviors') });
+  const { query } = useFilters();
+  const path = `/api/behaviors${query({}, ['segment'])}`;
+  const report = useQuery({ queryKey: [path], queryFn: () => api<Report>('GET', path) });
   const coverage = useQuery({
     queryKey: ['behaviors', 'coverage'],
     queryFn: () => api<Coverage>('GET', '/api/behaviors/coverage'),

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../api.ts';
 import { Loaded } from '../components/Loaded.tsx';
+import { useFilters } from '../filters.tsx';
 
 const MODELS = [
   'firstTouch',
@@ -53,10 +54,9 @@ const points = (share: number) => `${(share * 100).toFixed(1)} points`;
 
 export default function Touchpoints() {
   const [by, setBy] = useState('channel');
-  const report = useQuery({
-    queryKey: ['attribution', by],
-    queryFn: () => api<Report>('GET', `/api/attribution?by=${by}&occurrence=first`),
-  });
+  const { query } = useFilters();
+  const path = `/api/attribution${query({ by, occurrence: 'first' }, ['from', 'to'])}`;
+  const report = useQuery({ queryKey: [path], queryFn: () => api<Report>('GET', path) });
   const experiments = useQuery({
     queryKey: ['attribution', 'experiments'],
     queryFn: () => api<Experiments>('GET', '/api/attribution/experiments?occurrence=first'),

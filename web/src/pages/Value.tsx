@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import { Chart, echarts } from '../components/charts.ts';
 import { Loaded } from '../components/Loaded.tsx';
+import { useFilters } from '../filters.tsx';
 
 interface Clv {
   months: number;
@@ -32,15 +33,18 @@ interface Economics {
 const money = (value: number) => Math.round(value).toLocaleString('en-US');
 
 export default function Value() {
-  const clv = useQuery({ queryKey: ['value', 'clv'], queryFn: () => api<Clv>('GET', '/api/value/clv') });
+  const { query } = useFilters();
+  const clvPath = `/api/value/clv${query({}, ['segment'])}`;
+  const economicsPath = `/api/value/economics${query({}, ['from', 'to'])}`;
+  const clv = useQuery({ queryKey: [clvPath], queryFn: () => api<Clv>('GET', clvPath) });
   const rfm = useQuery({ queryKey: ['value', 'rfm'], queryFn: () => api<Rfm>('GET', '/api/value/rfm') });
   const risk = useQuery({
     queryKey: ['value', 'risk'],
     queryFn: () => api<Risk>('GET', '/api/value/risk?limit=10'),
   });
   const economics = useQuery({
-    queryKey: ['value', 'economics'],
-    queryFn: () => api<Economics>('GET', '/api/value/economics'),
+    queryKey: [economicsPath],
+    queryFn: () => api<Economics>('GET', economicsPath),
   });
   return (
     <section>
