@@ -137,6 +137,14 @@ describe.skipIf(!available)('the console in a browser', () => {
       .poll(() => page.getByTestId('funnel-last').textContent(), { timeout: 20_000 })
       .toBe(funnel.steps.at(-1).customers.toLocaleString('en-US'));
     await page.locator('main canvas').nth(1).waitFor();
+    const toPurchase = await get<{ buyers: number }>('/api/journeys/path-to-purchase');
+    const moments = await get<{ moments: number }>('/api/journeys/micro-moments');
+    await expect
+      .poll(() => page.getByTestId('buyers').textContent())
+      .toMatch(new RegExp(`^${toPurchase.buyers.toLocaleString('en-US')} buyers; median \\d+ touchpoints`));
+    await expect
+      .poll(() => page.getByTestId('moments').textContent())
+      .toMatch(new RegExp(`^${moments.moments.toLocaleString('en-US')} moments`));
     await shot('funnel');
     await page.getByLabel('Steps, in order').fill('Product Viewed');
     await page.getByRole('button', { name: 'Run' }).click();

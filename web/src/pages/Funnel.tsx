@@ -23,6 +23,23 @@ interface Sankey {
   nodes: Array<{ id: string; name: string; customers: number }>;
   links: Array<{ source: string; target: string; customers: number }>;
 }
+interface Distribution {
+  median: number | null;
+  p90: number | null;
+  buckets: Array<{ label: string; customers: number }>;
+}
+interface PathToPurchase {
+  buyers: number;
+  touchpointsToPurchase: Distribution;
+  daysToPurchase: Distribution;
+  touchpoints: Array<{ name: string; convertingShare: number; nonConvertingShare: number }>;
+}
+interface Moments {
+  moments: number;
+  mobileShare: number | null;
+  byIntent: Array<{ intent: string; moments: number }>;
+  beforeConversion: Array<{ intent: string; moments: number; share: number }>;
+}
 interface Cohorts {
   rows: Array<{ cohort: string; customers: number; retention: Array<number | null> }>;
 }
@@ -40,6 +57,8 @@ export default function Funnel() {
     get<Sankey>(`/api/journeys/paths${query({ start, depth: '4', minCustomers: '5' })}`),
   );
   const cohorts = useQuery(get<Cohorts>(`/api/journeys/cohorts${query({ months: '6' })}`));
+  const toPurchase = useQuery(get<PathToPurchase>(`/api/journeys/path-to-purchase${query()}`));
+  const moments = useQuery(get<Moments>(`/api/journeys/micro-moments${query()}`));
   return (
     <section>
       <h2>Funnel & journeys</h2>
@@ -124,6 +143,95 @@ export default function Funnel() {
           }
         </Loaded>
       </figure>
+      <div className="charts">
+        <figure>
+          <figcaption>Path to purchase: touchpoints and days from first touch to first purchase</figcaption>
+          <Loaded query={toPurchase} height={300}>
+            {(data) => (
+              <>
+                <p data-testid="buyers">
+                  {data.buyers.toLocaleString('en-US')} buyers; median{' '}
+                  {data.touchpointsToPurchase.median ?? '–'} touchpoints and{' '}
+                  {data.daysToPurchase.median?.toFixed(0) ?? '–'} days.
+                </p>
+                <Chart
+                  echarts={echarts}
+                  style={{ height: 240 }}
+                  option={{
+                    tooltip: {},
+                    legend: {},
+                    xAxis: {
+                      type: 'category',
+                      data: data.touchpointsToPurchase.buckets.map((bucket) => bucket.label),
+                    },
+                    yAxis: { type: 'value' },
+                    series: [
+                      {
+                        type: 'bar',
+                        name: 'buyers by touchpoints',
+                        data: data.touchpointsToPurchase.buckets.map((bucket) => bucket.customers),
+                      },
+                    ],
+                  }}
+                />
+                <table>
+                  <thead>
+                    <tr>
+                      <th>Touchpoint</th>
+                      <th>In buyers' paths</th>
+                      <th>In others'</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.touchpoints.slice(0, 8).map((touchpoint) => (
+                      <tr key={touchpoint.name}>
+                        <td>{touchpoint.name}</td>
+                        <td>{percent(touchpoint.convertingShare)}</td>
+                        <td>{percent(touchpoint.nonConvertingShare)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </>
+            )}
+          </Loaded>
+        </figure>
+        <figure>
+          <figcaption>Micro-moments: short bursts of intent</figcaption>
+          <Loaded query={moments} height={300}>
+            {(data) => (
+              <>
+                <p data-testid="moments">
+                  {data.moments.toLocaleString('en-US')} moments, {percent(data.mobileShare)} mostly on
+                  mobile.
+                </p>
+                <table>
+                  <thead>
+                    <tr>
+                      <th>Intent</th>
+                      <th>Moments</th>
+                      <th>Followed by a first purchase</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.byIntent.map((row) => (
+                      <tr key={row.intent}>
+                        <td>I want to {row.intent}</td>
+                        <td>{row.moments.toLocaleString('en-US')}</td>
+                        <td>
+                          {percent(
+                            data.beforeConversion.find((entry) => entry.intent === row.intent)?.share ?? null,
+                          )}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </>
+            )}
+          </Loaded>
+        </figure>
+      </div>
       <figure>
         <figcaption>Retention by month of first purchase (share buying again in month k)</figcaption>
         <Loaded query={cohorts} height={300}>
