@@ -3,18 +3,9 @@ import { fromBeforeTo, fromBeforeToIssue, TimeRangeFields } from '../../platform
 import { WindowSchema } from '../funnels/funnel.schema.ts';
 import { STAGES, type Stage, StageSchema } from '../lifecycle/lifecycle.schema.ts';
 
-export const MODELS = [
-  'firstTouch',
-  'lastTouch',
-  'lastNonDirect',
-  'linear',
-  'timeDecay',
-  'positionBased',
-  'wShaped',
-  'markov',
-  'shapley',
-] as const;
-export type Model = (typeof MODELS)[number];
+import { MODELS, type Model } from './models.ts';
+
+export { MODELS, type Model };
 export const HEURISTIC_MODELS = MODELS.slice(0, 7) as Exclude<Model, 'markov' | 'shapley'>[];
 
 /** What each model measures, in a sentence a marketer can read beside its numbers. */

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { OptionalDateSchema } from '../../platform/http/time-range.schema.ts';
 import { AudienceFilterFields } from '../lifecycle/lifecycle.schema.ts';
+import { RFM_SEGMENTS, type RfmSegment } from './rfm-segments.ts';
+
+export { RFM_SEGMENTS, type RfmSegment };
 
 /** The unit of time the models count in. */
 const TimeUnitSchema = z.enum(['day', 'week']);
@@ -168,22 +171,6 @@ export const StoredModelSchema = FitResultSchema.pick({
   gammaGamma: true,
 });
 export type StoredModel = z.infer<typeof StoredModelSchema>;
-
-/** The usual RFM segments, named from recency and frequency scores (compute-rfm.ts). */
-export const RFM_SEGMENTS = [
-  'champions',
-  'loyal',
-  'potential_loyalists',
-  'new',
-  'promising',
-  'need_attention',
-  'about_to_sleep',
-  'at_risk',
-  'cannot_lose',
-  'hibernating',
-  'lost',
-] as const;
-export type RfmSegment = (typeof RFM_SEGMENTS)[number];
 
 export const ValuationQuerySchema = ClvQuerySchema.pick({ months: true, discountRate: true, timeUnit: true });
 export type ValuationQuery = z.infer<typeof ValuationQuerySchema>;

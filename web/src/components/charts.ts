@@ -20,3 +20,30 @@ echarts.use([
 
 export { default as Chart } from 'echarts-for-react/esm/core';
 export { echarts };
+
+/**
+ * A heatmap of `rows[i][j]` (null: no cell) over `columns` × `rowLabels`, its scale from 0 to `max` (by
+ * default the largest cell), the numbers shown in the cells unless `labels` is false.
+ */
+export function heatmap(
+  columns: string[],
+  rowLabels: string[],
+  rows: Array<Array<number | null>>,
+  { left = 60, max, labels = true }: { left?: number; max?: number; labels?: boolean } = {},
+) {
+  const cells = rows.flatMap((row, i) => row.flatMap((value, j) => (value === null ? [] : [[j, i, value]])));
+  return {
+    tooltip: {},
+    grid: { left, right: 20, top: 10, bottom: 60 },
+    xAxis: { type: 'category', data: columns },
+    yAxis: { type: 'category', data: rowLabels },
+    visualMap: {
+      min: 0,
+      max: max ?? Math.max(1, ...cells.map((cell) => cell[2]!)),
+      orient: 'horizontal',
+      left: 'center',
+      bottom: 0,
+    },
+    series: [{ type: 'heatmap', label: { show: labels }, data: cells }],
+  };
+}

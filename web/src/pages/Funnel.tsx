@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api } from '../api.ts';
-import { Chart, echarts } from '../components/charts.ts';
+import { Chart, echarts, heatmap } from '../components/charts.ts';
 import { Loaded } from '../components/Loaded.tsx';
 import { useFilters } from '../filters.tsx';
 
@@ -242,21 +242,12 @@ export default function Funnel() {
               <Chart
                 echarts={echarts}
                 style={{ height: 80 + 28 * data.rows.length }}
-                option={{
-                  tooltip: {},
-                  grid: { left: 100, right: 20, top: 10, bottom: 60 },
-                  xAxis: { type: 'category', data: data.rows[0]!.retention.map((_, k) => `+${k}`) },
-                  yAxis: { type: 'category', data: data.rows.map((row) => row.cohort) },
-                  visualMap: { min: 0, max: 1, orient: 'horizontal', left: 'center', bottom: 0 },
-                  series: [
-                    {
-                      type: 'heatmap',
-                      data: data.rows.flatMap((row, i) =>
-                        row.retention.flatMap((share, k) => (share === null ? [] : [[k, i, share]])),
-                      ),
-                    },
-                  ],
-                }}
+                option={heatmap(
+                  data.rows[0]!.retention.map((_, k) => `+${k}`),
+                  data.rows.map((row) => row.cohort),
+                  data.rows.map((row) => row.retention),
+                  { left: 100, max: 1, labels: false },
+                )}
               />
             )
           }

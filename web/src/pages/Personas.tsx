@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api } from '../api.ts';
-import { Chart, echarts } from '../components/charts.ts';
+import { Chart, echarts, heatmap } from '../components/charts.ts';
 import { Loaded } from '../components/Loaded.tsx';
 
 interface Persona {
@@ -72,26 +72,12 @@ export default function Personas() {
               <Chart
                 echarts={echarts}
                 style={{ height: 80 + 40 * data.rows.length }}
-                option={{
-                  tooltip: {},
-                  grid: { left: 220, right: 20, top: 10, bottom: 60 },
-                  xAxis: { type: 'category', data: data.stages },
-                  yAxis: { type: 'category', data: data.rows.map((row) => row.name) },
-                  visualMap: {
-                    min: 0,
-                    max: Math.max(1, ...data.rows.flatMap((row) => row.counts)),
-                    orient: 'horizontal',
-                    left: 'center',
-                    bottom: 0,
-                  },
-                  series: [
-                    {
-                      type: 'heatmap',
-                      label: { show: true },
-                      data: data.rows.flatMap((row, i) => row.counts.map((count, j) => [j, i, count])),
-                    },
-                  ],
-                }}
+                option={heatmap(
+                  data.stages,
+                  data.rows.map((row) => row.name),
+                  data.rows.map((row) => row.counts),
+                  { left: 220 },
+                )}
               />
             )
           }

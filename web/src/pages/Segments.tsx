@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
+import { RFM_SEGMENTS } from '../../../src/modules/value/rfm-segments.ts';
 import { api } from '../api.ts';
 import { Loaded } from '../components/Loaded.tsx';
 
@@ -13,19 +14,6 @@ type Condition = { id: number } & (
 );
 
 const STAGES = ['awareness', 'consideration', 'preference', 'action', 'loyalty', 'advocacy'];
-const RFM = [
-  'champions',
-  'loyal',
-  'potential_loyalists',
-  'new',
-  'promising',
-  'need_attention',
-  'about_to_sleep',
-  'at_risk',
-  'cannot_lose',
-  'hibernating',
-  'lost',
-];
 let made = 0;
 /** A new condition of a kind, with its defaults and an id of its own (its key while the list is edited). */
 function fresh(kind: Condition['kind']): Condition {
@@ -297,7 +285,7 @@ function ConditionFields({
           value={condition.segment}
           onChange={(event) => onChange({ ...condition, segment: event.target.value })}
         >
-          {RFM.map((segment) => (
+          {RFM_SEGMENTS.map((segment) => (
             <option key={segment}>{segment}</option>
           ))}
         </select>

@@ -1,21 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { MODELS, type Model } from '../../../src/modules/attribution/models.ts';
 import { api } from '../api.ts';
 import { Loaded } from '../components/Loaded.tsx';
 import { useFilters } from '../filters.tsx';
 
-const MODELS = [
-  'firstTouch',
-  'lastTouch',
-  'lastNonDirect',
-  'linear',
-  'timeDecay',
-  'positionBased',
-  'wShaped',
-  'markov',
-  'shapley',
-] as const;
-type Model = (typeof MODELS)[number];
 const HEADS: Record<Model, string> = {
   firstTouch: 'First',
   lastTouch: 'Last',

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api.ts';
-import { Chart, echarts } from '../components/charts.ts';
+import { Chart, echarts, heatmap } from '../components/charts.ts';
 import { Loaded } from '../components/Loaded.tsx';
 import { useFilters } from '../filters.tsx';
 
@@ -79,26 +79,7 @@ export default function Value() {
               <Chart
                 echarts={echarts}
                 style={{ height: 320 }}
-                option={{
-                  tooltip: {},
-                  grid: { left: 40, right: 20, top: 10, bottom: 60 },
-                  xAxis: { type: 'category', name: 'F', data: ['1', '2', '3', '4', '5'] },
-                  yAxis: { type: 'category', name: 'R', data: ['1', '2', '3', '4', '5'] },
-                  visualMap: {
-                    min: 0,
-                    max: Math.max(1, ...data.grid.flat()),
-                    orient: 'horizontal',
-                    left: 'center',
-                    bottom: 0,
-                  },
-                  series: [
-                    {
-                      type: 'heatmap',
-                      label: { show: true },
-                      data: data.grid.flatMap((cells, r) => cells.map((count, f) => [f, r, count])),
-                    },
-                  ],
-                }}
+                option={heatmap(['F1', 'F2', 'F3', 'F4', 'F5'], ['R1', 'R2', 'R3', 'R4', 'R5'], data.grid)}
               />
             )}
           </Loaded>
