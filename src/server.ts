@@ -101,17 +101,18 @@ export async function startServer(
 }
 
 /**
- * Values a workspace's customers when the last valuation is a day old or there is none. A workspace whose
- * orders are too few to fit is tried again an hour later, not at every refresh.
+ * Values a workspace's customers when the last valuation is a day old or there is none. The stored values
+ * are looked at once an hour, not at every refresh; a workspace whose orders are too few to fit is tried
+ * again an hour later.
  */
 function createDailyValuation(value: ValueService, log: Logger) {
-  const triedAt = new Map<number, number>();
+  const checkedAt = new Map<number, number>();
   return async (workspaceId: number) => {
     const now = Date.now();
-    if (now - (triedAt.get(workspaceId) ?? 0) < HOUR_MS) return;
+    if (now - (checkedAt.get(workspaceId) ?? 0) < HOUR_MS) return;
+    checkedAt.set(workspaceId, now);
     const valuedAt = await value.valuedAt(workspaceId);
     if (valuedAt && now - valuedAt.getTime() < DAY_MS) return;
-    triedAt.set(workspaceId, now);
     try {
       const valuation = await value.valuate(workspaceId, ValuationQuerySchema.parse({}));
       log.info({ workspaceId, customers: valuation.customers }, 'customers valued');
