@@ -1,15 +1,16 @@
 /**
  * The console in a real browser (Debian's chromium driven by playwright-core), on a small demo world: sign
- * in with the first admin's password from `agora serve`'s banner, see the Overview, Value and Strategy
- * pages show the API's numbers, open a page not built yet, and sign out. Screenshots go to test-artifacts/. Without chromium the test is skipped, except
- * in CI (CI or AGORA_E2E set; .ci/run installs chromium and sets AGORA_E2E), where that is a failure.
+ * in with the first admin's password from `agora serve`'s banner, see every page show the API's numbers, use
+ * the builders and the global filter, and sign out. Screenshots go to test-artifacts/ (failed.png when a step
+ * fails). Without chromium the test is skipped, except in CI (CI or AGORA_E2E set; .ci/run installs chromium
+ * and sets AGORA_E2E), where that is a failure.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { agora, serve } from './cli.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -56,6 +57,24 @@ describe.skipIf(!available)('the console in a browser', () => {
 
   it('signs in, shows the API’s numbers on the Overview, Funnel, Touchpoints, Value, Strategy, customer 360, Personas and Segments pages, builds and saves a segment, makes a write key and an analyst whom the API refuses a change, and goes back to sign-in when the session ends', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // What the browser saw when a step fails: its page and its console's errors, to read after a CI run.
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    onTestFailed(async () => {
+      await page.screenshot({ path: path.join(ARTIFACTS, 'failed.png'), fullPage: true });
+      console.error(`The page at ${page.url()} when the test failed; its errors:\n${errors.join('\n')}`);
+    });
+    /**
+     * Opens a page from the navigation and waits until it shows: a control used before the page changed would
+     * act on the page being left (the router changes pages in a transition).
+     */
+    const open = async (title: string) => {
+      await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: title }).click();
+      await expect.poll(() => page.locator('main h2').first().textContent()).toBe(title);
+    };
     /** A full-page screenshot once the charts' entry animations (one second) are over. */
     const shot = async (name: string) => {
       await page.waitForTimeout(1_200);
@@ -78,7 +97,7 @@ describe.skipIf(!available)('the console in a browser', () => {
     await shot('overview');
 
     const clv = JSON.parse((await agora(['value', 'clv', '--json'], data.env)).stdout);
-    await page.getByRole('link', { name: 'Value' }).click();
+    await open('Value');
     await expect
       .poll(() => page.getByTestId('Customers valued').textContent(), { timeout: 20_000 })
       .toBe(clv.all.customers.toLocaleString('en-US'));
@@ -96,7 +115,7 @@ describe.skipIf(!available)('the console in a browser', () => {
     await shot('value');
 
     const advice = JSON.parse((await agora(['behaviors', '--json'], data.env)).stdout);
-    await page.getByRole('link', { name: 'Strategy' }).click();
+    await open('Strategy');
     await expect
       .poll(() => page.locator('.recommendations li').first().textContent(), { timeout: 20_000 })
       .toContain(advice.strategies[0].strategy.title);
@@ -113,14 +132,14 @@ describe.skipIf(!available)('the console in a browser', () => {
     );
     const stage = await get<{ stage: string }>(`/api/lifecycle/customers/${top.customerId}`);
     const identity = profile.identities.find((entry) => entry.kind === 'email')!;
-    await page.getByRole('link', { name: 'Customers' }).click();
+    await open('Customers');
     await page.getByLabel('Find a customer by any identity').fill(identity.value);
     await page.getByRole('button', { name: 'Find' }).click();
     await expect.poll(() => page.locator('main h2').textContent()).toBe(`Customer ${top.customerId}`);
     await expect.poll(() => page.getByTestId('stage').textContent(), { timeout: 20_000 }).toBe(stage.stage);
     await page.locator('main table').last().locator('tbody tr').first().waitFor();
     await shot('customer');
-    await page.getByRole('link', { name: 'Customers' }).first().click();
+    await open('Customers');
     await page.getByLabel('Find a customer by any identity').fill('nobody@example.com');
     await page.getByRole('button', { name: 'Find' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('nobody@example.com');
@@ -131,7 +150,7 @@ describe.skipIf(!available)('the console in a browser', () => {
       (await agora(['funnel', '--steps', steps.replaceAll(', ', ','), '--window', '30d', '--json'], data.env))
         .stdout,
     );
-    await page.getByRole('link', { name: 'Funnel & journeys' }).click();
+    await open('Funnel & journeys');
     await page.getByRole('button', { name: 'Run' }).click();
     await expect
       .poll(() => page.getByTestId('funnel-last').textContent(), { timeout: 20_000 })
@@ -155,7 +174,7 @@ describe.skipIf(!available)('the console in a browser', () => {
       (await agora(['attribution', '--occurrence', 'first', '--json'], data.env)).stdout,
     );
     const topGroup = attribution.comparison[0];
-    await page.getByRole('link', { name: 'Touchpoints' }).click();
+    await open('Touchpoints');
     await expect
       .poll(
         () => page.getByTestId('attribution').locator('tbody tr').first().locator('td').nth(2).textContent(),
@@ -168,7 +187,7 @@ describe.skipIf(!available)('the console in a browser', () => {
     await shot('touchpoints');
 
     // Personas: found on demand, then one renamed; the name is kept.
-    await page.getByRole('link', { name: 'Personas' }).click();
+    await open('Personas');
     await page.getByRole('button', { name: 'Find personas' }).click();
     await page.getByTestId('persona').first().waitFor({ timeout: 60_000 });
     const first = page.getByTestId('persona').first();
@@ -190,7 +209,7 @@ describe.skipIf(!available)('the console in a browser', () => {
     const evaluated = JSON.parse(
       (await agora(['segments', 'evaluate', rulesFile, '--json'], data.env)).stdout,
     );
-    await page.getByRole('link', { name: 'Segments' }).click();
+    await open('Segments');
     await page.getByLabel('Times of condition 1').fill('2');
     await expect
       .poll(() => page.getByTestId('live-count').textContent(), { timeout: 20_000 })
@@ -213,13 +232,13 @@ describe.skipIf(!available)('the console in a browser', () => {
     const narrowed = JSON.parse(
       (await agora(['lifecycle', '--saved-segment', 'frequent-or-loyal', '--json'], data.env)).stdout,
     );
-    await page.getByRole('link', { name: 'Overview' }).click();
+    await open('Overview');
     await page.getByLabel('Segment').selectOption('frequent-or-loyal');
     await expect.poll(() => page.url()).toContain('segment=frequent-or-loyal');
     await expect
       .poll(() => page.getByTestId('Customers in the funnel').textContent())
       .toBe(narrowed.groups[0].stages[0].reached.toLocaleString('en-US'));
-    await page.getByRole('link', { name: 'Value' }).click();
+    await open('Value');
     await expect.poll(() => page.url()).toContain('/value?segment=frequent-or-loyal');
     await page.getByLabel('Segment').selectOption('');
     // A shared link to a console page loads the console.
@@ -230,7 +249,7 @@ describe.skipIf(!available)('the console in a browser', () => {
 
     // Settings: a write key (shown once, with the SDK snippet) and an analyst, who then signs in and is
     // refused a change, the API's message beside the form.
-    await page.getByRole('link', { name: 'Settings' }).click();
+    await open('Settings');
     await page.getByRole('button', { name: 'Create write key' }).click();
     await expect.poll(() => page.getByTestId('new-key').textContent()).toMatch(/^wk_|^sk_|\S{20,}/);
     await expect.poll(() => page.locator('pre').textContent()).toContain('@segment/analytics-node');
@@ -246,7 +265,7 @@ describe.skipIf(!available)('the console in a browser', () => {
     await signIn.getByLabel('Password').fill(analystPassword);
     await signIn.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.locator('nav .who').textContent()).toBe('ana@example.com (analyst)');
-    await page.getByRole('link', { name: 'Segments' }).click();
+    await open('Segments');
     await page.getByLabel('Save as (name)').fill('Mine');
     await page.getByLabel('Slug').fill('mine');
     await page.getByRole('button', { name: 'Save segment' }).click();
