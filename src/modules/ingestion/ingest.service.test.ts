@@ -23,6 +23,9 @@ describeEachEngine('ingest service under concurrent writes', ({ db }) => {
         return db().append(table, columns, rows);
       },
       close: () => db().close(),
+      get changes() {
+        return db().changes;
+      },
     };
     ingest = createIngestService({ ...t.deps, db: slowAppends });
   });
@@ -67,6 +70,9 @@ function reopened(db: Database): Database {
     transaction: (work) => db.transaction(work),
     append: (table, columns, rows) => db.append(table, columns, rows),
     close: () => db.close(),
+    get changes() {
+      return db.changes;
+    },
   };
 }
 

@@ -53,7 +53,15 @@ export interface Database extends Queryable {
    */
   append(table: string, columns: readonly string[], rows: AppendRows): Promise<number>;
   close(): Promise<void>;
+  /**
+   * How many statements that may change data this database has finished running in this process (see
+   * change-counter.ts): while it stays the same, an answer read from the database stays true.
+   */
+  readonly changes: number;
 }
+
+/** What an engine implements; countChanges adds the count of changes. */
+export type EngineDatabase = Omit<Database, 'changes'>;
 
 /** Wraps a driver's error as QUERY_FAILED, keeping the driver's message (it names the failing SQL part). */
 export function asQueryError(error: unknown): AppError {

@@ -19,10 +19,12 @@ import {
   VARCHAR,
 } from '@duckdb/node-api';
 import { AppError } from '../../errors/app-error.ts';
+import { countChanges } from '../change-counter.ts';
 import {
   type AppendRows,
   asQueryError,
   type Database,
+  type EngineDatabase,
   type NumberMatrix,
   type Row,
   type Transaction,
@@ -37,10 +39,10 @@ export async function openDuckDB(file: string): Promise<Database> {
   // DuckDB checkpoints when its WAL reaches 16 MB by default: under steady ingestion that is every few
   // seconds, and each stalls the writes. A larger WAL costs a longer replay after a crash, nothing else.
   const instance = await DuckDBInstance.create(file, { checkpoint_threshold: CHECKPOINT_THRESHOLD });
-  return new DuckDBDatabase(instance);
+  return countChanges(new DuckDBDatabase(instance));
 }
 
-class DuckDBDatabase implements Database {
+class DuckDBDatabase implements EngineDatabase {
   readonly engine = 'duckdb' as const;
   private readonly pool: ConnectionPool;
   private readonly columnNames = new Map<string, Promise<string[]>>();

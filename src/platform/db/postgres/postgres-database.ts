@@ -7,10 +7,12 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { AppError, messageOf } from '../../errors/app-error.ts';
+import { countChanges } from '../change-counter.ts';
 import {
   type AppendRows,
   asQueryError,
   type Database,
+  type EngineDatabase,
   type NumberMatrix,
   type Row,
   type Transaction,
@@ -82,13 +84,13 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
       { cause: error },
     );
   }
-  return new PostgresDatabase(pool);
+  return countChanges(new PostgresDatabase(pool));
 }
 
 /** A table is analyzed again once the rows appended to it reach this, then twice as many, and so on. */
 const FIRST_ANALYZE_AT = 10_000;
 
-class PostgresDatabase implements Database {
+class PostgresDatabase implements EngineDatabase {
   readonly engine = 'postgres' as const;
   private readonly columnTypes = new Map<string, Map<string, string>>();
   private readonly appended = new Map<string, { rows: number; analyzeAt: number }>();

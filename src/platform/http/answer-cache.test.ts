@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, createWriteKey, type TestApp } from '../../../test/app.ts';
+import { describeEachEngine } from '../../../test/engines.ts';
+import { createWorkspaceService } from '../../modules/workspaces/index.ts';
+import { onlyReads } from '../db/change-counter.ts';
+import { KEPT_HEADER } from './answer-cache.ts';
+
+const LOCAL_TOKEN = 'local_answers';
+
+describe('which statements only read', () => {
+  it('tells reads from changes, comments and a changing WITH included', () => {
+    expect(onlyReads('SELECT 1')).toBe(true);
+    expect(onlyReads('  -- why\n/* what */ select * FROM events')).toBe(true);
+    expect(onlyReads('WITH x AS (SELECT 1) SELECT * FROM x')).toBe(true);
+    expect(onlyReads('WITH gone AS (DELETE FROM events RETURNING 1) SELECT count(*) FROM gone')).toBe(false);
+    expect(onlyReads('INSERT INTO events VALUES (1)')).toBe(false);
+    expect(onlyReads('update customers SET x = 1')).toBe(false);
+    expect(onlyReads('CREATE TABLE t (x INT)')).toBe(false);
+  });
+});
+
+describeEachEngine('answers kept until the data changes', ({ engine, db }) => {
+  let t: TestApp;
+  let writeKey: string;
+  const VIEWS = '/api/events?name=Product%20Viewed';
+  const views = () => t.app.inject({ method: 'GET', url: VIEWS, headers: t.admin });
+  const count = (response: { json(): unknown }) => (response.json() as { events: unknown[] }).events.length;
+  const track = (userId: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` },
+      payload: { event: 'Product Viewed', userId, timestamp: '2026-03-01T10:00:00Z' },
+    });
+
+  beforeAll(async () => {
+    t = await createTestApp(db(), { localToken: LOCAL_TOKEN });
+    writeKey = await createWriteKey(t);
+    expect((await track('ana')).statusCode).toBe(200);
+  });
+  afterAll(() => t.app.close());
+
+  it(
+    engine === 'duckdb'
+      ? 'gives a read’s answer again, saying so, until an event arrives'
+      : 'keeps nothing on PostgreSQL, where other instances may write',
+    async () => {
+      const computed = await views();
+      const again = await views();
+      expect(again.body).toBe(computed.body);
+      expect(count(again)).toBe(1);
+      expect(again.headers[KEPT_HEADER]).toBe(engine === 'duckdb' ? '0' : undefined);
+
+      expect((await track('ben')).statusCode).toBe(200);
+      const after = await views();
+      expect(after.headers[KEPT_HEADER]).toBeUndefined();
+      expect(count(after)).toBe(2);
+    },
+  );
+
+  it('keeps answers apart by workspace and by query', async () => {
+    const other = await t.app.inject({ method: 'GET', url: `${VIEWS}&limit=1`, headers: t.admin });
+    expect(other.headers[KEPT_HEADER]).toBeUndefined();
+    expect(count(other)).toBe(1);
+    // The local CLI's token names the workspace by header: the same address in two workspaces.
+    await createWorkspaceService(t.deps).ensureWorkspace({ slug: 'elsewhere' });
+    const inWorkspace = (slug: string) =>
+      t.app.inject({
+        method: 'GET',
+        url: VIEWS,
+        headers: { authorization: `Bearer ${LOCAL_TOKEN}`, 'x-agora-workspace': slug },
+      });
+    expect(count(await inWorkspace(t.workspace.slug))).toBe(2);
+    expect(count(await inWorkspace('elsewhere'))).toBe(0);
+    expect(count(await inWorkspace(t.workspace.slug))).toBe(2);
+  });
+});
