@@ -1,0 +1,184 @@
+/**
+ * The console in headless chromium (issue 10): for each page, loaded afresh `--runs` times on a demo world,
+ * the browser's own navigation timing (DOM interactive) and resource timing of the page's API calls (p95 over
+ * every call of every run), the time until the page's last API answer arrived, and the slowest call; then the
+ * built bundle's size, gzipped, in all and for the first load. `agora serve` runs on the world's data directory
+ * as a user runs it; a bench admin is added through the API with the server's local token.
+ *
+ *   npm run bench:console -- --data-dir DIR            a world made by `agora demo --no-serve --data-dir DIR`
+ *   npm run bench:console -- --data-dir DIR --customers 500000   makes the world first when DIR is empty
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { chromium, type Page } from 'playwright-core';
+
+const { values } = parseArgs({
+  options: {
+    'data-dir': { type: 'string' },
+    customers: { type: 'string', default: '500000' },
+    runs: { type: 'string', default: '5' },
+  },
+});
+if (!values['data-dir']) throw new Error('Give the demo world’s data directory: --data-dir DIR.');
+const DATA_DIR = path.resolve(values['data-dir']);
+const RUNS = Number(values.runs);
+const BIN = path.resolve('bin/agora.js');
+const PAGES = [
+  '/',
+  '/funnel',
+  '/touchpoints',
+  '/customers',
+  '/personas',
+  '/segments',
+  '/value',
+  '/strategy',
+  '/settings',
+];
+
+function agora(args: string[]): ChildProcess {
+  return spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, AGORA_DATA_DIR: DATA_DIR, AGORA_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+async function makeWorldIfMissing(): Promise<void> {
+  if (existsSync(path.join(DATA_DIR, 'agora.duckdb'))) return;
+  console.log(`Making a demo world of ${values.customers} customers in ${DATA_DIR} …`);
+  const demo = agora(['demo', '--customers', values.customers!, '--no-serve']);
+  demo.stdout!.pipe(process.stdout);
+  const code = await new Promise((resolve) => demo.on('exit', resolve));
+  if (code !== 0) throw new Error(`agora demo exited with ${code}`);
+}
+
+/** `agora serve` on the world, once it answers; its address and local token from server.json. */
+async function startServer(): Promise<{ child: ChildProcess; url: string; token: string }> {
+  const child = agora(['serve', '--port', '0']);
+  let banner = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk) => {
+      banner += chunk;
+      if (banner.includes('Press Ctrl+C')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`agora serve exited with ${code}: ${banner}`)));
+  });
+  const server = JSON.parse(await readFile(path.join(DATA_DIR, 'server.json'), 'utf8'));
+  return { child, url: server.url, token: server.token };
+}
+
+interface PageRun {
+  interactive: number;
+  lastAnswer: number;
+  calls: Array<{ url: string; ms: number }>;
+}
+
+/** One fresh load of a console page: navigation timing, and every API call until the network is quiet. */
+async function loadOnce(page: Page, url: string): Promise<PageRun> {
+  await page.goto(url, { waitUntil: 'networkidle', timeout: 120_000 });
+  // Browser code, written without named inner functions (tsx would wrap them in a helper the page lacks), its
+  // Performance API entries typed here as this file has no DOM types.
+  return page.evaluate(() => {
+    type Entry = { name: string; startTime: number; responseEnd: number; domInteractive: number };
+    const timing = performance as unknown as { getEntriesByType(type: string): Entry[] };
+    const navigation = timing.getEntriesByType('navigation')[0]!;
+    const calls = timing
+      .getEntriesByType('resource')
+      .map((entry) => ({
+        address: new URL(entry.name),
+        end: entry.responseEnd,
+        ms: entry.responseEnd - entry.startTime,
+      }))
+      .filter((call) => call.address.pathname.startsWith('/api/'));
+    return {
+      interactive: navigation.domInteractive,
+      lastAnswer: Math.max(navigation.domInteractive, ...calls.map((call) => call.end)),
+      calls: calls.map((call) => ({ url: call.address.pathname + call.address.search, ms: call.ms })),
+    };
+  });
+}
+
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+const medianOf = (numbers: number[]) =>
+  quantile(
+    [...numbers].sort((a, b) => a - b),
+    0.5,
+  );
+
+async function bundleSizes(): Promise<{ all: number; firstLoad: number }> {
+  const dist = path.resolve('web/dist');
+  const html = await readFile(path.join(dist, 'index.html'), 'utf8');
+  const assets = await readdir(path.join(dist, 'assets'));
+  let all = 0;
+  let firstLoad = 0;
+  for (const asset of assets.filter((name) => name.endsWith('.js'))) {
+    const size = gzipSync(await readFile(path.join(dist, 'assets', asset))).length;
+    all += size;
+    // What index.html loads itself (the entry and its preloaded chunks) is the first load.
+    if (html.includes(asset)) firstLoad += size;
+  }
+  return { all, firstLoad };
+}
+
+await makeWorldIfMissing();
+const server = await startServer();
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
+});
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const email = `bench-${Date.now()}@agora.local`;
+  const created = await fetch(`${server.url}/api/users`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ email, role: 'admin' }),
+  });
+  const { password } = (await created.json()) as { password: string };
+  const signedIn = await context.request.post(`${server.url}/api/session`, { data: { email, password } });
+  if (!signedIn.ok()) throw new Error(`sign-in failed: ${await signedIn.text()}`);
+  const page = await context.newPage();
+  console.log(`${os.cpus().length} × ${os.cpus()[0]?.model}; ${RUNS} fresh loads of each page\n`);
+  console.log('page          interactive  last answer  API p95  calls  slowest call');
+  for (const pagePath of PAGES) {
+    const runs: PageRun[] = [];
+    // The first load warms the server (and fills any cache it keeps); it is not counted.
+    await loadOnce(page, server.url + pagePath);
+    for (let run = 0; run < RUNS; run++) runs.push(await loadOnce(page, server.url + pagePath));
+    const calls = runs.flatMap((run) => run.calls).sort((a, b) => a.ms - b.ms);
+    const slowest = calls.at(-1);
+    console.log(
+      [
+        pagePath.padEnd(13),
+        `${medianOf(runs.map((run) => run.interactive)).toFixed(0)} ms`.padStart(11),
+        `${medianOf(runs.map((run) => run.lastAnswer)).toFixed(0)} ms`.padStart(12),
+        `${quantile(
+          calls.map((call) => call.ms),
+          0.95,
+        ).toFixed(0)} ms`.padStart(8),
+        String(calls.length / RUNS).padStart(6),
+        ` ${slowest ? `${slowest.ms.toFixed(0)} ms ${slowest.url}` : '-'}`,
+      ].join(' '),
+    );
+  }
+  const bundle = await bundleSizes();
+  console.log(
+    `\nbundle, gzipped: ${(bundle.all / 1024).toFixed(0)} kB in all, ${(bundle.firstLoad / 1024).toFixed(0)} kB loaded first`,
+  );
+} finally {
+  await browser.close();
+  server.child.kill('SIGTERM');
+}
