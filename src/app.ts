@@ -29,7 +29,13 @@ import { createSegmentService, segmentRoutes } from './modules/segments/index.ts
 import { createTaxonomyService, taxonomyRoutes } from './modules/taxonomy/index.ts';
 import { createUserService, signInRoutes, userRoutes } from './modules/users/index.ts';
 import { createValueService, valueRoutes } from './modules/value/index.ts';
-import { apiKeyRoutes, createAdminAuth, createWorkspaceService } from './modules/workspaces/index.ts';
+import {
+  apiKeyRoutes,
+  createAdminAuth,
+  createWorkspaceService,
+  workspaceRoutes,
+} from './modules/workspaces/index.ts';
+import { registerAnswerCache } from './platform/http/answer-cache.ts';
 import { consoleBuilt, consolePage, registerConsole } from './platform/http/console.routes.ts';
 import { registerErrorHandling } from './platform/http/error-handler.ts';
 import { healthRoutes } from './platform/http/health.routes.ts';
@@ -71,6 +77,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await app.register(signInRoutes(users));
 
   const adminRoutes: FastifyPluginAsyncZod[] = [
+    workspaceRoutes(workspaces),
     apiKeyRoutes(workspaces),
     taxonomyRoutes(taxonomy),
     customerRoutes(createCustomerService(deps)),
@@ -91,6 +98,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   ];
   await app.register(async (admin) => {
     admin.addHook('onRequest', createAdminAuth(workspaces, options.localToken, users));
+    registerAnswerCache(admin, deps.db, deps.clock);
     for (const routes of adminRoutes) await admin.register(routes);
   });
   return app;

@@ -28,7 +28,12 @@ describe.skipIf(!browserAvailable)('the console in a browser', () => {
     await expect
       .poll(() => page.getByTestId('Customers in the funnel').textContent(), { timeout: 10_000 })
       .toBe(inFunnel.toLocaleString('en-US'));
-    await page.locator('canvas').first().waitFor();
+    const risk = await app.json<{ atRisk: { spent: number } }>(['value', 'risk']);
+    await expect
+      .poll(() => page.getByTestId('Spent by repeat customers slipping away').textContent())
+      .toBe(Math.round(risk.atRisk.spent).toLocaleString('en-US'));
+    // The funnel, the radar and the two trends.
+    await expect.poll(() => page.locator('main canvas').count()).toBe(4);
     await app.shot(page, 'overview');
 
     const clv = JSON.parse((await agora(['value', 'clv', '--json'], app.env)).stdout);
@@ -191,7 +196,7 @@ describe.skipIf(!browserAvailable)('the console in a browser', () => {
     await page.getByRole('button', { name: 'Create write key' }).click();
     await expect.poll(() => page.getByTestId('new-key').textContent()).toMatch(/^wk_|^sk_|\S{20,}/);
     await expect.poll(() => page.locator('pre').textContent()).toContain('@segment/analytics-node');
-    await page.getByLabel('Email').fill('ana@example.com');
+    await page.getByRole('textbox', { name: 'Email' }).fill('ana@example.com');
     await page.getByRole('button', { name: 'Add user' }).click();
     const analystPassword = (await page.getByTestId('new-password').textContent())!;
     await app.shot(page, 'settings');

@@ -2,7 +2,9 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ComponentType, lazy, Suspense } from 'react';
 import { Link, NavLink, Route, Routes, useLocation } from 'react-router-dom';
 import { currentSession, type Session, signOut } from './api.ts';
+import { WorkspaceSwitcher } from './components/WorkspaceSwitcher.tsx';
 import { FilterBar } from './filters.tsx';
+import { PasswordEntry } from './pages/PasswordEntry.tsx';
 import { SignIn } from './pages/SignIn.tsx';
 
 // Each page's charts load with the page: the first screen carries only what it shows.
@@ -16,6 +18,8 @@ const Touchpoints = lazy(() => import('./pages/Touchpoints.tsx'));
 const Segments = lazy(() => import('./pages/Segments.tsx'));
 const Settings = lazy(() => import('./pages/Settings.tsx'));
 const Customer = lazy(() => import('./pages/Customers.tsx').then((page) => ({ default: page.Customer })));
+const SegmentDetail = lazy(() => import('./pages/SegmentDetail.tsx'));
+const PasswordChange = lazy(() => import('./pages/PasswordChange.tsx'));
 /** The console's pages, in the navigation's order. */
 const PAGES: Array<{ path: string; title: string; page: ComponentType }> = [
   { path: '/', title: 'Overview', page: Overview },
@@ -50,6 +54,7 @@ function Console({ session }: { session: Session }) {
     <div className="console">
       <nav aria-label="Pages">
         <h1>Agora</h1>
+        <WorkspaceSwitcher />
         {PAGES.map((page) => (
           // The filter travels with the navigation.
           <NavLink key={page.path} to={{ pathname: page.path, search: location.search }} end>
@@ -59,6 +64,7 @@ function Console({ session }: { session: Session }) {
         <p className="who">
           {session.user.email} ({session.user.role})
         </p>
+        <PasswordEntry mustChange={session.user.mustChangePassword} />
         <button type="button" onClick={leave}>
           Sign out
         </button>
@@ -71,6 +77,8 @@ function Console({ session }: { session: Session }) {
               <Route key={path} path={path} element={<Page />} />
             ))}
             <Route path="/customers/:customerId" element={<Customer />} />
+            <Route path="/segments/:slug" element={<SegmentDetail />} />
+            <Route path="/password" element={<PasswordChange />} />
             <Route path="*" element={<NotFound />} />
           </Routes>
         </Suspense>

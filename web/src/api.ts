@@ -18,6 +18,32 @@ export function takeEndReason(): string | null {
   return reason;
 }
 
+const WORKSPACE_KEY = 'agora.workspace';
+/** The workspace every call acts on (the `X-Agora-Workspace` header), kept across visits. */
+let workspace = readStoredWorkspace();
+
+function readStoredWorkspace(): string {
+  try {
+    return localStorage.getItem(WORKSPACE_KEY) || 'default';
+  } catch {
+    return 'default';
+  }
+}
+
+export function currentWorkspace(): string {
+  return workspace;
+}
+
+/** Makes every later call act on this workspace; the caller drops what the queries had cached. */
+export function chooseWorkspace(slug: string): void {
+  workspace = slug;
+  try {
+    localStorage.setItem(WORKSPACE_KEY, slug);
+  } catch {
+    // Private browsing without storage: the choice lasts until the page reloads.
+  }
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -28,7 +54,7 @@ export class ApiError extends Error {
 }
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { 'x-agora-workspace': workspace };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   const response = await fetch(path, {

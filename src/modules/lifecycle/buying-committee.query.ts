@@ -16,27 +16,48 @@ export interface MemberRow {
   last_seen_at: Date | null;
 }
 
-/** The members of a page of accounts (ordered by id), or of the accounts given. */
+/** The members of a page of accounts (ordered by id). */
 export async function queryAccountMembers(
   db: Queryable,
   workspaceId: number,
-  accounts: { limit: number; offset: number } | { ids: number[] },
+  page: { limit: number; offset: number },
 ): Promise<MemberRow[]> {
-  const chosen =
-    'ids' in accounts
-      ? 'SELECT unnest(CAST($2 AS BIGINT[])) AS account_id'
-      : `SELECT account_id FROM accounts WHERE workspace_id = $1 ORDER BY account_id LIMIT $2 OFFSET $3`;
-  const params =
-    'ids' in accounts ? [workspaceId, accounts.ids] : [workspaceId, accounts.limit, accounts.offset];
   return db.query<MemberRow>(
     `SELECT a.account_id, a.name AS account_name, a.external_id, m.customer_id, m.buying_role, l.stage, l.last_seen_at
      FROM accounts a
-     JOIN (${chosen}) AS chosen ON chosen.account_id = a.account_id
+     JOIN (SELECT account_id FROM accounts WHERE workspace_id = $1 ORDER BY account_id LIMIT $2 OFFSET $3) AS chosen
+       ON chosen.account_id = a.account_id
      JOIN account_memberships m ON m.workspace_id = a.workspace_id AND m.account_id = a.account_id
      LEFT JOIN customer_lifecycle l ON l.workspace_id = m.workspace_id AND l.customer_id = m.customer_id
      WHERE a.workspace_id = $1
      ORDER BY a.account_id, m.customer_id`,
-    params,
+    [workspaceId, page.limit, page.offset],
+  );
+}
+
+export interface CommitteeMemberRow extends MemberRow {
+  title: string | null;
+  /** An email the member is known by (the first in order), to tell the members apart. */
+  email: string | null;
+}
+
+/** One account's members, ordered by customer id: role, title, stage and an email each. */
+export async function queryCommitteeMembers(
+  db: Queryable,
+  workspaceId: number,
+  accountId: number,
+): Promise<CommitteeMemberRow[]> {
+  return db.query<CommitteeMemberRow>(
+    `SELECT a.account_id, a.name AS account_name, a.external_id, m.customer_id, m.buying_role, m.title,
+       l.stage, l.last_seen_at,
+       (SELECT min(i.value) FROM identities i
+        WHERE i.workspace_id = m.workspace_id AND i.customer_id = m.customer_id AND i.kind = 'email') AS email
+     FROM accounts a
+     JOIN account_memberships m ON m.workspace_id = a.workspace_id AND m.account_id = a.account_id
+     LEFT JOIN customer_lifecycle l ON l.workspace_id = m.workspace_id AND l.customer_id = m.customer_id
+     WHERE a.workspace_id = $1 AND a.account_id = $2
+     ORDER BY m.customer_id`,
+    [workspaceId, accountId],
   );
 }
 

@@ -58,7 +58,7 @@ export const lifecycleFixture = (): object[] => [
     type: 'group',
     userId: 'dan',
     groupId: 'acme',
-    traits: { name: 'Acme', role: 'economic_buyer' },
+    traits: { name: 'Acme', role: 'economic_buyer', title: 'CFO' },
     messageId: 'g-dan',
     timestamp: at(0),
   },

@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorResponseSchema } from '../../platform/http/error.schema.ts';
 import { CustomerIdParamsSchema } from '../customers/index.ts';
 import {
+  AccountCommitteeSchema,
   AccountIdParamsSchema,
-  AccountLifecycleSchema,
   AccountPageQuerySchema,
   AccountPageSchema,
   CustomerLifecycleSchema,
@@ -81,9 +81,9 @@ export function lifecycleRoutes(lifecycle: LifecycleService): FastifyPluginAsync
       {
         schema: {
           tags,
-          summary: 'One account’s stage and buying committee',
+          summary: 'One account’s stage and buying committee: each member’s role, title, email and stage',
           params: AccountIdParamsSchema,
-          response: { 200: AccountLifecycleSchema, 404: ErrorResponseSchema, ...errors },
+          response: { 200: AccountCommitteeSchema, 404: ErrorResponseSchema, ...errors },
         },
       },
       async (request) => lifecycle.account(request.workspace.workspaceId, request.params.accountId),
@@ -116,11 +116,27 @@ export function lifecycleRoutes(lifecycle: LifecycleService): FastifyPluginAsync
         schema: {
           tags,
           summary: 'Change the lifecycle rules (when a customer in Action or Loyalty counts as lapsed)',
+          description:
+            'Reports judge “lapsed” when they are read, so a change shows at once. Which events place a ' +
+            'customer in each stage is the taxonomy’s funnel signal (PUT /api/taxonomy/{eventName}); stages ' +
+            'are rebuilt after a taxonomy edit by the next refresh (within 30 s, or POST /api/lifecycle/refresh).',
           body: LifecycleRulesSchema,
           response: { 200: LifecycleRulesSchema, ...errors },
         },
       },
       async (request) => lifecycle.updateRules(request.workspace.workspaceId, request.body),
+    );
+
+    app.post(
+      '/api/lifecycle/rules/reset',
+      {
+        schema: {
+          tags,
+          summary: 'Put Agora’s default lifecycle rules back',
+          response: { 200: LifecycleRulesSchema, ...errors },
+        },
+      },
+      async (request) => lifecycle.resetRules(request.workspace.workspaceId),
     );
 
     app.post(

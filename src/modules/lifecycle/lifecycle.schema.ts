@@ -148,6 +148,22 @@ export const AccountLifecycleSchema = z.object({
 });
 export type AccountLifecycle = z.infer<typeof AccountLifecycleSchema>;
 
+export const CommitteeMemberSchema = z.object({
+  customerId: z.number(),
+  buyingRole: z.string().nullable(),
+  title: z.string().nullable(),
+  email: z.string().nullable(),
+  /** Null while the member has not entered the funnel. */
+  stage: StageSchema.nullable(),
+  lastSeenAt: z.date().nullable(),
+});
+
+/** One account: its summary and each member of its buying committee. */
+export const AccountCommitteeSchema = AccountLifecycleSchema.extend({
+  committee: z.array(CommitteeMemberSchema),
+});
+export type AccountCommittee = z.infer<typeof AccountCommitteeSchema>;
+
 export const AccountPageQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),

@@ -8,12 +8,13 @@ import {
   countAccounts,
   engagedMembersPerBuyingAccount,
   queryAccountMembers,
+  queryCommitteeMembers,
   queryPathToPurchaseBySegment,
 } from './buying-committee.query.ts';
 import { computeBuyingCommittees } from './compute-buying-committee.ts';
 import { computeLifecycleFunnel } from './compute-lifecycle-funnel.ts';
 import type {
-  AccountLifecycle,
+  AccountCommittee,
   AccountPage,
   CustomerLifecycle,
   LifecycleQuery,
@@ -34,6 +35,16 @@ export function createLifecycleService(deps: LifecycleDeps) {
   const { db, clock } = deps;
   const refresher = createLifecycleRefresher(deps);
   const { refresh, ensureRefreshed, readState, writeState } = refresher;
+
+  async function updateRules(workspaceId: number, rules: LifecycleRules): Promise<LifecycleRules> {
+    const state = await readState(workspaceId);
+    await writeState(db, workspaceId, {
+      lapsedAfterDays: rules.lapsedAfterDays,
+      refreshedThrough: state?.refreshed_through ?? null,
+      taxonomySignature: state?.taxonomy_signature ?? null,
+    });
+    return { lapsedAfterDays: rules.lapsedAfterDays };
+  }
 
   async function defaultAsOf(workspaceId: number): Promise<Date | null> {
     const [row] = await db.query<{ latest: Date | null }>(
@@ -82,18 +93,17 @@ export function createLifecycleService(deps: LifecycleDeps) {
     async trend(workspaceId: number, query: TrendQuery): Promise<LifecycleTrend> {
       await refuseUnknownSavedSegment(workspaceId, query.savedSegment);
       await ensureRefreshed(workspaceId);
-      const periods = new Map<number, Partial<Record<Stage, number>>>();
+      // Every stage in every period, 0 where no one entered it, so that a chart's lines do not break.
+      const periods = new Map<number, Record<Stage, number>>();
       for (const row of await queryLifecycleTrend(db, workspaceId, query)) {
-        const entered = periods.get(row.period_start.getTime()) ?? {};
+        const start = row.period_start.getTime();
+        const entered = periods.get(start) ?? Object.fromEntries(STAGES.map((stage) => [stage, 0]));
         entered[row.stage] = row.entered;
-        periods.set(row.period_start.getTime(), entered);
+        periods.set(start, entered as Record<Stage, number>);
       }
       return {
         interval: query.interval,
-        periods: [...periods].map(([start, entered]) => ({
-          start: new Date(start),
-          entered: entered as Record<Stage, number>,
-        })),
+        periods: [...periods].map(([start, entered]) => ({ start: new Date(start), entered })),
       };
     },
 
@@ -146,14 +156,23 @@ export function createLifecycleService(deps: LifecycleDeps) {
       return { total, accounts: computeBuyingCommittees(members) };
     },
 
-    async account(workspaceId: number, accountId: number): Promise<AccountLifecycle> {
+    async account(workspaceId: number, accountId: number): Promise<AccountCommittee> {
       await ensureRefreshed(workspaceId);
-      const [account] = computeBuyingCommittees(
-        await queryAccountMembers(db, workspaceId, { ids: [accountId] }),
-      );
+      const members = await queryCommitteeMembers(db, workspaceId, accountId);
+      const [account] = computeBuyingCommittees(members);
       if (!account)
         throw new AppError('NOT_FOUND', `No account ${accountId} with members in this workspace.`);
-      return account;
+      return {
+        ...account,
+        committee: members.map((member) => ({
+          customerId: member.customer_id,
+          buyingRole: member.buying_role,
+          title: member.title,
+          email: member.email,
+          stage: member.stage,
+          lastSeenAt: member.last_seen_at,
+        })),
+      };
     },
 
     async compareSegments(workspaceId: number): Promise<SegmentComparison> {
@@ -180,15 +199,10 @@ export function createLifecycleService(deps: LifecycleDeps) {
       return { lapsedAfterDays: state?.lapsed_after_days ?? DEFAULT_RULES.lapsedAfterDays };
     },
 
-    async updateRules(workspaceId: number, rules: LifecycleRules): Promise<LifecycleRules> {
-      const state = await readState(workspaceId);
-      await writeState(db, workspaceId, {
-        lapsedAfterDays: rules.lapsedAfterDays,
-        refreshedThrough: state?.refreshed_through ?? null,
-        taxonomySignature: state?.taxonomy_signature ?? null,
-      });
-      return rules;
-    },
+    updateRules,
+
+    /** Agora's own lifecycle rules again. */
+    resetRules: (workspaceId: number) => updateRules(workspaceId, DEFAULT_RULES),
 
     startRefreshing: refresher.startRefreshing,
   };

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorResponseSchema } from '../../platform/http/error.schema.ts';
 import {
+  CustomerIdParamsSchema,
+  CustomerPersonaSchema,
   PersonaIdParamsSchema,
   PersonaListSchema,
   PersonaSchema,
@@ -37,6 +39,20 @@ export function personaRoutes(personas: PersonaService): FastifyPluginAsyncZod {
         },
       },
       async (request) => personas.stages(request.workspace.workspaceId),
+    );
+
+    app.get(
+      '/api/personas/customers/:customerId',
+      {
+        schema: {
+          tags: ['personas'],
+          summary:
+            'The persona one customer belongs to, with its name; none before personas are found or for a customer with too few touchpoints',
+          params: CustomerIdParamsSchema,
+          response: { 200: CustomerPersonaSchema, 404: ErrorResponseSchema, ...errors },
+        },
+      },
+      async (request) => personas.customer(request.workspace.workspaceId, request.params.customerId),
     );
 
     app.get(

@@ -107,3 +107,26 @@ export const StageMatrixSchema = z.object({
   ),
 });
 export type StageMatrix = z.infer<typeof StageMatrixSchema>;
+
+export const CustomerIdParamsSchema = z.object({
+  customerId: z.coerce
+    .number({ error: 'customerId must be a whole number' })
+    .int('customerId must be a whole number')
+    .positive('customerId must be a positive whole number'),
+});
+
+export const CustomerPersonaSchema = z.object({
+  customerId: z.number(),
+  /** The latest run; null before personas are first found (POST /api/personas/refresh). */
+  run: PersonaRunSchema.pick({ runId: true, fittedAt: true }).nullable(),
+  /** The customer's persona; null before the first run, or for a customer with too few touchpoints to place. */
+  persona: z
+    .object({
+      personaId: z.number(),
+      name: z.string(),
+      /** When the customer joined it: the run's time, or later for a customer who came after the run. */
+      assignedAt: z.date(),
+    })
+    .nullable(),
+});
+export type CustomerPersona = z.infer<typeof CustomerPersonaSchema>;

@@ -46,6 +46,35 @@ describeEachEngine('personas', ({ db }) => {
     expect(first.personas.map((persona) => persona.customers)).toEqual([15, 15, 15]);
   });
 
+  it('says which persona a customer belongs to, with its name, and refuses an unknown customer', async () => {
+    const [row] = await db().query<{ customer_id: number }>(
+      "SELECT customer_id FROM identities WHERE workspace_id = $1 AND kind = 'user' AND value = 'reader-0'",
+      [ws()],
+    );
+    const customerId = Number(row!.customer_id);
+    const response = await call('GET', `/api/personas/customers/${customerId}`);
+    expect(response.statusCode, response.body).toBe(200);
+    const list = (await call('GET', '/api/personas')).json() as PersonaList & {
+      run: { fittedAt: string };
+    };
+    const personaId = (await assignments()).get('reader-0');
+    const persona = list.personas.find((candidate) => candidate.personaId === personaId)!;
+    expect(persona.name).toBe('Email · desktop · engage');
+    expect(response.json()).toEqual({
+      customerId,
+      run: { runId: list.run!.runId, fittedAt: list.run!.fittedAt },
+      persona: { personaId: persona.personaId, name: persona.name, assignedAt: list.run!.fittedAt },
+    });
+    const unknown = await call('GET', '/api/personas/customers/999999');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({
+      error: { code: 'NOT_FOUND', message: 'There is no customer 999999 in this workspace.' },
+    });
+    expect(invalidInputMessage(await call('GET', '/api/personas/customers/x'))).toMatch(/whole number/);
+    const paths = Object.keys((await call('GET', '/openapi.json')).json().paths);
+    expect(paths).toContain('/api/personas/customers/{customerId}');
+  });
+
   it('describes each persona by what sets it apart, with a name made of it', () => {
     expect(first.personas.map((persona) => persona.name).sort()).toEqual([
       'Email · desktop · engage',
@@ -136,6 +165,16 @@ describeEachEngine('personas', ({ db }) => {
         await small.app.inject({ method: 'GET', url: '/api/personas', headers: small.admin })
       ).json();
       expect(empty).toEqual({ run: null, personas: [], newlyAssigned: 0 });
+      const [only] = await db().query<{ customer_id: number }>(
+        'SELECT customer_id FROM customers WHERE workspace_id = $1',
+        [small.workspace.workspaceId],
+      );
+      const none = await small.app.inject({
+        method: 'GET',
+        url: `/api/personas/customers/${only!.customer_id}`,
+        headers: small.admin,
+      });
+      expect(none.json()).toEqual({ customerId: Number(only!.customer_id), run: null, persona: null });
     } finally {
       await small.app.close();
     }

@@ -17,10 +17,18 @@ import { matchClusters } from './compute-persona-matching.ts';
 import { sampleRows, silhouette, takeRows } from './compute-silhouette.ts';
 import { applyScaling, fitScaling, type Scaling } from './compute-standardise.ts';
 import { FEATURES, type FeatureTable, queryPersonaFeatures } from './persona-features.query.ts';
-import type { Persona, PersonaList, RefreshOptions, StageMatrix } from './personas.schema.ts';
+import type {
+  CustomerPersona,
+  Persona,
+  PersonaList,
+  RefreshOptions,
+  StageMatrix,
+} from './personas.schema.ts';
 import {
   appendAssignments,
   countAssignments,
+  customerExists,
+  findCustomerPersona,
   findLatestRun,
   insertPersona,
   insertRun,
@@ -241,6 +249,19 @@ export function createPersonaService(deps: { db: Database; lifecycle: LifecycleS
       );
       if (!persona) throw notFound(personaId);
       return persona;
+    },
+
+    /** The persona one customer belongs to (a customer new since the run joins the nearest first). */
+    async customer(workspaceId: number, customerId: number): Promise<CustomerPersona> {
+      if (!(await customerExists(db, workspaceId, customerId)))
+        throw new AppError('NOT_FOUND', `There is no customer ${customerId} in this workspace.`);
+      await assignNewCustomers(workspaceId);
+      const run = await findLatestRun(db, workspaceId);
+      return {
+        customerId,
+        run: run ? { runId: run.runId, fittedAt: run.fittedAt } : null,
+        persona: run ? await findCustomerPersona(db, workspaceId, customerId) : null,
+      };
     },
 
     /** Customers of each persona in each lifecycle stage. */

@@ -265,3 +265,30 @@ export async function countAssignments(db: Queryable, workspaceId: number, since
     ]),
   );
 }
+
+/** Whether the workspace has the customer at all. */
+export async function customerExists(db: Queryable, workspaceId: number, customerId: number) {
+  const rows = await db.query(
+    'SELECT 1 AS found FROM customers WHERE workspace_id = $1 AND customer_id = $2',
+    [workspaceId, customerId],
+  );
+  return rows.length > 0;
+}
+
+/** The persona a customer is assigned to, with its current name; null when none. */
+export async function findCustomerPersona(
+  db: Queryable,
+  workspaceId: number,
+  customerId: number,
+): Promise<{ personaId: number; name: string; assignedAt: Date } | null> {
+  const [row] = await db.query<{ persona_id: number; name: string; assigned_at: Date }>(
+    `SELECT a.persona_id, p.name, a.assigned_at
+     FROM persona_assignments a
+     JOIN personas p ON p.workspace_id = a.workspace_id AND p.persona_id = a.persona_id
+     WHERE a.workspace_id = $1 AND a.customer_id = $2`,
+    [workspaceId, customerId],
+  );
+  return row
+    ? { personaId: Number(row.persona_id), name: row.name, assignedAt: new Date(row.assigned_at) }
+    : null;
+}

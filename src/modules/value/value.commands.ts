@@ -155,7 +155,8 @@ export function valueCommand(): Command {
       });
       if (options.json) return printJson(report);
       const list = (title: string, part: RiskReport['atRisk']) => {
-        process.stdout.write(`\n${title} (${part.customers.toLocaleString('en-US')} in all):\n`);
+        const all = `${part.customers.toLocaleString('en-US')} in all, who spent ${Math.round(part.spent).toLocaleString('en-US')}`;
+        process.stdout.write(`\n${title} (${all}):\n`);
         printTable(part.list, [
           ['CUSTOMER', (row) => row.customerId],
           ['SPENT', (row) => Math.round(row.spent).toLocaleString('en-US')],

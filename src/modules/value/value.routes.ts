@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorResponseSchema } from '../../platform/http/error.schema.ts';
 import {
+  ClvDistributionQuerySchema,
+  ClvDistributionSchema,
   ClvQuerySchema,
   ClvReportSchema,
   CustomerValueListQuerySchema,
@@ -63,6 +65,20 @@ export function valueRoutes(value: ValueService): FastifyPluginAsyncZod {
         },
       },
       async (request) => value.clv(request.workspace.workspaceId, request.query),
+    );
+
+    app.get(
+      '/api/value/distribution',
+      {
+        schema: {
+          tags: ['value'],
+          summary:
+            'How the stored lifetime values spread: customers and value per CLV bin on 1-2-5 edges (0, 1, 2, 5, 10, …), the histogram’s data; values customers first when none are stored',
+          querystring: ClvDistributionQuerySchema,
+          response: { 200: ClvDistributionSchema, ...errors },
+        },
+      },
+      async (request) => value.distribution(request.workspace.workspaceId, request.query),
     );
 
     app.get(

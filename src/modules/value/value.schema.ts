@@ -151,12 +151,15 @@ const RiskEntrySchema = z.object({
   reasons: z.array(z.string()),
 });
 
+/** `spent`: what all of the list's customers spent, not only the ones listed. */
+const RiskListSchema = z.object({ customers: z.number(), spent: z.number(), list: z.array(RiskEntrySchema) });
+
 export const RiskReportSchema = z.object({
   asOf: z.date(),
   /** Repeat customers whose P(alive) fell over the last 30 days, most at stake first, with the reasons. */
-  atRisk: z.object({ customers: z.number(), list: z.array(RiskEntrySchema) }),
+  atRisk: RiskListSchema,
   /** Customers most likely gone (P(alive) below 0.3), those who spent most first. */
-  winBack: z.object({ customers: z.number(), list: z.array(RiskEntrySchema) }),
+  winBack: RiskListSchema,
 });
 export type RiskReport = z.infer<typeof RiskReportSchema>;
 
@@ -289,3 +292,27 @@ export const EconomicsReportSchema = z.object({
   notes: z.array(z.string()),
 });
 export type EconomicsReport = z.infer<typeof EconomicsReportSchema>;
+
+export const ClvDistributionQuerySchema = z.object({
+  savedSegment: AudienceFilterFields.savedSegment,
+});
+export type ClvDistributionQuery = z.infer<typeof ClvDistributionQuerySchema>;
+
+export const ClvDistributionSchema = z.object({
+  /** The stored valuation the bins count; null when customers could not be valued (see notes). */
+  valuedAt: z.date().nullable(),
+  asOf: z.date().nullable(),
+  /** The horizon of the values, in months. */
+  months: z.number().nullable(),
+  customers: z.number(),
+  total: z.number(),
+  /**
+   * Customers and their summed value per bin of lifetime value, on 1-2-5 edges (0, 1, 2, 5, 10, 20, …):
+   * from ≤ clv < to, `to` null for the last; from the lowest bin with a customer to the highest.
+   */
+  bins: z.array(
+    z.object({ from: z.number(), to: z.number().nullable(), customers: z.number(), value: z.number() }),
+  ),
+  notes: z.array(z.string()),
+});
+export type ClvDistribution = z.infer<typeof ClvDistributionSchema>;

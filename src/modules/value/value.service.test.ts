@@ -125,10 +125,17 @@ describeEachEngine('customer value', ({ db }) => {
       T: Float64Array.from(rows, (row) => row.T),
       count: new Float64Array(rows.length).fill(1),
     });
-    const risk = await createValueService({ db: db(), lifecycle: createLifecycleService(t.deps) }).risk(
-      app.workspace.workspaceId,
-      RiskQuerySchema.parse({ limit: 5 }),
-    );
+    const values = createValueService({ db: db(), lifecycle: createLifecycleService(t.deps) });
+    const risk = await values.risk(app.workspace.workspaceId, RiskQuerySchema.parse({ limit: 5 }));
+    // The spend at stake is the whole list's, not only the entries shown.
+    const whole = await values.risk(app.workspace.workspaceId, RiskQuerySchema.parse({ limit: 1000 }));
+    for (const part of ['atRisk', 'winBack'] as const) {
+      expect(whole[part].list).toHaveLength(risk[part].customers);
+      expect(risk[part].spent).toBeCloseTo(
+        whole[part].list.reduce((sum, entry) => sum + entry.spent, 0),
+        6,
+      );
+    }
     await app.app.close();
     expect(risk.atRisk.customers + risk.winBack.customers).toBeGreaterThan(0);
     expect(risk.winBack.list.every((entry) => entry.probabilityAlive < 0.3)).toBe(true);

@@ -5,10 +5,11 @@ import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import type { LifecycleService } from '../lifecycle/index.ts';
 import { type BgNbdParams, conditionalExpectedPurchases, fitBgNbd, probabilityAlive } from './bgnbd.model.ts';
+import { computeClvBins, queryClvDistribution } from './clv-distribution.query.ts';
 import { expectedOrderValue, lifetimeValues, MONTH_DAYS, populationMeanValue } from './compute-clv.ts';
 import { computeEconomics } from './compute-economics.ts';
 import { computeRfm, type RfmReport, rfmSegment } from './compute-rfm.ts';
-import { assessRisk } from './compute-risk.ts';
+import { assessRisk, type RiskEntry } from './compute-risk.ts';
 import { trackCumulative } from './compute-tracking.ts';
 import { listCustomerValues, readCustomerValue, replaceCustomerValues } from './customer-values.store.ts';
 import { queryCostSpan, queryCosts, queryPeriodBuyers, queryReached } from './economics.query.ts';
@@ -22,6 +23,8 @@ import {
 } from './purchase-summary.query.ts';
 import { queryRfm } from './rfm.query.ts';
 import type {
+  ClvDistribution,
+  ClvDistributionQuery,
   ClvQuery,
   ClvReport,
   CustomerValue,
@@ -138,6 +141,29 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
         `${name} ${day(date)} is not after the first order (${day(first)}); choose a later date.`,
       );
   };
+
+  /** One valuation at a time per workspace: two would replace each other's values mid-way. */
+  const valuing = new Map<number, Promise<string | null>>();
+  /**
+   * Values the customers with the default horizon when no valuation is stored yet; the reason when they
+   * cannot be (too few orders to fit, say), null when a valuation is there.
+   */
+  function ensureValued(workspaceId: number): Promise<string | null> {
+    const running = valuing.get(workspaceId);
+    if (running) return running;
+    const work = (async () => {
+      if (await service.valuedAt(workspaceId)) return null;
+      try {
+        await service.valuate(workspaceId, ValuationQuerySchema.parse({}));
+        return null;
+      } catch (error) {
+        if (!(error instanceof AppError && error.code === 'INVALID_INPUT')) throw error;
+        return error.message;
+      }
+    })();
+    valuing.set(workspaceId, work);
+    return work.finally(() => valuing.delete(workspaceId));
+  }
 
   const service = {
     async fit(workspaceId: number, query: FitQuery): Promise<FitResult> {
@@ -292,13 +318,9 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
           `the costs of the period are in ${currencies.join(' and ')}: Agora does not convert currencies; import them in one.`,
         );
       const notes: string[] = [];
-      if (!(await service.valuedAt(workspaceId)))
-        await service.valuate(workspaceId, ValuationQuerySchema.parse({})).catch((error: unknown) => {
-          if (!(error instanceof AppError && error.code === 'INVALID_INPUT')) throw error;
-          notes.push(
-            `Customers could not be valued (${error.message}): values count the period's spend only.`,
-          );
-        });
+      const unvalued = await ensureValued(workspaceId);
+      if (unvalued)
+        notes.push(`Customers could not be valued (${unvalued}): values count the period's spend only.`);
       await lifecycle.ensureRefreshed(workspaceId);
       const spend = { acquisition: new Map<string, number>(), retention: new Map<string, number>() };
       for (const cost of costs) {
@@ -317,6 +339,31 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
             `${money(channel.spend)} of ${channel.objective} spend on ${channel.channel} reached no ${channel.objective === 'acquisition' ? 'new' : 'kept'} customer: it is spread over all of them.`,
           );
       return { from, to, currency: currencies[0] ?? 'USD', ...report, notes };
+    },
+
+    /**
+     * How the stored lifetime values spread, customers and value per bin (clv-distribution.query.ts says
+     * why the bins step 1-2-5); a saved segment's members only when asked. Values customers first when no
+     * valuation exists yet.
+     */
+    async distribution(workspaceId: number, query: ClvDistributionQuery): Promise<ClvDistribution> {
+      await lifecycle.refuseUnknownSavedSegment(workspaceId, query.savedSegment);
+      const unvalued = await ensureValued(workspaceId);
+      const [stored] = await db.query<{ valued_at: Date | null; as_of: Date | null; months: number | null }>(
+        `SELECT max(valued_at) AS valued_at, max(as_of) AS as_of, max(months) AS months
+         FROM customer_values WHERE workspace_id = $1`,
+        [workspaceId],
+      );
+      const bins = computeClvBins(await queryClvDistribution(db, workspaceId, query.savedSegment));
+      return {
+        valuedAt: stored?.valued_at ? new Date(stored.valued_at) : null,
+        asOf: stored?.as_of ? new Date(stored.as_of) : null,
+        months: stored?.months == null ? null : Number(stored.months),
+        customers: bins.reduce((sum, bin) => sum + bin.customers, 0),
+        total: bins.reduce((sum, bin) => sum + bin.value, 0),
+        bins,
+        notes: unvalued ? [`Customers could not be valued: ${unvalued}`] : [],
+      };
     },
 
     /** When the workspace's customers were last valued; null if never. */
@@ -361,8 +408,8 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
       const { atRisk, winBack } = assessRisk(fit.bgnbd, rows, touches, unitDays);
       return {
         asOf,
-        atRisk: { customers: atRisk.length, list: atRisk.slice(0, query.limit) },
-        winBack: { customers: winBack.length, list: winBack.slice(0, query.limit) },
+        atRisk: riskList(atRisk, query.limit),
+        winBack: riskList(winBack, query.limit),
       };
     },
 
@@ -487,6 +534,12 @@ function correlation(xs: Float64Array, ys: Float64Array): number | null {
     syy += (ys[i]! - my) ** 2;
   }
   return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : null;
+}
+
+/** The first `limit` entries of a risk list, with the count and spend of all of it. */
+function riskList(entries: RiskEntry[], limit: number) {
+  const spent = entries.reduce((sum, entry) => sum + entry.spent, 0);
+  return { customers: entries.length, spent, list: entries.slice(0, limit) };
 }
 
 const day = (date: Date) => date.toISOString().slice(0, 10);

@@ -17,6 +17,8 @@ declare module 'fastify' {
     workspace: Workspace;
     /** Who signed in, for a request that came with a console session; absent for API keys. */
     user?: { userId: number; email: string; role: 'admin' | 'analyst' };
+    /** True when a workspace's admin key authenticated the request: it acts on that workspace only. */
+    keyBound?: boolean;
   }
   interface FastifyContextConfig {
     /** A POST that only reads (evaluating a rule tree, running a funnel): an analyst may send it. */
@@ -71,6 +73,7 @@ export function createAdminAuth(
       );
     }
     request.workspace = found.workspace;
+    request.keyBound = true;
   };
 
   /**
@@ -93,7 +96,14 @@ export function createAdminAuth(
         throw new AppError('FORBIDDEN', 'An analyst account only reads: ask an admin to make this change.');
     }
     request.user = user;
-    request.workspace = await workspaces.getWorkspace(workspaceSlug(request));
+    const slug = workspaceSlug(request);
+    const workspace = await workspaces.findWorkspace(slug);
+    if (!workspace)
+      throw new AppError(
+        'NOT_FOUND',
+        `There is no workspace "${slug}": choose one in the console's workspace switcher (GET /api/workspaces lists them), or leave out the X-Agora-Workspace header to use "${DEFAULT_WORKSPACE_SLUG}".`,
+      );
+    request.workspace = workspace;
   }
 }
 

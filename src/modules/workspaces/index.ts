@@ -3,6 +3,7 @@
 export { CSRF_HEADER, createAdminAuth, SESSION_COOKIE, WORKSPACE_HEADER } from './admin-auth.ts';
 export { keyCommands, localWorkspace } from './api-key.commands.ts';
 export { apiKeyRoutes } from './api-key.routes.ts';
+export { workspaceRoutes } from './workspace.routes.ts';
 export * from './workspace.schema.ts';
 export {
   createWorkspaceService,

@@ -49,3 +49,23 @@ export interface Workspace {
   name: string;
   createdAt: Date;
 }
+
+export const WorkspaceSchema = z.object({
+  workspaceId: z.number(),
+  slug: z.string().describe('What `X-Agora-Workspace` and `--workspace` name it by'),
+  name: z.string(),
+  createdAt: z.date(),
+});
+
+export const WorkspaceListSchema = z.object({ workspaces: z.array(WorkspaceSchema) });
+
+export const CreateWorkspaceSchema = z.object({
+  slug: WorkspaceSlugSchema.describe('How requests name the workspace (X-Agora-Workspace), e.g. "acme"'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(100, 'must be at most 100 characters')
+    .describe('What people call it, e.g. "Acme Ltd"'),
+});
+export type CreateWorkspace = z.infer<typeof CreateWorkspaceSchema>;

@@ -7,7 +7,14 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import { resetTaxonomy } from '../taxonomy/index.ts';
-import type { ApiKey, ApiKeyKind, CreateApiKey, CreatedApiKey, Workspace } from './workspace.schema.ts';
+import type {
+  ApiKey,
+  ApiKeyKind,
+  CreateApiKey,
+  CreatedApiKey,
+  CreateWorkspace,
+  Workspace,
+} from './workspace.schema.ts';
 import * as store from './workspace.store.ts';
 
 export const DEFAULT_WORKSPACE_SLUG = 'default';
@@ -67,6 +74,10 @@ export function createWorkspaceService({ db, clock }: WorkspaceServiceDeps) {
       });
     },
 
+    findWorkspace(slug: string): Promise<Workspace | null> {
+      return store.findWorkspaceBySlug(db, slug);
+    },
+
     async getWorkspace(slug: string): Promise<Workspace> {
       const workspace = await store.findWorkspaceBySlug(db, slug);
       if (!workspace) {
@@ -76,6 +87,34 @@ export function createWorkspaceService({ db, clock }: WorkspaceServiceDeps) {
         );
       }
       return workspace;
+    },
+
+    /** Every workspace of the installation, oldest first. */
+    listWorkspaces(): Promise<Workspace[]> {
+      return store.listWorkspaces(db);
+    },
+
+    /**
+     * A new, empty workspace with the default taxonomy and no API key: the console's users (installation-wide)
+     * administer it, and make keys for it when they need them.
+     */
+    async createWorkspace(input: CreateWorkspace): Promise<Workspace> {
+      return db.transaction(async (tx) => {
+        if (await store.findWorkspaceBySlug(tx, input.slug)) {
+          throw new AppError(
+            'CONFLICT',
+            `There is already a workspace "${input.slug}": choose another slug, or switch to that one.`,
+          );
+        }
+        const now = clock.now();
+        const workspace = await store.createWorkspace(tx, {
+          slug: input.slug,
+          name: input.name,
+          createdAt: now,
+        });
+        await resetTaxonomy(tx, workspace.workspaceId, now);
+        return workspace;
+      });
     },
 
     async getWorkspaceById(workspaceId: number): Promise<Workspace> {

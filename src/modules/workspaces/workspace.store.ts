@@ -47,6 +47,13 @@ export async function createWorkspace(
   return toWorkspace(row!);
 }
 
+export async function listWorkspaces(db: Queryable): Promise<Workspace[]> {
+  const rows = await db.query<WorkspaceRow>(
+    'SELECT workspace_id, slug, name, created_at FROM workspaces ORDER BY workspace_id',
+  );
+  return rows.map(toWorkspace);
+}
+
 export async function findWorkspaceBySlug(db: Queryable, slug: string): Promise<Workspace | null> {
   const [row] = await db.query<WorkspaceRow>(
     'SELECT workspace_id, slug, name, created_at FROM workspaces WHERE slug = $1',

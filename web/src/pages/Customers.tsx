@@ -32,6 +32,10 @@ interface Value {
   expectedPurchases: number;
   rfm: { r: number; f: number; m: number; segment: string };
 }
+interface CustomerPersona {
+  run: { runId: number; fittedAt: string } | null;
+  persona: { personaId: number; name: string; assignedAt: string } | null;
+}
 interface Behaviors {
   scores: Array<{ behavior: string; score: number; events: number }>;
 }
@@ -72,7 +76,7 @@ export default function Customers() {
   );
 }
 
-/** The customer 360: profile, identities and merges, account, stages, value, behaviours, timeline. */
+/** The customer 360: profile, identities and merges, account, persona, stages, value, behaviours, timeline. */
 export function Customer() {
   const id = Number(useParams().customerId);
   const get = <T,>(path: string) => ({
@@ -84,13 +88,14 @@ export function Customer() {
   const events = useQuery(get<Events>(`/api/events?customerId=${id}&limit=100`));
   const value = useQuery(get<Value>(`/api/value/customers/${id}`));
   const behaviors = useQuery(get<Behaviors>(`/api/behaviors/customers/${id}`));
+  const persona = useQuery(get<CustomerPersona>(`/api/personas/customers/${id}`));
   return (
     <section>
       <p>
         <Link to="/customers">← Customers</Link>
       </p>
       <h2>Customer {id}</h2>
-      <div className="charts">
+      <div className="charts aligned">
         <figure>
           <figcaption>Profile</figcaption>
           <Loaded query={profile}>
@@ -127,6 +132,31 @@ export function Customer() {
                 ))}
               </>
             )}
+          </Loaded>
+        </figure>
+        <figure>
+          <figcaption>Persona</figcaption>
+          <Loaded query={persona}>
+            {(data) =>
+              data.run === null ? (
+                <p className="empty">
+                  No personas yet: find them on the <Link to="/personas">Personas page</Link>.
+                </p>
+              ) : data.persona === null ? (
+                <p className="empty">
+                  In no persona: too few touchpoints to place this customer. See the{' '}
+                  <Link to="/personas">Personas page</Link>.
+                </p>
+              ) : (
+                <p>
+                  Belongs to{' '}
+                  <Link to={`/personas#persona-${data.persona.personaId}`} data-testid="persona">
+                    {data.persona.name}
+                  </Link>{' '}
+                  (placed {day(data.persona.assignedAt)}).
+                </p>
+              )
+            }
           </Loaded>
         </figure>
         <figure>

@@ -4,6 +4,7 @@ import { api } from '../api.ts';
 import { Chart, echarts, heatmap } from '../components/charts.ts';
 import { Loaded } from '../components/Loaded.tsx';
 import { useFilters } from '../filters.tsx';
+import BuyingCommittees from './BuyingCommittees.tsx';
 
 interface Stage {
   stage: string;
@@ -253,6 +254,7 @@ export default function Funnel() {
           }
         </Loaded>
       </figure>
+      <BuyingCommittees />
     </section>
   );
 }

@@ -1,11 +1,23 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import { Chart, echarts } from '../components/charts.ts';
+import { Loaded } from '../components/Loaded.tsx';
 import { useFilters } from '../filters.tsx';
 
 interface Lifecycle {
   groups: Array<{ customers: number; stages: Array<{ stage: string; reached: number; current: number }> }>;
 }
+interface LifecycleTrend {
+  periods: Array<{ start: string; entered: Record<string, number> }>;
+}
+interface BehaviorTrend {
+  asOf: string;
+  months: Array<{ month: string; activeCustomers: number; reach: Record<string, number> }>;
+}
+interface Risk {
+  atRisk: { customers: number; spent: number };
+}
+const STAGES = ['awareness', 'consideration', 'preference', 'action', 'loyalty', 'advocacy'];
 interface Behaviors {
   organisation: {
     activeCustomers: number;
@@ -19,15 +31,21 @@ export default function Overview() {
   const lifecycle = useQuery(get<Lifecycle>(`/api/lifecycle${query()}`));
   const behaviors = useQuery(get<Behaviors>(`/api/behaviors${query({}, ['segment'])}`));
   const clv = useQuery(get<{ all: { total: number } }>(`/api/value/clv${query({}, ['segment'])}`));
+  const risk = useQuery(get<Risk>('/api/value/risk?limit=1'));
+  const entered = useQuery(get<LifecycleTrend>(`/api/lifecycle/trend${query({ interval: 'month' })}`));
+  const active = useQuery(get<BehaviorTrend>('/api/behaviors/trend'));
   const stages = lifecycle.data?.groups[0]?.stages ?? [];
+  // No group at all is a funnel no one has entered yet: 0, not "loading".
+  const reached = (stage: string) =>
+    lifecycle.data ? (stages.find((entry) => entry.stage === stage)?.reached ?? 0) : undefined;
   const organisation = behaviors.data?.organisation;
-  const bought = stages.find((stage) => stage.stage === 'action')?.reached;
+  const bought = reached('action');
   const conversion = bought !== undefined && stages[0]?.reached ? bought / stages[0].reached : undefined;
   return (
     <section>
       <h2>Overview</h2>
       <div className="numbers">
-        <Figure label="Customers in the funnel" value={stages[0]?.reached} />
+        <Figure label="Customers in the funnel" value={reached('awareness')} />
         <Figure label="Bought (Action)" value={bought} />
         <Figure label="Active in 90 days" value={organisation?.activeCustomers} />
         <Figure
@@ -38,6 +56,11 @@ export default function Overview() {
         <Figure
           label="Value of customers ahead (12 months)"
           value={clv.data ? Math.round(clv.data.all.total) : undefined}
+        />
+        <Figure
+          label="Spent by repeat customers slipping away"
+          value={risk.data ? Math.round(risk.data.atRisk.spent) : undefined}
+          note={risk.data && `${risk.data.atRisk.customers.toLocaleString('en-US')} customers`}
         />
       </div>
       <div className="charts">
@@ -102,17 +125,86 @@ export default function Overview() {
           )}
         </figure>
       </div>
+      <div className="charts">
+        <figure>
+          <figcaption>Customers entering each stage, month by month</figcaption>
+          <Loaded query={entered} height={280}>
+            {({ periods }) =>
+              periods.length === 0 ? (
+                <p className="empty">No one has entered a stage in this period.</p>
+              ) : (
+                <Chart
+                  echarts={echarts}
+                  style={{ height: 280 }}
+                  option={{
+                    tooltip: { trigger: 'axis' },
+                    legend: { bottom: 0 },
+                    grid: { left: 50, right: 20, top: 10, bottom: 50 },
+                    xAxis: { type: 'category', data: periods.map((period) => period.start.slice(0, 7)) },
+                    yAxis: { type: 'value' },
+                    series: STAGES.map((stage) => ({
+                      name: stage,
+                      type: 'line',
+                      data: periods.map((period) => period.entered[stage] ?? 0),
+                    })),
+                  }}
+                />
+              )
+            }
+          </Loaded>
+        </figure>
+        <figure>
+          <figcaption>Active customers by month, and the share showing each behaviour</figcaption>
+          <Loaded query={active} height={280}>
+            {({ asOf, months }) => (
+              <Chart
+                echarts={echarts}
+                style={{ height: 280 }}
+                option={{
+                  tooltip: { trigger: 'axis' },
+                  legend: { bottom: 0 },
+                  grid: { left: 60, right: 50, top: 10, bottom: 50 },
+                  xAxis: { type: 'category', data: months.map((month) => monthLabel(month.month, asOf)) },
+                  yAxis: [
+                    { type: 'value', name: 'customers' },
+                    { type: 'value', name: '%', max: 100, splitLine: { show: false } },
+                  ],
+                  series: [
+                    {
+                      name: 'active customers',
+                      type: 'bar',
+                      data: months.map((month) => month.activeCustomers),
+                    },
+                    ...Object.keys(months[0]?.reach ?? {}).map((behavior) => ({
+                      name: behavior,
+                      type: 'line',
+                      yAxisIndex: 1,
+                      data: months.map((month) => Math.round((month.reach[behavior] ?? 0) * 1000) / 10),
+                    })),
+                  ],
+                }}
+              />
+            )}
+          </Loaded>
+        </figure>
+      </div>
     </section>
   );
 }
 
+/** The month asOf falls in is counted only up to asOf: its label says so, as its bar is shorter. */
+const monthLabel = (month: string, asOf: string) =>
+  asOf.startsWith(month) ? `${month} (to ${asOf.slice(8, 10)})` : month;
+
 function Figure({
   label,
   value,
+  note,
   format = (number) => number.toLocaleString('en-US'),
 }: {
   label: string;
   value: number | undefined;
+  note?: string | undefined;
   format?: (value: number) => string;
 }) {
   return (
@@ -120,7 +212,10 @@ function Figure({
       <span className="value" data-testid={label}>
         {value === undefined ? '…' : format(value)}
       </span>
-      <span className="label">{label}</span>
+      <span className="label">
+        {label}
+        {note && ` (${note})`}
+      </span>
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { useLocation } from 'react-router-dom';
 import { api } from '../api.ts';
 import { Chart, echarts, heatmap } from '../components/charts.ts';
 import { Loaded } from '../components/Loaded.tsx';
@@ -22,7 +23,20 @@ interface Matrix {
   rows: Array<{ personaId: number; name: string; counts: number[] }>;
 }
 
+/** GET /api/behaviors: the organisation and each persona (by name; 'no persona' for the rest). */
+interface BehaviorGroup {
+  key: string;
+  activeCustomers: number;
+  behaviors: Array<{ behavior: string; index: number; reach: number; depth: number }>;
+}
+interface BehaviorReport {
+  windowDays: number;
+  organisation: BehaviorGroup;
+  groups: BehaviorGroup[];
+}
+
 const percent = (share: number) => `${Math.round(share * 100)} %`;
+const capitalised = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
 
 export default function Personas() {
   const queries = useQueryClient();
@@ -30,6 +44,11 @@ export default function Personas() {
   const matrix = useQuery({
     queryKey: ['personas', 'stages'],
     queryFn: () => api<Matrix>('GET', '/api/personas/stages'),
+  });
+  // Under ['personas'] so that finding or renaming personas fetches it again.
+  const behaviors = useQuery({
+    queryKey: ['personas', 'behaviors'],
+    queryFn: () => api<BehaviorReport>('GET', '/api/behaviors'),
   });
   const refresh = useMutation({
     mutationFn: () => api('POST', '/api/personas/refresh', {}),
@@ -63,6 +82,14 @@ export default function Personas() {
         )}
       </Loaded>
       <figure>
+        <figcaption>
+          How each persona behaves: the behaviour index of its active customers (0–100), against all customers
+        </figcaption>
+        <Loaded query={behaviors} height={360}>
+          {(report) => <BehaviorRadar report={report} personas={list.data?.personas ?? []} />}
+        </Loaded>
+      </figure>
+      <figure>
         <figcaption>Where each persona stands in the lifecycle</figcaption>
         <Loaded query={matrix} height={300}>
           {(data) =>
@@ -87,8 +114,89 @@ export default function Personas() {
   );
 }
 
+/** One radar, a series per persona (the legend toggles them) and all customers dashed; the numbers beside. */
+function BehaviorRadar({ report, personas }: { report: BehaviorReport; personas: Persona[] }) {
+  // The report names each persona's group by the persona's name; the cards' order is kept.
+  const byName = new Map(report.groups.map((group) => [group.key, group]));
+  const rows = [
+    { name: 'All customers', group: report.organisation },
+    ...personas.flatMap((persona) => {
+      const group = byName.get(persona.name);
+      return group ? [{ name: persona.name, group }] : [];
+    }),
+  ];
+  if (rows.length === 1) return <p className="empty">No persona yet.</p>;
+  const behaviors = report.organisation.behaviors.map((entry) => entry.behavior);
+  const highest = Math.max(...rows.flatMap((row) => row.group.behaviors.map((entry) => entry.index)));
+  // The indexes seldom come near 100: a scale to the next ten above the highest keeps the shapes apart.
+  const max = Math.min(100, Math.max(10, Math.ceil(highest / 10) * 10));
+  return (
+    <div className="persona-behaviors">
+      <Chart
+        echarts={echarts}
+        style={{ height: 440 }}
+        option={{
+          tooltip: {},
+          // Every persona in the legend (it wraps): a click on one hides or shows it.
+          legend: { bottom: 0, left: 'center', itemGap: 12 },
+          radar: {
+            center: ['50%', '42%'],
+            radius: '60%',
+            indicator: behaviors.map((behavior) => ({ name: capitalised(behavior), max })),
+          },
+          series: [
+            {
+              type: 'radar',
+              data: rows.map((row, i) => ({
+                name: row.name,
+                value: row.group.behaviors.map((entry) => Math.round(entry.index)),
+                ...(i === 0
+                  ? { lineStyle: { type: 'dashed', color: '#9aa1ad' }, itemStyle: { color: '#9aa1ad' } }
+                  : { areaStyle: { opacity: 0.08 } }),
+              })),
+            },
+          ],
+        }}
+      />
+      <table data-testid="persona-behaviors">
+        <thead>
+          <tr>
+            <th>Active customers ({report.windowDays} days)</th>
+            {behaviors.map((behavior) => (
+              <th key={behavior} className="number-cell">
+                {capitalised(behavior)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.name}>
+              <td>
+                {row.name} <small>({row.group.activeCustomers.toLocaleString('en-US')})</small>
+              </td>
+              {row.group.behaviors.map((entry) => (
+                <td key={entry.behavior} className="number-cell">
+                  {Math.round(entry.index)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 function PersonaCard({ persona }: { persona: Persona }) {
   const queries = useQueryClient();
+  // A link to #persona-<id> (the customer 360's) shows the persona's card.
+  const anchor = `persona-${persona.personaId}`;
+  const target = useLocation().hash === `#${anchor}`;
+  const card = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (target) card.current?.scrollIntoView({ block: 'center' });
+  }, [target]);
   const [error, setError] = useState<string | null>(null);
   const rename = useMutation({
     mutationFn: (name: string) => api('PATCH', `/api/personas/${persona.personaId}`, { name }),
@@ -102,7 +210,7 @@ function PersonaCard({ persona }: { persona: Persona }) {
   };
   const above = persona.distinguishing.filter((feature) => feature.z > 0).slice(0, 5);
   return (
-    <article className="card" data-testid="persona">
+    <article id={anchor} ref={card} className={target ? 'card target' : 'card'} data-testid="persona">
       <form onSubmit={submit}>
         <label>
           Name

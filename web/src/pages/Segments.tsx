@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
+import { Link } from 'react-router-dom';
 import { RFM_SEGMENTS } from '../../../src/modules/value/rfm-segments.ts';
 import { api } from '../api.ts';
 import { Loaded } from '../components/Loaded.tsx';
@@ -194,7 +195,9 @@ export default function Segments() {
                 <tbody>
                   {data.segments.map((segment) => (
                     <tr key={segment.slug}>
-                      <td>{segment.name}</td>
+                      <td>
+                        <Link to={`/segments/${segment.slug}`}>{segment.name}</Link>
+                      </td>
                       <td>{segment.members?.toLocaleString('en-US') ?? '–'}</td>
                       <td>{segment.refreshedAt?.slice(0, 16).replace('T', ' ') ?? '–'}</td>
                       <td>

@@ -2,6 +2,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api } from '../api.ts';
 import { Loaded } from '../components/Loaded.tsx';
+import { ChannelRules } from './settings/ChannelRules.tsx';
+import { StageRules } from './settings/StageRules.tsx';
+import { Workspaces } from './settings/Workspaces.tsx';
 
 interface Key {
   keyId: string;
@@ -39,8 +42,11 @@ export default function Settings() {
   return (
     <section>
       <h2>Settings</h2>
+      <Workspaces />
       <WriteKeys />
       <Users />
+      <StageRules />
+      <ChannelRules />
       <Taxonomy />
     </section>
   );

@@ -9,6 +9,15 @@ interface Clv {
   all: { customers: number; total: number; mean: number };
   notes: string[];
 }
+interface Distribution {
+  valuedAt: string | null;
+  months: number | null;
+  customers: number;
+  total: number;
+  /** from ≤ CLV < to on 1-2-5 edges; `to` null for an open last bin. */
+  bins: Array<{ from: number; to: number | null; customers: number; value: number }>;
+  notes: string[];
+}
 interface Rfm {
   customers: number;
   grid: number[][];
@@ -31,12 +40,24 @@ interface Economics {
 }
 
 const money = (value: number) => Math.round(value).toLocaleString('en-US');
+const range = (bin: Distribution['bins'][number]) =>
+  bin.to === null ? `${money(bin.from)} or more` : `${money(bin.from)}–${money(bin.to)}`;
+/** 5,000 as 5k, 2,000,000 as 2M: a bin's edges short enough for the histogram's axis. */
+const short = (value: number) =>
+  value >= 1e6 ? `${value / 1e6}M` : value >= 1e3 ? `${value / 1e3}k` : String(value);
+const shortRange = (bin: Distribution['bins'][number]) =>
+  bin.to === null ? `${short(bin.from)}+` : `${short(bin.from)}–${short(bin.to)}`;
 
 export default function Value() {
   const { query } = useFilters();
   const clvPath = `/api/value/clv${query({}, ['segment'])}`;
   const economicsPath = `/api/value/economics${query({}, ['from', 'to'])}`;
   const clv = useQuery({ queryKey: [clvPath], queryFn: () => api<Clv>('GET', clvPath) });
+  const distributionPath = `/api/value/distribution${query({}, ['segment'])}`;
+  const distribution = useQuery({
+    queryKey: [distributionPath],
+    queryFn: () => api<Distribution>('GET', distributionPath),
+  });
   const rfm = useQuery({ queryKey: ['value', 'rfm'], queryFn: () => api<Rfm>('GET', '/api/value/rfm') });
   const risk = useQuery({
     queryKey: ['value', 'risk'],
@@ -71,7 +92,10 @@ export default function Value() {
           </div>
         )}
       </Loaded>
-      <div className="charts">
+      <Loaded query={distribution} height={320}>
+        {(data) => <ClvDistribution data={data} />}
+      </Loaded>
+      <div className="charts aligned">
         <figure>
           <figcaption>Customers by recency (R) and frequency (F) score, 5 the best</figcaption>
           <Loaded query={rfm} height={320}>
@@ -99,7 +123,7 @@ export default function Value() {
       </div>
       <Loaded query={risk}>
         {(data) => (
-          <div className="charts">
+          <div className="charts aligned">
             <RiskTable title={`Slipping away (${data.atRisk.customers} in all)`} entries={data.atRisk.list} />
             <RiskTable title={`To win back (${data.winBack.customers} in all)`} entries={data.winBack.list} />
           </div>
@@ -138,5 +162,81 @@ function RiskTable({ title, entries }: { title: string; entries: RiskEntry[] }) 
         </table>
       )}
     </figure>
+  );
+}
+
+/** The stored lifetime values as a histogram on 1-2-5 edges (equal steps on a log scale), and its numbers. */
+function ClvDistribution({ data }: { data: Distribution }) {
+  const horizon = data.months ? ` over the next ${data.months} months` : '';
+  return (
+    <div className="charts aligned clv-distribution">
+      <figure>
+        <figcaption>Customers by lifetime value{horizon} (bins widen 1-2-5: a log scale)</figcaption>
+        {data.notes.map((note) => (
+          <p key={note} className="warning">
+            {note}
+          </p>
+        ))}
+        {data.bins.length === 0 ? (
+          <p className="empty">No customer valued{data.valuedAt ? ' in this segment' : ' yet'}.</p>
+        ) : (
+          <Chart
+            echarts={echarts}
+            style={{ height: 400 }}
+            option={{
+              tooltip: { trigger: 'axis' },
+              grid: { left: 50, right: 20, top: 30, bottom: 70 },
+              xAxis: {
+                type: 'category',
+                name: 'lifetime value',
+                nameLocation: 'middle',
+                nameGap: 52,
+                axisLabel: { interval: 0, rotate: 40 },
+                data: data.bins.map(shortRange),
+              },
+              yAxis: { type: 'value', name: 'customers' },
+              series: [
+                {
+                  name: 'customers',
+                  type: 'bar',
+                  barCategoryGap: '8%',
+                  label: { show: true, position: 'top' },
+                  data: data.bins.map((bin) => bin.customers),
+                },
+              ],
+            }}
+          />
+        )}
+      </figure>
+      {data.bins.length > 0 && (
+        <figure>
+          <figcaption>
+            {data.customers.toLocaleString('en-US')} customers worth {money(data.total)} in all
+          </figcaption>
+          <table data-testid="clv-distribution">
+            <thead>
+              <tr>
+                <th>Lifetime value</th>
+                <th className="number-cell">Customers</th>
+                <th className="number-cell">Value</th>
+                <th className="number-cell">Share of value</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.bins.map((bin) => (
+                <tr key={bin.from}>
+                  <td>{range(bin)}</td>
+                  <td className="number-cell">{bin.customers.toLocaleString('en-US')}</td>
+                  <td className="number-cell">{money(bin.value)}</td>
+                  <td className="number-cell">
+                    {data.total > 0 ? `${Math.round((bin.value / data.total) * 100)} %` : '—'}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </figure>
+      )}
+    </div>
   );
 }

@@ -1,0 +1,139 @@
+/**
+ * The people pages in a real browser: the CLV distribution on the Value page, the customer 360's persona
+ * before and after personas are found, and the behaviour radar per persona on the Personas page — each
+ * showing the API's numbers (test/console-browser.ts sets the browser and the demo world up).
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserAvailable, consoleInBrowser } from './console-browser.ts';
+
+interface Distribution {
+  customers: number;
+  total: number;
+  bins: Array<{ from: number; to: number | null; customers: number; value: number }>;
+}
+interface BehaviorGroup {
+  key: string;
+  activeCustomers: number;
+  behaviors: Array<{ behavior: string; index: number }>;
+}
+interface CustomerPersona {
+  run: { runId: number } | null;
+  persona: { personaId: number; name: string } | null;
+}
+
+const money = (value: number) => Math.round(value).toLocaleString('en-US');
+const range = (bin: Distribution['bins'][number]) =>
+  bin.to === null ? `${money(bin.from)} or more` : `${money(bin.from)}–${money(bin.to)}`;
+/** A table's body as text, cell by cell. */
+const cells = async (page: Page, testId: string) => {
+  const rows = await page.getByTestId(testId).locator('tbody tr').all();
+  return Promise.all(rows.map((row) => row.locator('td').allTextContents()));
+};
+
+describe.skipIf(!browserAvailable)('the people pages in a browser', () => {
+  const app = consoleInBrowser('people');
+
+  it('shows the CLV distribution, a customer’s persona and each persona’s behaviour radar as the API gives them', async () => {
+    const page = await app.newPage();
+    await page.goto(app.url);
+    await app.signIn(page, 'admin@agora.local', app.password);
+
+    // Value: a fresh demo world is valued on the first visit; the histogram's table is the API's bins.
+    await app.open(page, 'Value');
+    await page.getByTestId('clv-distribution').locator('tbody tr').first().waitFor({ timeout: 60_000 });
+    const distribution = await app.get<Distribution>(page, '/api/value/distribution');
+    expect(distribution.customers).toBeGreaterThan(100);
+    expect(distribution.bins.length).toBeGreaterThan(3);
+    await expect
+      .poll(() => cells(page, 'clv-distribution'))
+      .toEqual(
+        distribution.bins.map((bin) => [
+          range(bin),
+          bin.customers.toLocaleString('en-US'),
+          money(bin.value),
+          `${Math.round((bin.value / distribution.total) * 100)} %`,
+        ]),
+      );
+    await expect
+      .poll(() =>
+        page
+          .locator('figure', { has: page.getByTestId('clv-distribution') })
+          .locator('figcaption')
+          .textContent(),
+      )
+      .toBe(
+        `${distribution.customers.toLocaleString('en-US')} customers worth ${money(distribution.total)} in all`,
+      );
+    const clv = await app.json<{ all: { customers: number } }>(['value', 'clv']);
+    expect(distribution.customers).toBe(clv.all.customers);
+    await page.locator('main canvas').first().waitFor();
+    await app.shot(page, 'value-distribution');
+
+    // The most valuable customer's 360 says there are no personas yet, and where to find them.
+    const { list } = await app.get<{ list: Array<{ customerId: number }> }>(
+      page,
+      '/api/value/customers?limit=1',
+    );
+    const customerId = list[0]!.customerId;
+    await page.goto(`${app.url}/customers/${customerId}`);
+    const personaFigure = page
+      .locator('figure')
+      .filter({ has: page.locator('figcaption', { hasText: /^Persona$/ }) });
+    await expect
+      .poll(() => personaFigure.locator('p').textContent(), { timeout: 20_000 })
+      .toBe('No personas yet: find them on the Personas page.');
+
+    // Personas found on demand; the radar's numbers are the behaviour report's, persona by persona.
+    await app.open(page, 'Personas');
+    await page.getByRole('button', { name: 'Find personas' }).click();
+    await page.getByTestId('persona').first().waitFor({ timeout: 90_000 });
+    const personas = await app.get<{ personas: Array<{ personaId: number; name: string }> }>(
+      page,
+      '/api/personas',
+    );
+    const report = await app.get<{ organisation: BehaviorGroup; groups: BehaviorGroup[] }>(
+      page,
+      '/api/behaviors',
+    );
+    const row = (name: string, group: BehaviorGroup) => [
+      `${name} (${group.activeCustomers.toLocaleString('en-US')})`,
+      ...group.behaviors.map((entry) => String(Math.round(entry.index))),
+    ];
+    const byName = new Map(report.groups.map((group) => [group.key, group]));
+    const expected = [
+      row('All customers', report.organisation),
+      ...personas.personas.flatMap((persona) =>
+        byName.has(persona.name) ? [row(persona.name, byName.get(persona.name)!)] : [],
+      ),
+    ];
+    expect(expected.length).toBeGreaterThan(2);
+    await expect.poll(() => cells(page, 'persona-behaviors'), { timeout: 20_000 }).toEqual(expected);
+    await expect
+      .poll(() => page.getByTestId('persona-behaviors').locator('thead th').allTextContents())
+      .toEqual([
+        'Active customers (90 days)',
+        ...report.organisation.behaviors.map(
+          (entry) => entry.behavior.charAt(0).toUpperCase() + entry.behavior.slice(1),
+        ),
+      ]);
+    await page.locator('.persona-behaviors canvas').waitFor();
+    await app.shot(page, 'personas-radar');
+
+    // The customer 360 now names the customer's persona, linking to its card on the Personas page.
+    const own = await app.get<CustomerPersona>(page, `/api/personas/customers/${customerId}`);
+    expect(own.persona).not.toBeNull();
+    await page.goto(`${app.url}/customers/${customerId}`);
+    const link = page.getByTestId('persona');
+    await expect.poll(() => link.textContent(), { timeout: 20_000 }).toBe(own.persona!.name);
+    expect(own.persona!.name).toBe(
+      personas.personas.find((persona) => persona.personaId === own.persona!.personaId)!.name,
+    );
+    await app.shot(page, 'customer-persona');
+    await link.click();
+    await expect.poll(() => page.locator('main h2').first().textContent()).toBe('Personas');
+    const card = page.locator(`#persona-${own.persona!.personaId}`);
+    await expect.poll(() => card.getAttribute('class')).toBe('card target');
+    await expect.poll(() => card.getByRole('textbox').inputValue()).toBe(own.persona!.name);
+  }, 240_000);
+});
