@@ -35,6 +35,14 @@ describe.skipIf(!browserAvailable)('the console in a browser', () => {
     // The funnel, the radar and the two trends.
     await expect.poll(() => page.locator('main canvas').count()).toBe(4);
     await app.shot(page, 'overview');
+    // On a tablet held upright: the navigation above the page, nothing wider than the screen.
+    await page.setViewportSize({ width: 768, height: 1024 });
+    const nav = (await page.getByRole('navigation', { name: 'Pages' }).boundingBox())!;
+    const main = (await page.locator('main').boundingBox())!;
+    expect(nav.y + nav.height).toBeLessThanOrEqual(main.y);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(768);
+    await app.shot(page, 'overview-tablet');
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     const clv = JSON.parse((await agora(['value', 'clv', '--json'], app.env)).stdout);
     await app.open(page, 'Value');

@@ -70,6 +70,26 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return answer as T;
 }
 
+/**
+ * Saves what a GET answers (a CSV export) as a file. Through fetch, not a plain link: a link could not send
+ * the workspace header, and would download the default workspace's file.
+ */
+export async function download(path: string, filename: string): Promise<void> {
+  const response = await fetch(path, {
+    headers: { 'x-agora-workspace': workspace },
+    credentials: 'same-origin',
+  });
+  if (!response.ok) {
+    const answer = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
+    throw new ApiError(response.status, answer.error?.message ?? `The server answered ${response.status}.`);
+  }
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = filename;
+  link.click();
+  URL.revokeObjectURL(link.href);
+}
+
 export interface Session {
   user: { userId: number; email: string; role: 'admin' | 'analyst'; mustChangePassword: boolean };
   csrfToken: string;

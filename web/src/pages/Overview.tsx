@@ -163,7 +163,7 @@ export default function Overview() {
                 option={{
                   tooltip: { trigger: 'axis' },
                   legend: { bottom: 0 },
-                  grid: { left: 60, right: 50, top: 10, bottom: 50 },
+                  grid: { left: 60, right: 50, top: 30, bottom: 50 },
                   xAxis: { type: 'category', data: months.map((month) => monthLabel(month.month, asOf)) },
                   yAxis: [
                     { type: 'value', name: 'customers' },

@@ -2,7 +2,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { api } from '../api.ts';
+import { api, download } from '../api.ts';
 import { Chart, echarts } from '../components/charts.ts';
 import { Loaded } from '../components/Loaded.tsx';
 import { SegmentRules } from './SegmentRules.tsx';
@@ -91,7 +91,16 @@ export default function SegmentDetail() {
               <button type="button" onClick={() => refresh.mutate()} disabled={refresh.isPending}>
                 {refresh.isPending ? 'Refreshing…' : 'Refresh now'}
               </button>
-              <a href={`${path}/export.csv`} download={`${slug}.csv`}>
+              <a
+                href={`${path}/export.csv`}
+                download={`${slug}.csv`}
+                onClick={(event) => {
+                  event.preventDefault();
+                  download(`${path}/export.csv`, `${slug}.csv`).catch((error: Error) =>
+                    window.alert(error.message),
+                  );
+                }}
+              >
                 Export the members as CSV
               </a>
               {refresh.isError && (

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { RFM_SEGMENTS } from '../../../src/modules/value/rfm-segments.ts';
-import { api } from '../api.ts';
+import { api, download } from '../api.ts';
 import { Loaded } from '../components/Loaded.tsx';
 
 /** One condition of the builder; each kind becomes one leaf of the API's rule tree (docs/segments.md). */
@@ -201,7 +201,18 @@ export default function Segments() {
                       <td>{segment.members?.toLocaleString('en-US') ?? '–'}</td>
                       <td>{segment.refreshedAt?.slice(0, 16).replace('T', ' ') ?? '–'}</td>
                       <td>
-                        <a href={`/api/segments/${segment.slug}/export.csv`}>CSV</a>
+                        <a
+                          href={`/api/segments/${segment.slug}/export.csv`}
+                          download={`${segment.slug}.csv`}
+                          onClick={(event) => {
+                            event.preventDefault();
+                            download(`/api/segments/${segment.slug}/export.csv`, `${segment.slug}.csv`).catch(
+                              (error: Error) => window.alert(error.message),
+                            );
+                          }}
+                        >
+                          CSV
+                        </a>
                       </td>
                     </tr>
                   ))}
