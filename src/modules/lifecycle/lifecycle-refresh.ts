@@ -92,9 +92,29 @@ export function createLifecycleRefresher(deps: LifecycleDeps) {
     return rows.map((row) => row.customer_id);
   }
 
+  /**
+   * Nothing to refresh: the rules are those of the last refresh and no event arrived since. Read outside the
+   * transaction, which writes: a refresh with nothing to do changes nothing, so the answers the API keeps
+   * until the data changes (platform/http/answer-cache.ts) stay kept between the timer's turns.
+   */
+  async function upToDate(workspaceId: number): Promise<boolean> {
+    const state = await readState(workspaceId);
+    if (!state?.refreshed_through || state.taxonomy_signature !== (await taxonomySignature(db, workspaceId)))
+      return false;
+    const since = new Date(state.refreshed_through.getTime() - ARRIVAL_OVERLAP_MS);
+    return (await changedCustomers(db, workspaceId, since)).length === 0;
+  }
+
   async function runRefresh(workspaceId: number, full: boolean, wait: boolean): Promise<RefreshResult> {
     const started = performance.now();
     const refreshedThrough = clock.now();
+    if (!full && (await upToDate(workspaceId)))
+      return {
+        mode: 'incremental',
+        customers: 0,
+        refreshedThrough,
+        seconds: (performance.now() - started) / 1000,
+      };
     const customers = await db.transaction(async (tx) => {
       if (db.engine === 'postgres' && !(await holdRefreshLock(tx, workspaceId, wait))) return null;
       // Read under the lock: what another instance refreshed meanwhile is not done again.

@@ -306,6 +306,15 @@ describeEachEngine('lifecycle engine', ({ db, engine }) => {
     expect(reached).toEqual([9, 9, 7, 6, 3, 2]);
   });
 
+  it('changes nothing when nothing arrived since the last refresh', async () => {
+    // Ten minutes on, the events are all older than the overlap each refresh looks back.
+    const later = createLifecycleService({ ...t.deps, clock: fixedClock('2026-04-15T00:10:00Z') });
+    await later.refresh(ws());
+    const changes = db().changes;
+    expect(await later.refresh(ws())).toMatchObject({ mode: 'incremental', customers: 0 });
+    expect(db().changes).toBe(changes);
+  });
+
   it('runs the refreshes two services ask for at once one after the other', async () => {
     const results = await Promise.all([
       createLifecycleService(t.deps).refresh(ws(), { full: true }),
