@@ -96,6 +96,29 @@ describeEachEngine('console sign-in', ({ db }) => {
       expect(response.statusCode, `${method} ${url}`).toBe(403);
       expect(message(response)).toBe('An analyst account only reads: ask an admin to make this change.');
     }
+    // Every other change the API offers, as its OpenAPI document lists them: refused before it is read.
+    const openapi = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const mayChange = Object.entries(openapi.paths).flatMap(([path, methods]) =>
+      Object.keys(methods)
+        .map((method) => `${method.toUpperCase()} ${path}`)
+        .filter((route) => /^(POST|PUT|PATCH|DELETE) \/api\//.test(route)),
+    );
+    // Reads sent as POST (a rule tree, a funnel), and the analyst's own session and password.
+    const allowed = [
+      'POST /api/segments/evaluate',
+      'POST /api/funnels',
+      'POST /api/session',
+      'DELETE /api/session',
+      'PUT /api/session/password',
+    ];
+    expect(mayChange.length).toBeGreaterThan(30);
+    for (const route of mayChange.filter((entry) => !allowed.includes(entry))) {
+      const [method, path] = route.split(' ') as ['POST' | 'PUT' | 'DELETE', string];
+      const response = await as(analyst, method, path.replace(/\{[^}]+\}/g, '1'), {});
+      expect(response.statusCode, route).toBe(403);
+    }
     expect((await as(analyst, 'DELETE', '/api/session')).statusCode).toBe(204);
     const after = await as(analyst, 'GET', '/api/segments');
     expect(after.statusCode).toBe(401);

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router-dom';
 import { api } from '../api.ts';
 import { Chart, echarts, heatmap } from '../components/charts.ts';
 import { Loaded } from '../components/Loaded.tsx';
@@ -152,7 +153,9 @@ function RiskTable({ title, entries }: { title: string; entries: RiskEntry[] }) 
           <tbody>
             {entries.map((entry) => (
               <tr key={entry.customerId}>
-                <td>{entry.customerId}</td>
+                <td>
+                  <Link to={`/customers/${entry.customerId}`}>{entry.customerId}</Link>
+                </td>
                 <td>{money(entry.spent)}</td>
                 <td>{entry.probabilityAlive.toFixed(2)}</td>
                 <td>{entry.reasons.join('; ')}</td>
