@@ -3,8 +3,9 @@
  * one lifecycle stage to the next, how they buy again and spend. Every number here is something a later
  * analysis should recover from the data alone; the manifest writes them out beside the data.
  */
+import { STAGES } from '../taxonomy/stages.ts';
 
-export const STAGES = ['awareness', 'consideration', 'preference', 'action', 'loyalty', 'advocacy'] as const;
+export { STAGES };
 export type Stage = (typeof STAGES)[number];
 
 export const DEMO_CHANNELS = [

@@ -1,16 +1,10 @@
 import { z } from 'zod';
+import { STAGES } from './stages.ts';
 
 /** The five behaviours of customer networks. */
 export const BehaviorSchema = z.enum(['access', 'engage', 'customize', 'connect', 'collaborate']);
 /** The six lifecycle stages an event can signal. */
-export const FunnelSignalSchema = z.enum([
-  'awareness',
-  'consideration',
-  'preference',
-  'action',
-  'loyalty',
-  'advocacy',
-]);
+export const FunnelSignalSchema = z.enum(STAGES);
 /** Micro-moment intents: I want to know, go, do, buy. */
 export const MicroMomentSchema = z.enum(['know', 'go', 'do', 'buy']);
 /** Which of a customer's occurrences of the event a rule speaks of. */

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
+import { STAGES } from '../../../src/modules/taxonomy/stages.ts';
 import { api } from '../api.ts';
 import { Chart, echarts } from '../components/charts.ts';
 import { Loaded } from '../components/Loaded.tsx';
@@ -43,7 +44,6 @@ interface SegmentPath {
 }
 
 const PAGE_SIZE = 50;
-const STAGES = ['awareness', 'consideration', 'preference', 'action', 'loyalty', 'advocacy'];
 /** The buying roles Agora knows, each with the colour it has in every committee drawn. */
 const ROLE_COLORS: Record<string, string> = {
   decision_maker: '#c2410c',
@@ -72,7 +72,8 @@ const roleName = (role: string | null) => (role ?? 'unknown').replaceAll('_', ' 
 const accountName = (account: AccountSummary) =>
   account.name ?? account.externalId ?? `Account ${account.accountId}`;
 const memberName = (member: CommitteeMember) => member.email ?? `Customer ${member.customerId}`;
-const stageRank = (stage: string | null) => (stage === null ? -1 : STAGES.indexOf(stage));
+const stageRank = (stage: string | null) =>
+  stage === null ? -1 : (STAGES as readonly string[]).indexOf(stage);
 const fixed = (value: number | null, digits = 1) => (value === null ? '–' : value.toFixed(digits));
 const percent = (share: number | null) => (share === null ? '–' : `${(share * 100).toFixed(1)} %`);
 /** Tooltips are HTML, and names come from the tracked data. */

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { STAGES } from '../../../src/modules/taxonomy/stages.ts';
 import { api } from '../api.ts';
 import { Chart, echarts } from '../components/charts.ts';
 import { Loaded } from '../components/Loaded.tsx';
@@ -17,7 +18,6 @@ interface BehaviorTrend {
 interface Risk {
   atRisk: { customers: number; spent: number };
 }
-const STAGES = ['awareness', 'consideration', 'preference', 'action', 'loyalty', 'advocacy'];
 interface Behaviors {
   organisation: {
     activeCustomers: number;

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
+import { STAGES } from '../../../src/modules/taxonomy/stages.ts';
 import { RFM_SEGMENTS } from '../../../src/modules/value/rfm-segments.ts';
 import { api, download } from '../api.ts';
 import { Loaded } from '../components/Loaded.tsx';
@@ -14,7 +15,6 @@ type Condition = { id: number } & (
   | { kind: 'clv'; atLeast: number }
 );
 
-const STAGES = ['awareness', 'consideration', 'preference', 'action', 'loyalty', 'advocacy'];
 let made = 0;
 /** A new condition of a kind, with its defaults and an id of its own (its key while the list is edited). */
 function fresh(kind: Condition['kind']): Condition {

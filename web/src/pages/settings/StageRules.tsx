@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { STAGES } from '../../../../src/modules/taxonomy/stages.ts';
 import { api } from '../../api.ts';
 import { Loaded } from '../../components/Loaded.tsx';
 
@@ -19,7 +20,6 @@ interface Refreshed {
   seconds: number;
 }
 
-export const STAGES = ['awareness', 'consideration', 'preference', 'action', 'loyalty', 'advocacy'] as const;
 const STAGE_TITLES: Record<string, string> = {
   awareness: 'Awareness',
   consideration: 'Consideration',
