@@ -9,11 +9,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, onTestFailed } from 'vitest';
+import { CHROMIUM, launchChromium } from './chromium.ts';
 import { agora, serve } from './cli.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test-artifacts');
 
 export const browserAvailable = existsSync(CHROMIUM) && existsSync(path.resolve('web/dist/index.html'));
@@ -62,18 +62,7 @@ export function consoleInBrowser(name: string, customers = 600): ConsoleInBrowse
     server = await serve(state.env);
     state.url = server.url;
     state.password = /sign in as admin@agora\.local with password (\S+)/.exec(server.banner)![1]!;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     await mkdir(ARTIFACTS, { recursive: true });
   }, 90_000);
   afterAll(async () => {
