@@ -35,7 +35,7 @@ import {
   createWorkspaceService,
   workspaceRoutes,
 } from './modules/workspaces/index.ts';
-import { registerAnswerCache } from './platform/http/answer-cache.ts';
+import { type AnswerCacheOptions, registerAnswerCache } from './platform/http/answer-cache.ts';
 import { consoleBuilt, consolePage, registerConsole } from './platform/http/console.routes.ts';
 import { registerErrorHandling } from './platform/http/error-handler.ts';
 import { healthRoutes } from './platform/http/health.routes.ts';
@@ -44,6 +44,7 @@ import { migrationRoutes } from './platform/http/migration.routes.ts';
 export interface AppOptions {
   /** The token a local CLI presents instead of an admin key (see platform/http/server-file.ts). */
   localToken?: string | undefined;
+  answers?: AnswerCacheOptions;
 }
 
 export const API_VERSION = '0.1.0';
@@ -98,7 +99,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   ];
   await app.register(async (admin) => {
     admin.addHook('onRequest', createAdminAuth(workspaces, options.localToken, users));
-    registerAnswerCache(admin, deps.db, deps.clock);
+    registerAnswerCache(admin, deps.db, deps.clock, options.answers);
     for (const routes of adminRoutes) await admin.register(routes);
   });
   return app;

@@ -11,6 +11,7 @@ import {
 } from '../src/modules/workspaces/index.ts';
 import { type Clock, systemClock } from '../src/platform/clock.ts';
 import type { Database } from '../src/platform/db/database.ts';
+import type { AnswerCacheOptions } from '../src/platform/http/answer-cache.ts';
 import { silentLogger } from '../src/platform/log.ts';
 
 export interface TestApp {
@@ -24,7 +25,7 @@ export interface TestApp {
 
 export async function createTestApp(
   db: Database,
-  options: { slug?: string; clock?: Clock; localToken?: string } = {},
+  options: { slug?: string; clock?: Clock; localToken?: string; answers?: AnswerCacheOptions } = {},
 ): Promise<TestApp> {
   const deps: Deps = {
     config: loadConfig({}),
@@ -36,7 +37,7 @@ export async function createTestApp(
     slug: options.slug ?? `ws-${Math.random().toString(36).slice(2, 10)}`,
   });
   if (!adminKey) throw new Error('the test workspace existed already');
-  const app = await buildApp(deps, { localToken: options.localToken });
+  const app = await buildApp(deps, { localToken: options.localToken, answers: options.answers });
   return { app, deps, workspace, adminKey, admin: { authorization: `Bearer ${adminKey.key}` } };
 }
 

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, createWriteKey, type TestApp } from '../../../test/app.ts';
-import { describeEachEngine } from '../../../test/engines.ts';
+import { createTestDatabase, describeEachEngine, type TestDatabase } from '../../../test/engines.ts';
 import { createWorkspaceService } from '../../modules/workspaces/index.ts';
 import { onlyReads } from '../db/change-counter.ts';
+import { migrate } from '../db/migrate.ts';
 import { KEPT_HEADER } from './answer-cache.ts';
 
 const LOCAL_TOKEN = 'local_answers';
@@ -75,3 +76,56 @@ describeEachEngine('answers kept until the data changes', ({ engine, db }) => {
     expect(count(await inWorkspace(t.workspace.slug))).toBe(2);
   });
 });
+
+// Only DuckDB keeps answers.
+describe('answers made again once the data is quiet', () => {
+  let database: TestDatabase;
+  let t: TestApp;
+  let writeKey: string;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const views = (url = '/api/events?name=Product%20Viewed') =>
+    t.app.inject({ method: 'GET', url, headers: t.admin });
+  const track = (userId: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` },
+      payload: { event: 'Product Viewed', userId, timestamp: '2026-03-01T10:00:00Z' },
+    });
+
+  beforeAll(async () => {
+    database = await createTestDatabase('duckdb');
+    await migrate(database.db);
+    t = await createTestApp(database.db, {
+      answers: { remakeAfterQuietMs: 100, remakeAskedWithinMs: 2_000 },
+    });
+    writeKey = await createWriteKey(t);
+    await track('ana');
+  });
+  afterAll(async () => {
+    await t.app.close();
+    await database.drop();
+  });
+
+  it('has what a client asked for ready again, with the new data, soon after the data changed', async () => {
+    expect((await views()).json()).toMatchObject({ events: [{}] });
+    await track('ben');
+    await sleep(1_500);
+    const remade = await views();
+    expect(remade.headers[KEPT_HEADER]).toBeDefined();
+    expect(count(remade)).toBe(2);
+  });
+
+  it('leaves what no client asked for lately, a remade answer not counting as asked', async () => {
+    const limited = '/api/events?name=Product%20Viewed&limit=10';
+    expect(count(await views(limited))).toBe(2);
+    await sleep(2_100);
+    await track('cleo');
+    await sleep(1_000);
+    const later = await views(limited);
+    expect(later.headers[KEPT_HEADER]).toBeUndefined();
+    expect(count(later)).toBe(3);
+  });
+});
+
+const count = (response: { json(): unknown }) => (response.json() as { events: unknown[] }).events.length;

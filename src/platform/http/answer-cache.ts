@@ -5,12 +5,19 @@
  * write — an event tracked, an import, a setting saved, a background refresh — makes every kept answer stale.
  * Answers also expire after `maxAgeMs`, for the few that depend on the time of day.
  *
+ * Once the data has been quiet for `remakeAfterQuietMs` (an import done, the background refresh caught up),
+ * the answers clients asked for within the last `remakeAskedWithinMs` and that are no longer current are
+ * made again in the background, most recently asked first, as their clients asked them: the console's next
+ * visit finds them ready instead of waiting seconds for each analysis of a large world. A change during the
+ * remaking stops it until the data is quiet again.
+ *
  * Only where this process is the database's sole writer: DuckDB, whose file it holds alone. On PostgreSQL
  * other Agora instances may write, unseen by this count, so nothing is kept there.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/database.ts';
+import { repeatEvery } from '../workers/repeat-every.ts';
 
 export interface AnswerCacheOptions {
   /** Answers kept at most; the least recently used goes first. */
@@ -18,6 +25,9 @@ export interface AnswerCacheOptions {
   maxAgeMs?: number;
   /** Answers larger than this (characters) are not kept: a CSV export of a whole segment, say. */
   maxAnswerLength?: number;
+  /** 0: never remade. */
+  remakeAfterQuietMs?: number;
+  remakeAskedWithinMs?: number;
 }
 
 interface Kept {
@@ -25,14 +35,21 @@ interface Kept {
   keptAt: number;
   contentType: string;
   payload: string;
+  /** When a client (not the remaking) last asked for it, and how: the headers that say who and where. */
+  askedAt: number;
+  asked: { url: string; headers: Record<string, string> };
 }
 
 /** The header that says an answer came from the cache, with its age in seconds (as HTTP's Age). */
 export const KEPT_HEADER = 'x-agora-kept-seconds';
 
+/** Marks the cache's own requests, which remake an answer without counting as a client's asking. */
+const REMAKE_HEADER = 'x-agora-remake';
+const ASKER_HEADERS = ['authorization', 'cookie', 'x-agora-workspace'];
+
 declare module 'fastify' {
   interface FastifyRequest {
-    answerKey?: { key: string; changes: number };
+    answerKey?: { key: string; changes: number; askedAt: number };
   }
 }
 
@@ -44,10 +61,18 @@ export function registerAnswerCache(
   scope: FastifyInstance,
   db: Database,
   clock: Clock,
-  { maxEntries = 500, maxAgeMs = 5 * 60_000, maxAnswerLength = 4_000_000 }: AnswerCacheOptions = {},
+  {
+    maxEntries = 500,
+    maxAgeMs = 60 * 60_000,
+    maxAnswerLength = 4_000_000,
+    remakeAfterQuietMs = 60_000,
+    remakeAskedWithinMs = 60 * 60_000,
+  }: AnswerCacheOptions = {},
 ): void {
   if (db.engine !== 'duckdb') return;
   const kept = new Map<string, Kept>();
+  const current = (answer: Kept, now: number) =>
+    answer.changes === db.changes && now - answer.keptAt < maxAgeMs;
 
   scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.method !== 'GET') return;
@@ -56,15 +81,16 @@ export function registerAnswerCache(
     const key = `${request.workspace.workspaceId} ${caller} ${request.url}`;
     const answer = kept.get(key);
     const now = clock.now().getTime();
-    if (answer && answer.changes === db.changes && now - answer.keptAt < maxAgeMs) {
+    const remaking = request.headers[REMAKE_HEADER] !== undefined;
+    if (answer && current(answer, now)) {
       // Most recently used last: the first in the map is the first to go.
       kept.delete(key);
-      kept.set(key, answer);
+      kept.set(key, { ...answer, askedAt: now });
       reply.header('content-type', answer.contentType);
       reply.header(KEPT_HEADER, String(Math.floor((now - answer.keptAt) / 1000)));
       return reply.send(answer.payload);
     }
-    request.answerKey = { key, changes: db.changes };
+    request.answerKey = { key, changes: db.changes, askedAt: remaking && answer ? answer.askedAt : now };
   });
 
   scope.addHook('onSend', async (request, reply, payload) => {
@@ -72,13 +98,62 @@ export function registerAnswerCache(
     if (!wanted || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
     // A change while the answer was computed: it may hold the data before the change, or part of it.
     if (db.changes !== wanted.changes || payload.length > maxAnswerLength) return payload;
+    kept.delete(wanted.key);
     kept.set(wanted.key, {
       changes: wanted.changes,
       keptAt: clock.now().getTime(),
       contentType: String(reply.getHeader('content-type') ?? 'application/json; charset=utf-8'),
       payload,
+      askedAt: wanted.askedAt,
+      asked: { url: request.url, headers: askerHeaders(request) },
     });
     if (kept.size > maxEntries) kept.delete(kept.keys().next().value!);
     return payload;
   });
+
+  let closing = false;
+  if (remakeAfterQuietMs > 0) {
+    const stop = repeatEvery(Math.min(5_000, remakeAfterQuietMs), remakeWhenQuiet(), (error) =>
+      scope.log.error({ err: error }, 'remaking kept answers failed'),
+    );
+    scope.addHook('onClose', async () => {
+      closing = true;
+      await stop();
+    });
+  }
+
+  function remakeWhenQuiet() {
+    let seen = db.changes;
+    let quietSince = clock.now().getTime();
+    return async () => {
+      const now = clock.now().getTime();
+      if (db.changes !== seen) {
+        seen = db.changes;
+        quietSince = now;
+      }
+      if (now - quietSince < remakeAfterQuietMs) return;
+      const due = [...kept]
+        .filter(([, answer]) => !current(answer, now) && now - answer.askedAt < remakeAskedWithinMs)
+        .sort(([, a], [, b]) => b.askedAt - a.askedAt);
+      for (const [key, answer] of due) {
+        if (db.changes !== seen || closing) return;
+        const remade = await scope.inject({
+          method: 'GET',
+          url: answer.asked.url,
+          headers: { ...answer.asked.headers, [REMAKE_HEADER]: '1' },
+        });
+        // Its session ended, its key was revoked, its segment deleted: not asked like this again.
+        if (remade.statusCode !== 200) kept.delete(key);
+      }
+    };
+  }
+}
+
+function askerHeaders(request: FastifyRequest): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of ASKER_HEADERS) {
+    const value = request.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return headers;
 }
