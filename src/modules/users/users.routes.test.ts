@@ -125,6 +125,25 @@ describeEachEngine('console sign-in', ({ db }) => {
     expect(message(after)).toBe('You are signed out: sign in again.');
   });
 
+  it('tells each signed-in user who they are, however often they ask', async () => {
+    const admin = await session('admin@agora.local', adminPassword);
+    const created = await as(admin, 'POST', '/api/users', { email: 'bea@example.com', role: 'admin' });
+    const bea = await session('bea@example.com', created.json().password);
+    // Reads are kept until the data changes (platform/http/answer-cache.ts); this one is each asker's own.
+    for (const [who, email] of [
+      [admin, 'admin@agora.local'],
+      [bea, 'bea@example.com'],
+      [admin, 'admin@agora.local'],
+      [bea, 'bea@example.com'],
+    ] as const) {
+      const answer = (await as(who, 'GET', '/api/session')).json();
+      expect(answer.user.email).toBe(email);
+      expect(answer.csrfToken).toBe(who.csrf);
+    }
+    const beaId = created.json().user.userId;
+    expect((await as(admin, 'DELETE', `/api/users/${beaId}`)).statusCode).toBe(204);
+  });
+
   it('ends a session after 12 hours', async () => {
     const admin = await session('admin@agora.local', adminPassword);
     now = new Date(now.getTime() + 12 * 3_600_000 + 1);

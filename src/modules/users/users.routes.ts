@@ -68,6 +68,7 @@ export function userRoutes(users: UserService): FastifyPluginAsyncZod {
           summary: 'Who is signed in, until when, and the CSRF token',
           response: { 200: SessionSchema, ...errors },
         },
+        config: { ownAccount: true },
       },
       async (request) => {
         signedIn(request);

@@ -23,7 +23,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A POST that only reads (evaluating a rule tree, running a funnel): an analyst may send it. */
     readOnly?: boolean;
-    /** Acts on the signed-in user's own account (signing out, a new password): any role may. */
+    /**
+     * Acts on or answers about the signed-in user's own account (who they are, signing out, a new password):
+     * any role may, and its answer is never kept for others (platform/http/answer-cache.ts).
+     */
     ownAccount?: boolean;
   }
 }

@@ -75,10 +75,11 @@ export function registerAnswerCache(
     answer.changes === db.changes && now - answer.keptAt < maxAgeMs;
 
   scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.method !== 'GET') return;
-    // Who asks is part of the key where an answer depends on it (a workspace's own key sees only its workspace).
-    const caller = `${request.keyBound ? 'key' : 'all'} ${request.user?.role ?? ''}`;
-    const key = `${request.workspace.workspaceId} ${caller} ${request.url}`;
+    // An answer about the asker (who is signed in) is theirs alone.
+    if (request.method !== 'GET' || request.routeOptions.config?.ownAccount) return;
+    // Roles differ only in what they may change, checked before this hook; a workspace's own key sees only its
+    // workspace, so the list of workspaces depends on it.
+    const key = `${request.workspace.workspaceId} ${request.keyBound ? 'key' : 'all'} ${request.url}`;
     const answer = kept.get(key);
     const now = clock.now().getTime();
     const remaking = request.headers[REMAKE_HEADER] !== undefined;
