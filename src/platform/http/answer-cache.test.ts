@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, createWriteKey, type TestApp } from '../../../test/app.ts';
 import { createTestDatabase, describeEachEngine, type TestDatabase } from '../../../test/engines.ts';
+import { createUserService } from '../../modules/users/index.ts';
 import { createWorkspaceService } from '../../modules/workspaces/index.ts';
 import { onlyReads } from '../db/change-counter.ts';
 import { migrate } from '../db/migrate.ts';
-import { KEPT_HEADER } from './answer-cache.ts';
+import { type AnswerCacheOptions, KEPT_HEADER } from './answer-cache.ts';
 
 const LOCAL_TOKEN = 'local_answers';
 
@@ -77,55 +78,105 @@ describeEachEngine('answers kept until the data changes', ({ engine, db }) => {
   });
 });
 
-// Only DuckDB keeps answers.
-describe('answers made again once the data is quiet', () => {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const count = (response: { json(): unknown }) => (response.json() as { events: unknown[] }).events.length;
+const VIEWED = '/api/events?name=Product%20Viewed';
+
+/** A DuckDB app (the engine that keeps answers) with the cache's timings given, and a write key. */
+function keepingApp(answers: AnswerCacheOptions) {
   let database: TestDatabase;
   let t: TestApp;
   let writeKey: string;
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  const views = (url = '/api/events?name=Product%20Viewed') =>
-    t.app.inject({ method: 'GET', url, headers: t.admin });
-  const track = (userId: string) =>
-    t.app.inject({
-      method: 'POST',
-      url: '/v1/track',
-      headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` },
-      payload: { event: 'Product Viewed', userId, timestamp: '2026-03-01T10:00:00Z' },
-    });
-
   beforeAll(async () => {
     database = await createTestDatabase('duckdb');
     await migrate(database.db);
-    t = await createTestApp(database.db, {
-      answers: { remakeAfterQuietMs: 100, remakeAskedWithinMs: 2_000 },
-    });
+    t = await createTestApp(database.db, { answers });
     writeKey = await createWriteKey(t);
-    await track('ana');
   });
   afterAll(async () => {
     await t.app.close();
     await database.drop();
   });
+  return {
+    app: () => t,
+    ask: (url = VIEWED, headers: Record<string, string> = t.admin) =>
+      t.app.inject({ method: 'GET', url, headers }),
+    track: (userId: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/track',
+        headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` },
+        payload: { event: 'Product Viewed', userId, timestamp: '2026-03-01T10:00:00Z' },
+      }),
+  };
+}
+
+describe('answers made again once the data is quiet', () => {
+  const { ask, track } = keepingApp({ remakeAfterQuietMs: 100, remakeAskedWithinMs: 2_000 });
 
   it('has what a client asked for ready again, with the new data, soon after the data changed', async () => {
-    expect((await views()).json()).toMatchObject({ events: [{}] });
+    await track('ana');
+    expect(count(await ask())).toBe(1);
     await track('ben');
     await sleep(1_500);
-    const remade = await views();
+    const remade = await ask();
     expect(remade.headers[KEPT_HEADER]).toBeDefined();
     expect(count(remade)).toBe(2);
   });
 
   it('leaves what no client asked for lately, a remade answer not counting as asked', async () => {
-    const limited = '/api/events?name=Product%20Viewed&limit=10';
-    expect(count(await views(limited))).toBe(2);
+    const limited = `${VIEWED}&limit=10`;
+    expect(count(await ask(limited))).toBe(2);
     await sleep(2_100);
     await track('cleo');
     await sleep(1_000);
-    const later = await views(limited);
+    const later = await ask(limited);
     expect(later.headers[KEPT_HEADER]).toBeUndefined();
     expect(count(later)).toBe(3);
   });
 });
 
-const count = (response: { json(): unknown }) => (response.json() as { events: unknown[] }).events.length;
+describe('answers a console session may have a little behind the tracked data', () => {
+  const { app, ask, track } = keepingApp({ remakeAfterQuietMs: 0, sessionsBehindMs: 60_000 });
+  let session: Record<string, string>;
+
+  it('gives a session the answer from before new events at once, and makes it again meanwhile', async () => {
+    const t = app();
+    const { password } = (await createUserService(t.deps).ensureFirstAdmin())!;
+    const signedIn = await t.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { email: 'admin@agora.local', password },
+    });
+    session = {
+      cookie: `agora_session=${signedIn.cookies[0]!.value}`,
+      'x-agora-workspace': t.workspace.slug,
+    };
+    await track('ana');
+    expect(count(await ask(VIEWED, session))).toBe(1);
+    await track('ben');
+    const behind = await ask(VIEWED, session);
+    expect(behind.headers[KEPT_HEADER]).toBeDefined();
+    expect(count(behind)).toBe(1);
+    // An admin key gets the current answer; and the session, once remade, too.
+    expect(count(await ask())).toBe(2);
+    await sleep(500);
+    const remade = await ask(VIEWED, session);
+    expect(remade.headers[KEPT_HEADER]).toBeDefined();
+    expect(count(remade)).toBe(2);
+  });
+
+  it('never gives a session an answer from before a change made through the API', async () => {
+    await track('cleo');
+    const created = await app().app.inject({
+      method: 'POST',
+      url: '/api/keys',
+      headers: app().admin,
+      payload: { kind: 'write' },
+    });
+    expect(created.statusCode).toBe(201);
+    const after = await ask(VIEWED, session);
+    expect(after.headers[KEPT_HEADER]).toBeUndefined();
+    expect(count(after)).toBe(3);
+  });
+});

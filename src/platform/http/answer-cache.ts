@@ -1,15 +1,19 @@
 /**
  * Keeps the API's answers to reads until the data changes. An analysis over a large world takes seconds; the
  * console asks for the same ones every time a page opens. An answer is kept with the database's count of
- * changes (db/change-counter.ts) when it was computed, and given again while that count has not moved: any
- * write — an event tracked, an import, a setting saved, a background refresh — makes every kept answer stale.
- * Answers also expire after `maxAgeMs`, for the few that depend on the time of day.
+ * changes (db/change-counter.ts) when its computation began, and given again while that count has not moved:
+ * any write — an event tracked, an import, a setting saved, a background refresh — makes every kept answer
+ * stale. Answers also expire after `maxAgeMs`, for the few that depend on the time of day.
+ *
+ * A console session may be given an answer up to `sessionsBehindMs` behind the tracked data, never one from
+ * before a change made through the API (an import, a segment saved, a setting): a site that tracks all day
+ * changes the data every second, and a dashboard a few minutes behind it beats one that takes seconds per
+ * chart. The answer is then made again in the background. API keys and the CLI always get current answers.
  *
  * Once the data has been quiet for `remakeAfterQuietMs` (an import done, the background refresh caught up),
- * the answers clients asked for within the last `remakeAskedWithinMs` and that are no longer current are
- * made again in the background, most recently asked first, as their clients asked them: the console's next
- * visit finds them ready instead of waiting seconds for each analysis of a large world. A change during the
- * remaking stops it until the data is quiet again.
+ * the answers clients asked for within the last `remakeAskedWithinMs` that are no longer current are made
+ * again in the background, most recently asked first, as their clients asked them: the console's next visit
+ * finds them ready instead of waiting for each analysis of a large world.
  *
  * Only where this process is the database's sole writer: DuckDB, whose file it holds alone. On PostgreSQL
  * other Agora instances may write, unseen by this count, so nothing is kept there.
@@ -25,13 +29,17 @@ export interface AnswerCacheOptions {
   maxAgeMs?: number;
   /** Answers larger than this (characters) are not kept: a CSV export of a whole segment, say. */
   maxAnswerLength?: number;
-  /** 0: never remade. */
+  /** 0: never behind. */
+  sessionsBehindMs?: number;
+  /** 0: never remade when quiet. */
   remakeAfterQuietMs?: number;
   remakeAskedWithinMs?: number;
 }
 
 interface Kept {
+  /** The counts of the database's changes and of the API's own when its computation began, and the time. */
   changes: number;
+  edits: number;
   keptAt: number;
   contentType: string;
   payload: string;
@@ -49,7 +57,7 @@ const ASKER_HEADERS = ['authorization', 'cookie', 'x-agora-workspace'];
 
 declare module 'fastify' {
   interface FastifyRequest {
-    answerKey?: { key: string; changes: number; askedAt: number };
+    answerKey?: { key: string; changes: number; edits: number; keptAt: number; askedAt: number };
   }
 }
 
@@ -65,16 +73,24 @@ export function registerAnswerCache(
     maxEntries = 500,
     maxAgeMs = 60 * 60_000,
     maxAnswerLength = 4_000_000,
+    sessionsBehindMs = 5 * 60_000,
     remakeAfterQuietMs = 60_000,
     remakeAskedWithinMs = 60 * 60_000,
   }: AnswerCacheOptions = {},
 ): void {
   if (db.engine !== 'duckdb') return;
   const kept = new Map<string, Kept>();
+  let edits = 0;
   const current = (answer: Kept, now: number) =>
     answer.changes === db.changes && now - answer.keptAt < maxAgeMs;
+  const recentEnough = (answer: Kept, now: number) =>
+    answer.edits === edits && now - answer.keptAt < sessionsBehindMs;
 
   scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (changes(request)) {
+      edits++;
+      return;
+    }
     // An answer about the asker (who is signed in) is theirs alone.
     if (request.method !== 'GET' || request.routeOptions.config?.ownAccount) return;
     // Roles differ only in what they may change, checked before this hook; a workspace's own key sees only its
@@ -82,27 +98,45 @@ export function registerAnswerCache(
     const key = `${request.workspace.workspaceId} ${request.keyBound ? 'key' : 'all'} ${request.url}`;
     const answer = kept.get(key);
     const now = clock.now().getTime();
-    const remaking = request.headers[REMAKE_HEADER] !== undefined;
-    if (answer && current(answer, now)) {
+    const byRemake = request.headers[REMAKE_HEADER] !== undefined;
+    const behind = answer && !byRemake && request.user && !current(answer, now) && recentEnough(answer, now);
+    if (answer && (current(answer, now) || behind)) {
+      if (behind) remake([key]);
       // Most recently used last: the first in the map is the first to go.
       kept.delete(key);
-      kept.set(key, { ...answer, askedAt: now });
+      kept.set(key, byRemake ? answer : { ...answer, askedAt: now });
       reply.header('content-type', answer.contentType);
       reply.header(KEPT_HEADER, String(Math.floor((now - answer.keptAt) / 1000)));
       return reply.send(answer.payload);
     }
-    request.answerKey = { key, changes: db.changes, askedAt: remaking && answer ? answer.askedAt : now };
+    request.answerKey = {
+      key,
+      changes: db.changes,
+      edits,
+      keptAt: now,
+      askedAt: byRemake && answer ? answer.askedAt : now,
+    };
+  });
+
+  // Counted when a change begins and when it has ended: no answer begun before its end is given as recent.
+  scope.addHook('onResponse', async (request) => {
+    if (changes(request)) edits++;
   });
 
   scope.addHook('onSend', async (request, reply, payload) => {
     const wanted = request.answerKey;
     if (!wanted || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
-    // A change while the answer was computed: it may hold the data before the change, or part of it.
-    if (db.changes !== wanted.changes || payload.length > maxAnswerLength) return payload;
+    if (payload.length > maxAnswerLength) {
+      kept.delete(wanted.key);
+      return payload;
+    }
+    // Kept with the counts from when it began: one computed while the data changed holds the data from
+    // before the change, or part of it, current to no one but recent enough for a session.
     kept.delete(wanted.key);
     kept.set(wanted.key, {
       changes: wanted.changes,
-      keptAt: clock.now().getTime(),
+      edits: wanted.edits,
+      keptAt: wanted.keptAt,
       contentType: String(reply.getHeader('content-type') ?? 'application/json; charset=utf-8'),
       payload,
       askedAt: wanted.askedAt,
@@ -112,16 +146,48 @@ export function registerAnswerCache(
     return payload;
   });
 
+  /** Answers to make again, one at a time, as their clients asked them. */
+  const queued = new Set<string>();
+  let remaking: Promise<void> | undefined;
   let closing = false;
-  if (remakeAfterQuietMs > 0) {
-    const stop = repeatEvery(Math.min(5_000, remakeAfterQuietMs), remakeWhenQuiet(), (error) =>
-      scope.log.error({ err: error }, 'remaking kept answers failed'),
-    );
-    scope.addHook('onClose', async () => {
-      closing = true;
-      await stop();
-    });
+
+  function remake(keys: string[]): void {
+    for (const key of keys) queued.add(key);
+    remaking ??= remakeQueued()
+      .catch((error) => scope.log.error({ err: error }, 'remaking kept answers failed'))
+      .finally(() => {
+        remaking = undefined;
+      });
   }
+
+  async function remakeQueued(): Promise<void> {
+    // A Set's loop also visits what is added while it runs.
+    for (const key of queued) {
+      queued.delete(key);
+      const answer = kept.get(key);
+      if (closing) return;
+      if (!answer || current(answer, clock.now().getTime())) continue;
+      const remade = await scope.inject({
+        method: 'GET',
+        url: answer.asked.url,
+        headers: { ...answer.asked.headers, [REMAKE_HEADER]: '1' },
+      });
+      // Its session ended, its key was revoked, its segment deleted: not asked like this again.
+      if (remade.statusCode !== 200) kept.delete(key);
+    }
+  }
+
+  const stopRemakingWhenQuiet =
+    remakeAfterQuietMs > 0
+      ? repeatEvery(Math.min(5_000, remakeAfterQuietMs), remakeWhenQuiet(), (error) =>
+          scope.log.error({ err: error }, 'remaking kept answers failed'),
+        )
+      : async () => {};
+  scope.addHook('onClose', async () => {
+    closing = true;
+    await stopRemakingWhenQuiet();
+    await remaking;
+  });
 
   function remakeWhenQuiet() {
     let seen = db.changes;
@@ -136,18 +202,14 @@ export function registerAnswerCache(
       const due = [...kept]
         .filter(([, answer]) => !current(answer, now) && now - answer.askedAt < remakeAskedWithinMs)
         .sort(([, a], [, b]) => b.askedAt - a.askedAt);
-      for (const [key, answer] of due) {
-        if (db.changes !== seen || closing) return;
-        const remade = await scope.inject({
-          method: 'GET',
-          url: answer.asked.url,
-          headers: { ...answer.asked.headers, [REMAKE_HEADER]: '1' },
-        });
-        // Its session ended, its key was revoked, its segment deleted: not asked like this again.
-        if (remade.statusCode !== 200) kept.delete(key);
-      }
+      remake(due.map(([key]) => key));
     };
   }
+}
+
+/** A request through the API that may change something (a POST that only reads says so in its config). */
+function changes(request: FastifyRequest): boolean {
+  return !['GET', 'HEAD', 'OPTIONS'].includes(request.method) && !request.routeOptions.config?.readOnly;
 }
 
 function askerHeaders(request: FastifyRequest): Record<string, string> {
