@@ -80,16 +80,23 @@ export function queryPurchaseSummary(
   return db.query<CustomerSummary>(sql, params);
 }
 
-/** The first and last completed order, to say what a calibration end must lie between. */
+/**
+ * The first and last completed order, to say what a calibration end must lie between; and a fingerprint of
+ * the completed orders (how many, whose, how much, when), which changes with any order added, changed or
+ * moved to another customer by a merge.
+ */
 export async function queryOrderSpan(
   db: Queryable,
   workspaceId: number,
-): Promise<{ first: Date | null; last: Date | null }> {
-  const [row] = await db.query<{ first: Date | null; last: Date | null }>(
-    "SELECT min(ordered_at) AS first, max(ordered_at) AS last FROM orders WHERE workspace_id = $1 AND status = 'completed'",
+): Promise<{ first: Date | null; last: Date | null; fingerprint: string }> {
+  const [row] = await db.query<{ first: Date | null; last: Date | null; fingerprint: string | null }>(
+    `SELECT min(ordered_at) AS first, max(ordered_at) AS last,
+       CAST(count(*) AS TEXT) || ' ' || CAST(sum(customer_id) AS TEXT) || ' ' || CAST(sum(total) AS TEXT)
+         || ' ' || CAST(max(created_at) AS TEXT) AS fingerprint
+     FROM orders WHERE workspace_id = $1 AND status = 'completed'`,
     [workspaceId],
   );
-  return row ?? { first: null, last: null };
+  return { first: row?.first ?? null, last: row?.last ?? null, fingerprint: row?.fingerprint ?? '' };
 }
 
 /** Each customer's touchpoints in the 30 days before `asOf` and in the 90 days before those. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/app.ts';
 import { describeEachEngine } from '../../../test/engines.ts';
+import type { Database } from '../../platform/db/database.ts';
 import { createRandom } from '../demo-world/random.ts';
 import { createIngestService } from '../ingestion/index.ts';
 import { createLifecycleService } from '../lifecycle/index.ts';
@@ -169,6 +170,32 @@ describeEachEngine('customer value', ({ db }) => {
     expect(fit.bgnbd.r).toBeLessThan(1.6);
     expect(fit.repeatCustomers).toBe(rows.filter((row) => row.x > 0).length);
     expect(Math.abs(fit.spendFrequencyCorrelation!)).toBeLessThan(0.2);
+  });
+
+  it('fits once for risk and lifetime value while the orders stay the same, and again after a new one', async () => {
+    const app = await simulatedApp();
+    const workspaceId = app.workspace.workspaceId;
+    let summariesRead = 0;
+    const counting: Database = Object.create(db(), {
+      query: {
+        value: (sql: string, params?: readonly unknown[]) => {
+          if (sql.includes('holdout')) summariesRead++;
+          return db().query(sql, params);
+        },
+      },
+    });
+    const value = createValueService({ db: counting, lifecycle: createLifecycleService(app.deps) });
+    const first = await value.risk(workspaceId, RiskQuerySchema.parse({ limit: 1 }));
+    await value.risk(workspaceId, RiskQuerySchema.parse({ limit: 10 }));
+    await value.clv(workspaceId, ClvQuerySchema.parse({ breakdown: 'none' }));
+    expect(summariesRead).toBe(1);
+    await ingest(app, [order('s0', 230, 35)]);
+    const after = await value.risk(workspaceId, RiskQuerySchema.parse({ limit: 1 }));
+    await app.app.close();
+    expect(summariesRead).toBe(2);
+    // Valued as of the day after the new last order.
+    expect(first.asOf.getTime()).toBeLessThanOrEqual(D0 + 200 * DAY);
+    expect(after.asOf.getTime()).toBe(D0 + 231 * DAY);
   });
 
   it('values every customer, stores it with the fit it came from, and reads it back one by one or by page', async () => {

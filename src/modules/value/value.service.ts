@@ -95,12 +95,30 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
       first: span.first,
       firstDay: startOfDay(span.first),
       dayAfterLast: new Date(startOfDay(span.last).getTime() + DAY),
+      fingerprint: span.fingerprint,
     };
   }
 
+  /**
+   * The last fit on every order, per workspace and time unit, used again while the orders are the same: a
+   * fit takes seconds on a large world, and the console asks for risk and lifetime value together.
+   */
+  const fits = new Map<string, { orders: string; fitted: ReturnType<typeof fitAfresh> }>();
+
   /** The models fitted on every order, for valuing customers now (lifetime value, risk). */
   async function fitOnEveryOrder(workspaceId: number, timeUnit: FitQuery['timeUnit']) {
-    const asOf = (await orderDays(workspaceId)).dayAfterLast;
+    const { dayAfterLast, fingerprint } = await orderDays(workspaceId);
+    const key = `${workspaceId} ${timeUnit}`;
+    const known = fits.get(key);
+    if (known?.orders === fingerprint) return known.fitted;
+    const fitted = fitAfresh(workspaceId, timeUnit, dayAfterLast);
+    fits.set(key, { orders: fingerprint, fitted });
+    // A fit that failed (too few orders) is tried again next time.
+    fitted.catch(() => fits.delete(key));
+    return fitted;
+  }
+
+  async function fitAfresh(workspaceId: number, timeUnit: FitQuery['timeUnit'], asOf: Date) {
     const unitDays = unitDaysOf(timeUnit);
     const rows = await queryPurchaseSummary(db, workspaceId, { calibrationEnd: asOf, unitDays });
     return { asOf, unitDays, rows, fit: fitSummaries(rows, asOf, timeUnit) };
