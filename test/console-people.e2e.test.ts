@@ -136,4 +136,45 @@ describe.skipIf(!browserAvailable)('the people pages in a browser', () => {
     await expect.poll(() => card.getAttribute('class')).toBe('card target');
     await expect.poll(() => card.getByRole('textbox').inputValue()).toBe(own.persona!.name);
   }, 240_000);
+
+  it('says when figures on a page come from before the latest events, and shows the latest when asked', async () => {
+    const { key } = await app.json<{ key: string }>(['keys', 'create', '--kind', 'write']);
+    const page = await app.newPage();
+    await page.goto(app.url);
+    await app.signIn(page, 'admin@agora.local', app.password);
+    await page.waitForLoadState('networkidle');
+    const notice = page.locator('p.behind');
+    // Made after the last change through the API: current, nothing behind.
+    expect(await notice.count()).toBe(0);
+
+    const tracked = await fetch(`${app.url}/v1/track`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ event: 'Product Viewed', userId: 'late-visitor' }),
+    });
+    expect(tracked.status).toBe(200);
+    await page.reload();
+    await expect
+      .poll(() => notice.textContent())
+      .toMatch(
+        /^Some figures here are from (less than a minute|\d+ min) ago; the events that came in since are being counted\. Show the latest$/,
+      );
+    await app.shot(page, 'overview-behind');
+
+    // Made again in the background meanwhile: asked again, they come current (the background refresh, which
+    // counts the new event into the stages, may make them stale once or twice more on the way).
+    await expect
+      .poll(
+        async () => {
+          if (await notice.count()) await notice.getByRole('button', { name: 'Show the latest' }).click();
+          await page.waitForLoadState('networkidle');
+          return notice.count();
+        },
+        { timeout: 90_000, interval: 2_000 },
+      )
+      .toBe(0);
+  }, 150_000);
 });

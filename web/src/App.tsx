@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ComponentType, lazy, Suspense } from 'react';
 import { Link, NavLink, Route, Routes, useLocation } from 'react-router-dom';
 import { currentSession, type Session, signOut } from './api.ts';
+import { BehindNotice } from './components/BehindNotice.tsx';
 import { WorkspaceSwitcher } from './components/WorkspaceSwitcher.tsx';
 import { FilterBar } from './filters.tsx';
 import { PasswordEntry } from './pages/PasswordEntry.tsx';
@@ -71,6 +72,7 @@ function Console({ session }: { session: Session }) {
       </nav>
       <main>
         <FilterBar />
+        <BehindNotice />
         <Suspense fallback={<p className="loading">Loading…</p>}>
           <Routes>
             {PAGES.map(({ path, page: Page }) => (

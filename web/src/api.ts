@@ -44,6 +44,37 @@ export function chooseWorkspace(slug: string): void {
   }
 }
 
+/**
+ * The answers on screen that the server gave from before the latest events (it makes them again meanwhile),
+ * address → their age in seconds when they came; the page says so (components/BehindNotice.tsx).
+ */
+const behind = new Map<string, number>();
+const behindListeners = new Set<() => void>();
+
+function noteBehind(path: string, seconds: string | null): void {
+  const before = behind.get(path);
+  if (seconds === null) behind.delete(path);
+  else behind.set(path, Number(seconds));
+  if (behind.get(path) !== before) for (const listener of behindListeners) listener();
+}
+
+export function subscribeBehind(listener: () => void): () => void {
+  behindListeners.add(listener);
+  return () => behindListeners.delete(listener);
+}
+
+/** The age of the oldest answer on screen that is behind the latest events, in seconds; null: none is. */
+export function oldestBehind(): number | null {
+  return behind.size === 0 ? null : Math.max(...behind.values());
+}
+
+/** A new page, or answers asked for again: what was behind is no longer on screen. */
+export function forgetBehind(): void {
+  if (behind.size === 0) return;
+  behind.clear();
+  for (const listener of behindListeners) listener();
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -63,6 +94,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     credentials: 'same-origin',
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  if (method === 'GET') noteBehind(path, response.headers.get('x-agora-behind-seconds'));
   if (response.status === 204) return undefined as T;
   const answer = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
   if (!response.ok)

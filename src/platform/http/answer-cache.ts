@@ -50,6 +50,8 @@ interface Kept {
 
 /** The header that says an answer came from the cache, with its age in seconds (as HTTP's Age). */
 export const KEPT_HEADER = 'x-agora-kept-seconds';
+/** On an answer given to a session although newer data has arrived since it was made: its age in seconds. */
+export const BEHIND_HEADER = 'x-agora-behind-seconds';
 
 /** Marks the cache's own requests, which remake an answer without counting as a client's asking. */
 const REMAKE_HEADER = 'x-agora-remake';
@@ -106,7 +108,9 @@ export function registerAnswerCache(
       kept.delete(key);
       kept.set(key, byRemake ? answer : { ...answer, askedAt: now });
       reply.header('content-type', answer.contentType);
-      reply.header(KEPT_HEADER, String(Math.floor((now - answer.keptAt) / 1000)));
+      const age = String(Math.floor((now - answer.keptAt) / 1000));
+      reply.header(KEPT_HEADER, age);
+      if (behind) reply.header(BEHIND_HEADER, age);
       return reply.send(answer.payload);
     }
     request.answerKey = {
