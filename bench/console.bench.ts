@@ -144,10 +144,12 @@ try {
   const page = await context.newPage();
   console.log(`${os.cpus().length} × ${os.cpus()[0]?.model}; ${RUNS} fresh loads of each page\n`);
   console.log('page          first load  interactive  last answer  API p95  calls  slowest call');
+  const firstLoads: Array<{ pagePath: string; calls: PageRun['calls'] }> = [];
   for (const pagePath of PAGES) {
     const runs: PageRun[] = [];
     // The first load computes what the server then keeps until the data changes: shown apart, not counted.
     const first = await loadOnce(page, server.url + pagePath);
+    firstLoads.push({ pagePath, calls: first.calls });
     for (let run = 0; run < RUNS; run++) runs.push(await loadOnce(page, server.url + pagePath));
     const calls = runs.flatMap((run) => run.calls).sort((a, b) => a.ms - b.ms);
     const slowest = calls.at(-1);
@@ -164,6 +166,14 @@ try {
         String(calls.length / RUNS).padStart(6),
         ` ${slowest ? `${slowest.ms.toFixed(0)} ms ${slowest.url}` : '-'}`,
       ].join(' '),
+    );
+  }
+  // What the first loads computed: where a large world spends its seconds.
+  console.log('\nfirst loads, their three slowest calls:');
+  for (const { pagePath, calls } of firstLoads) {
+    const slowest = [...calls].sort((a, b) => b.ms - a.ms).slice(0, 3);
+    console.log(
+      `${pagePath.padEnd(13)} ${slowest.map((call) => `${(call.ms / 1000).toFixed(2)} s ${call.url}`).join(' · ')}`,
     );
   }
   const bundle = await bundleSizes();
