@@ -45,6 +45,17 @@ export interface StateRow {
   lapsed_after_days: number;
   refreshed_through: Date | null;
   taxonomy_signature: string | null;
+  arrivals_since: Date | null;
+  arrivals_counted: number | null;
+}
+
+export interface State {
+  lapsedAfterDays: number;
+  refreshedThrough: Date | null;
+  taxonomySignature: string | null;
+  /** The events received since `arrivalsSince` when the last refresh read them; null before any. */
+  arrivalsSince: Date | null;
+  arrivalsCounted: number | null;
 }
 
 export function createLifecycleRefresher(deps: LifecycleDeps) {
@@ -53,25 +64,40 @@ export function createLifecycleRefresher(deps: LifecycleDeps) {
 
   async function readState(workspaceId: number, from: Queryable = db): Promise<StateRow | null> {
     const [row] = await from.query<StateRow>(
-      'SELECT lapsed_after_days, refreshed_through, taxonomy_signature FROM lifecycle_state WHERE workspace_id = $1',
+      `SELECT lapsed_after_days, refreshed_through, taxonomy_signature, arrivals_since, arrivals_counted
+       FROM lifecycle_state WHERE workspace_id = $1`,
       [workspaceId],
     );
     return row ?? null;
   }
 
-  async function writeState(
-    tx: Queryable,
-    workspaceId: number,
-    state: { lapsedAfterDays: number; refreshedThrough: Date | null; taxonomySignature: string | null },
-  ): Promise<void> {
+  async function writeState(tx: Queryable, workspaceId: number, state: State): Promise<void> {
     await tx.query(
-      `INSERT INTO lifecycle_state (workspace_id, lapsed_after_days, refreshed_through, taxonomy_signature, updated_at)
-       VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO lifecycle_state (workspace_id, lapsed_after_days, refreshed_through, taxonomy_signature,
+         arrivals_since, arrivals_counted, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (workspace_id) DO UPDATE SET lapsed_after_days = excluded.lapsed_after_days,
          refreshed_through = excluded.refreshed_through, taxonomy_signature = excluded.taxonomy_signature,
+         arrivals_since = excluded.arrivals_since, arrivals_counted = excluded.arrivals_counted,
          updated_at = excluded.updated_at`,
-      [workspaceId, state.lapsedAfterDays, state.refreshedThrough, state.taxonomySignature, clock.now()],
+      [
+        workspaceId,
+        state.lapsedAfterDays,
+        state.refreshedThrough,
+        state.taxonomySignature,
+        state.arrivalsSince,
+        state.arrivalsCounted,
+        clock.now(),
+      ],
     );
+  }
+
+  async function countArrivals(tx: Queryable, workspaceId: number, since: Date): Promise<number> {
+    const [row] = await tx.query<{ n: number | bigint }>(
+      'SELECT count(*) AS n FROM events WHERE workspace_id = $1 AND received_at >= $2',
+      [workspaceId, since],
+    );
+    return Number(row?.n ?? 0);
   }
 
   /** Changes whenever the rules the refresh reads change: stages must then be rebuilt whole. */
@@ -93,16 +119,20 @@ export function createLifecycleRefresher(deps: LifecycleDeps) {
   }
 
   /**
-   * Nothing to refresh: the rules are those of the last refresh and no event arrived since. Read outside the
-   * transaction, which writes: a refresh with nothing to do changes nothing, so the answers the API keeps
-   * until the data changes (platform/http/answer-cache.ts) stay kept between the timer's turns.
+   * Nothing to refresh: the rules are those of the last refresh and the events it saw arrive are all there
+   * are. Read outside the transaction, which writes: a refresh with nothing to do changes nothing, so the
+   * answers the API keeps until the data changes (platform/http/answer-cache.ts) stay kept between the
+   * timer's turns — also in the two minutes after the last event, which each refresh looks back over.
    */
   async function upToDate(workspaceId: number): Promise<boolean> {
     const state = await readState(workspaceId);
-    if (!state?.refreshed_through || state.taxonomy_signature !== (await taxonomySignature(db, workspaceId)))
+    if (
+      !state?.refreshed_through ||
+      !state.arrivals_since ||
+      state.taxonomy_signature !== (await taxonomySignature(db, workspaceId))
+    )
       return false;
-    const since = new Date(state.refreshed_through.getTime() - ARRIVAL_OVERLAP_MS);
-    return (await changedCustomers(db, workspaceId, since)).length === 0;
+    return (await countArrivals(db, workspaceId, state.arrivals_since)) === Number(state.arrivals_counted);
   }
 
   async function runRefresh(workspaceId: number, full: boolean, wait: boolean): Promise<RefreshResult> {
@@ -119,6 +149,10 @@ export function createLifecycleRefresher(deps: LifecycleDeps) {
       if (db.engine === 'postgres' && !(await holdRefreshLock(tx, workspaceId, wait))) return null;
       // Read under the lock: what another instance refreshed meanwhile is not done again.
       const state = await readState(workspaceId, tx);
+      // Counted before the customers are read: an event committed in between is refreshed and counted next
+      // time (one refresh more), never the other way round (one missed).
+      const arrivalsSince = new Date(refreshedThrough.getTime() - ARRIVAL_OVERLAP_MS);
+      const arrivalsCounted = await countArrivals(tx, workspaceId, arrivalsSince);
       const signature = await taxonomySignature(tx, workspaceId);
       const whole = full || !state?.refreshed_through || state.taxonomy_signature !== signature;
       const customers = whole
@@ -135,6 +169,8 @@ export function createLifecycleRefresher(deps: LifecycleDeps) {
         lapsedAfterDays: state?.lapsed_after_days ?? DEFAULT_RULES.lapsedAfterDays,
         refreshedThrough,
         taxonomySignature: signature,
+        arrivalsSince,
+        arrivalsCounted,
       });
       return customers;
     });

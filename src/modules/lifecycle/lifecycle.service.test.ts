@@ -315,6 +315,32 @@ describeEachEngine('lifecycle engine', ({ db, engine }) => {
     expect(db().changes).toBe(changes);
   });
 
+  it('changes nothing on the next turn right after new events were refreshed', async () => {
+    // Twenty minutes on, events arrive; each refresh looks back two minutes, over the same events.
+    const deps = { ...t.deps, clock: fixedClock('2026-04-15T00:20:00Z') };
+    const arriving = createIngestService(deps);
+    const now = createLifecycleService(deps);
+    const track = (userId: string) =>
+      arriving.ingest(ws(), [
+        {
+          type: 'track',
+          event: 'Product Viewed',
+          userId,
+          messageId: `${userId}-20`,
+          timestamp: '2026-04-02T12:00:00Z',
+        },
+      ]);
+    await track('cai');
+    // Cai, and the customers of the two minutes before the last refresh, read again.
+    expect((await now.refresh(ws())).customers).toBeGreaterThan(1);
+    const changes = db().changes;
+    expect(await now.refresh(ws())).toMatchObject({ mode: 'incremental', customers: 0 });
+    expect(db().changes).toBe(changes);
+    // An event that arrives then is refreshed, with the two minutes' before it: Cai's and Eve's.
+    await track('eve');
+    expect(await now.refresh(ws())).toMatchObject({ mode: 'incremental', customers: 2 });
+  });
+
   it('runs the refreshes two services ask for at once one after the other', async () => {
     const results = await Promise.all([
       createLifecycleService(t.deps).refresh(ws(), { full: true }),
@@ -330,6 +356,16 @@ describeEachEngine('lifecycle engine', ({ db, engine }) => {
     it('skips the timer’s turn while another instance refreshes the same workspace, and waits when asked', async () => {
       let asked: Promise<unknown> | undefined;
       let answered = false;
+      // Something to refresh: an event that arrived after the last refresh.
+      await createIngestService({ ...t.deps, clock: fixedClock('2026-04-15T00:30:00Z') }).ingest(ws(), [
+        {
+          type: 'track',
+          event: 'Product Viewed',
+          userId: 'cai',
+          messageId: 'cai-30',
+          timestamp: '2026-04-02T13:00:00Z',
+        },
+      ]);
       await db().transaction(async (tx) => {
         const lock = `SELECT 1 AS held FROM (SELECT pg_advisory_xact_lock(${REFRESH_LOCK})) AS locked`;
         await tx.query(lock, [ws()]);

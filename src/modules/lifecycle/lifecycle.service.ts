@@ -42,6 +42,8 @@ export function createLifecycleService(deps: LifecycleDeps) {
       lapsedAfterDays: rules.lapsedAfterDays,
       refreshedThrough: state?.refreshed_through ?? null,
       taxonomySignature: state?.taxonomy_signature ?? null,
+      arrivalsSince: state?.arrivals_since ?? null,
+      arrivalsCounted: state?.arrivals_counted ?? null,
     });
     return { lapsedAfterDays: rules.lapsedAfterDays };
   }
