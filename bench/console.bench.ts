@@ -8,6 +8,10 @@
  *
  *   npm run bench:console -- --data-dir DIR            a world made by `agora demo --no-serve --data-dir DIR`
  *   npm run bench:console -- --data-dir DIR --customers 500000   makes the world first when DIR is empty
+ *
+ * Then 100 new events arrive through the tracking API, and each page is loaded once at once (a console
+ * session is given the answers from before them, marked behind, while they are made again) and once more
+ * after `--quiet-wait` seconds (default 240: the background refresh, a minute of quiet, the remaking).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -24,6 +28,7 @@ const { values } = parseArgs({
     'data-dir': { type: 'string' },
     customers: { type: 'string', default: '500000' },
     runs: { type: 'string', default: '5' },
+    'quiet-wait': { type: 'string', default: '240' },
   },
 });
 if (!values['data-dir']) throw new Error('Give the demo world’s data directory: --data-dir DIR.');
@@ -127,6 +132,31 @@ async function bundleSizes(): Promise<{ all: number; firstLoad: number }> {
   return { all, firstLoad };
 }
 
+/** Each page loaded once: its last answer, the API p95, and how many answers were current, behind or computed. */
+async function eachPageOnce(
+  page: Page,
+  url: string,
+  answers: { all: number; behind: number; kept: number },
+  label: string,
+): Promise<void> {
+  console.log(`\n${label}:`);
+  console.log('page          last answer  API p95  answers: kept current / behind / computed');
+  for (const pagePath of PAGES) {
+    const before = { ...answers };
+    const run = await loadOnce(page, url + pagePath);
+    const kept = answers.kept - before.kept;
+    const behind = answers.behind - before.behind;
+    const computed = answers.all - before.all - kept - behind;
+    const p95 = quantile(
+      run.calls.map((call) => call.ms).sort((a, b) => a - b),
+      0.95,
+    );
+    console.log(
+      `${pagePath.padEnd(13)} ${`${run.lastAnswer.toFixed(0)} ms`.padStart(11)} ${`${p95.toFixed(0)} ms`.padStart(8)}  ${kept} / ${behind} / ${computed}`,
+    );
+  }
+}
+
 await makeWorldIfMissing();
 const server = await startServer();
 const browser = await launchChromium();
@@ -141,7 +171,21 @@ try {
   const { password } = (await created.json()) as { password: string };
   const signedIn = await context.request.post(`${server.url}/api/session`, { data: { email, password } });
   if (!signedIn.ok()) throw new Error(`sign-in failed: ${await signedIn.text()}`);
+  // Made before the loads: a change through the API makes every answer before it unfit to give as recent.
+  const keyAnswer = await fetch(`${server.url}/api/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ kind: 'write', name: 'bench' }),
+  });
+  const { key: writeKey } = (await keyAnswer.json()) as { key: string };
   const page = await context.newPage();
+  const answers = { all: 0, behind: 0, kept: 0 };
+  page.on('response', (response) => {
+    if (!new URL(response.url()).pathname.startsWith('/api/')) return;
+    answers.all++;
+    if (response.headers()['x-agora-behind-seconds'] !== undefined) answers.behind++;
+    else if (response.headers()['x-agora-kept-seconds'] !== undefined) answers.kept++;
+  });
   console.log(`${os.cpus().length} × ${os.cpus()[0]?.model}; ${RUNS} fresh loads of each page\n`);
   console.log('page          first load  interactive  last answer  API p95  calls  slowest call');
   const firstLoads: Array<{ pagePath: string; calls: PageRun['calls'] }> = [];
@@ -176,6 +220,25 @@ try {
       `${pagePath.padEnd(13)} ${slowest.map((call) => `${(call.ms / 1000).toFixed(2)} s ${call.url}`).join(' · ')}`,
     );
   }
+  const tracked = await fetch(`${server.url}/v1/batch`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      batch: Array.from({ length: 100 }, (_, i) => ({
+        type: 'track',
+        event: 'Product Viewed',
+        anonymousId: `bench-visitor-${Date.now()}-${i}`,
+      })),
+    }),
+  });
+  if (!tracked.ok) throw new Error(`tracking failed: ${await tracked.text()}`);
+  await eachPageOnce(page, server.url, answers, '100 new events arrived: each page at once');
+  await new Promise((resolve) => setTimeout(resolve, Number(values['quiet-wait']) * 1000));
+  await eachPageOnce(page, server.url, answers, `${values['quiet-wait']} s later`);
+
   const bundle = await bundleSizes();
   console.log(
     `\nbundle, gzipped: ${(bundle.all / 1024).toFixed(0)} kB in all, ${(bundle.firstLoad / 1024).toFixed(0)} kB loaded first`,
