@@ -82,6 +82,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const count = (response: { json(): unknown }) => (response.json() as { events: unknown[] }).events.length;
 const VIEWED = '/api/events?name=Product%20Viewed';
 
+/** The headers of a console session of the app's first admin. */
+async function signIn(t: TestApp): Promise<Record<string, string>> {
+  const { password } = (await createUserService(t.deps).ensureFirstAdmin())!;
+  const signedIn = await t.app.inject({
+    method: 'POST',
+    url: '/api/session',
+    payload: { email: 'admin@agora.local', password },
+  });
+  return { cookie: `agora_session=${signedIn.cookies[0]!.value}`, 'x-agora-workspace': t.workspace.slug };
+}
+
 /** A DuckDB app (the engine that keeps answers) with the cache's timings given, and a write key. */
 function keepingApp(answers: AnswerCacheOptions) {
   let database: TestDatabase;
@@ -141,17 +152,7 @@ describe('answers a console session may have a little behind the tracked data', 
   let session: Record<string, string>;
 
   it('gives a session the answer from before new events at once, and makes it again meanwhile', async () => {
-    const t = app();
-    const { password } = (await createUserService(t.deps).ensureFirstAdmin())!;
-    const signedIn = await t.app.inject({
-      method: 'POST',
-      url: '/api/session',
-      payload: { email: 'admin@agora.local', password },
-    });
-    session = {
-      cookie: `agora_session=${signedIn.cookies[0]!.value}`,
-      'x-agora-workspace': t.workspace.slug,
-    };
+    session = await signIn(app());
     await track('ana');
     expect(count(await ask(VIEWED, session))).toBe(1);
     await track('ben');
@@ -179,5 +180,22 @@ describe('answers a console session may have a little behind the tracked data', 
     const after = await ask(VIEWED, session);
     expect(after.headers[KEPT_HEADER]).toBeUndefined();
     expect(count(after)).toBe(3);
+  });
+});
+
+describe('how far behind an answer is', () => {
+  const { app, ask, track } = keepingApp({ remakeAfterQuietMs: 0, sessionsBehindMs: 1_000 });
+
+  it('counts from when the data last changed, not from when the answer was made', async () => {
+    const session = await signIn(app());
+    await track('ana');
+    expect(count(await ask(VIEWED, session))).toBe(1);
+    await sleep(1_200);
+    // Made over a second ago, but current until now.
+    expect((await ask(VIEWED, session)).headers[BEHIND_HEADER]).toBeUndefined();
+    await track('ben');
+    const behind = await ask(VIEWED, session);
+    expect(behind.headers[BEHIND_HEADER]).toBe('0');
+    expect(count(behind)).toBe(1);
   });
 });

@@ -12,8 +12,8 @@
  *
  * Once the data has been quiet for `remakeAfterQuietMs` (an import done, the background refresh caught up),
  * the answers clients asked for within the last `remakeAskedWithinMs` that are no longer current are made
- * again in the background, most recently asked first, as their clients asked them: the console's next visit
- * finds them ready instead of waiting for each analysis of a large world.
+ * again in the background, the quickest first, as their clients asked them: the console's next visit finds
+ * them ready instead of waiting for each analysis of a large world.
  *
  * Only where this process is the database's sole writer: DuckDB, whose file it holds alone. On PostgreSQL
  * other Agora instances may write, unseen by this count, so nothing is kept there.
@@ -41,6 +41,10 @@ interface Kept {
   changes: number;
   edits: number;
   keptAt: number;
+  /** When it was last seen current (the data had not changed since it was made): how far behind it is. */
+  currentAt: number;
+  /** How long it took to make: the quickest are made again first. */
+  tookMs: number;
   contentType: string;
   payload: string;
   /** When a client (not the remaking) last asked for it, and how: the headers that say who and where. */
@@ -86,7 +90,7 @@ export function registerAnswerCache(
   const current = (answer: Kept, now: number) =>
     answer.changes === db.changes && now - answer.keptAt < maxAgeMs;
   const recentEnough = (answer: Kept, now: number) =>
-    answer.edits === edits && now - answer.keptAt < sessionsBehindMs;
+    answer.edits === edits && now - answer.currentAt < sessionsBehindMs;
 
   scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (changes(request)) {
@@ -106,11 +110,11 @@ export function registerAnswerCache(
       if (behind) remake([key]);
       // Most recently used last: the first in the map is the first to go.
       kept.delete(key);
+      if (!behind) answer.currentAt = now;
       kept.set(key, byRemake ? answer : { ...answer, askedAt: now });
       reply.header('content-type', answer.contentType);
-      const age = String(Math.floor((now - answer.keptAt) / 1000));
-      reply.header(KEPT_HEADER, age);
-      if (behind) reply.header(BEHIND_HEADER, age);
+      reply.header(KEPT_HEADER, String(Math.floor((now - answer.keptAt) / 1000)));
+      if (behind) reply.header(BEHIND_HEADER, String(Math.floor((now - answer.currentAt) / 1000)));
       return reply.send(answer.payload);
     }
     request.answerKey = {
@@ -141,6 +145,8 @@ export function registerAnswerCache(
       changes: wanted.changes,
       edits: wanted.edits,
       keptAt: wanted.keptAt,
+      currentAt: wanted.keptAt,
+      tookMs: clock.now().getTime() - wanted.keptAt,
       contentType: String(reply.getHeader('content-type') ?? 'application/json; charset=utf-8'),
       payload,
       askedAt: wanted.askedAt,
@@ -181,31 +187,31 @@ export function registerAnswerCache(
     }
   }
 
-  const stopRemakingWhenQuiet =
-    remakeAfterQuietMs > 0
-      ? repeatEvery(Math.min(5_000, remakeAfterQuietMs), remakeWhenQuiet(), (error) =>
-          scope.log.error({ err: error }, 'remaking kept answers failed'),
-        )
-      : async () => {};
+  const stopWatching = repeatEvery(Math.min(5_000, remakeAfterQuietMs || 5_000), watch(), (error) =>
+    scope.log.error({ err: error }, 'remaking kept answers failed'),
+  );
   scope.addHook('onClose', async () => {
     closing = true;
-    await stopRemakingWhenQuiet();
+    await stopWatching();
     await remaking;
   });
 
-  function remakeWhenQuiet() {
+  /** Every few seconds: notes which answers are still current, and remakes the rest once the data is quiet. */
+  function watch() {
     let seen = db.changes;
     let quietSince = clock.now().getTime();
     return async () => {
       const now = clock.now().getTime();
+      for (const answer of kept.values()) if (current(answer, now)) answer.currentAt = now;
       if (db.changes !== seen) {
         seen = db.changes;
         quietSince = now;
       }
-      if (now - quietSince < remakeAfterQuietMs) return;
+      if (remakeAfterQuietMs === 0 || now - quietSince < remakeAfterQuietMs) return;
+      // Quickest first: most pages are ready soon, rather than all waiting behind the slowest analysis.
       const due = [...kept]
         .filter(([, answer]) => !current(answer, now) && now - answer.askedAt < remakeAskedWithinMs)
-        .sort(([, a], [, b]) => b.askedAt - a.askedAt);
+        .sort(([, a], [, b]) => a.tookMs - b.tookMs);
       remake(due.map(([key]) => key));
     };
   }
