@@ -113,8 +113,10 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
     if (known?.orders === fingerprint) return known.fitted;
     const fitted = fitAfresh(workspaceId, timeUnit, dayAfterLast);
     fits.set(key, { orders: fingerprint, fitted });
-    // A fit that failed (too few orders) is tried again next time.
-    fitted.catch(() => fits.delete(key));
+    // A fit that failed (too few orders) is tried again next time, unless a newer one has taken its place.
+    fitted.catch(() => {
+      if (fits.get(key)?.fitted === fitted) fits.delete(key);
+    });
     return fitted;
   }
 
