@@ -2,6 +2,7 @@
  * `agora serve`: opens and migrates the database, makes sure the default workspace exists, listens,
  * and on SIGTERM/SIGINT stops taking requests, lets in-flight ones finish, then closes the database.
  */
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
@@ -56,7 +57,10 @@ export async function startServer(
     const firstUser = await createUserService(deps).ensureFirstAdmin();
     // Only a DuckDB directory needs the CLI to come through the server (PostgreSQL takes many clients).
     const localToken = config.engine === 'duckdb' ? createLocalToken() : undefined;
-    app = await buildApp(deps, { localToken });
+    app = await buildApp(deps, {
+      localToken,
+      answers: { rememberIn: path.join(config.dataDir, 'answers-asked.json') },
+    });
     const url = await listen(app, config);
     if (localToken) await writeServerFile(config.dataDir, { pid: process.pid, url, token: localToken });
     let closing: Promise<void> | undefined;

@@ -1,6 +1,10 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, createWriteKey, type TestApp } from '../../../test/app.ts';
 import { createTestDatabase, describeEachEngine, type TestDatabase } from '../../../test/engines.ts';
+import { buildApp } from '../../app.ts';
 import { createUserService } from '../../modules/users/index.ts';
 import { createWorkspaceService } from '../../modules/workspaces/index.ts';
 import { onlyReads } from '../db/change-counter.ts';
@@ -78,6 +82,10 @@ describeEachEngine('answers kept until the data changes', ({ engine, db }) => {
   });
 });
 
+const localCli = (t: TestApp) => ({
+  authorization: `Bearer ${LOCAL_TOKEN}`,
+  'x-agora-workspace': t.workspace.slug,
+});
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const count = (response: { json(): unknown }) => (response.json() as { events: unknown[] }).events.length;
 const VIEWED = '/api/events?name=Product%20Viewed';
@@ -93,7 +101,10 @@ async function signIn(t: TestApp): Promise<Record<string, string>> {
   return { cookie: `agora_session=${signedIn.cookies[0]!.value}`, 'x-agora-workspace': t.workspace.slug };
 }
 
-/** A DuckDB app (the engine that keeps answers) with the cache's timings given, and a write key. */
+/**
+ * A DuckDB app (the engine that keeps answers) with the cache's timings given, and a write key; `ask` asks as
+ * the local CLI does, with the server's local token.
+ */
 function keepingApp(answers: AnswerCacheOptions) {
   let database: TestDatabase;
   let t: TestApp;
@@ -101,7 +112,7 @@ function keepingApp(answers: AnswerCacheOptions) {
   beforeAll(async () => {
     database = await createTestDatabase('duckdb');
     await migrate(database.db);
-    t = await createTestApp(database.db, { answers });
+    t = await createTestApp(database.db, { answers, localToken: LOCAL_TOKEN });
     writeKey = await createWriteKey(t);
   });
   afterAll(async () => {
@@ -110,7 +121,7 @@ function keepingApp(answers: AnswerCacheOptions) {
   });
   return {
     app: () => t,
-    ask: (url = VIEWED, headers: Record<string, string> = t.admin) =>
+    ask: (url = VIEWED, headers: Record<string, string> = localCli(t)) =>
       t.app.inject({ method: 'GET', url, headers }),
     track: (userId: string) =>
       t.app.inject({
@@ -123,7 +134,7 @@ function keepingApp(answers: AnswerCacheOptions) {
 }
 
 describe('answers made again once the data is quiet', () => {
-  const { ask, track } = keepingApp({ remakeAfterQuietMs: 100, remakeAskedWithinMs: 2_000 });
+  const { app, ask, track } = keepingApp({ remakeAfterQuietMs: 100, remakeAskedWithinMs: 2_000 });
 
   it('has what a client asked for ready again, with the new data, soon after the data changed', async () => {
     await track('ana');
@@ -135,15 +146,78 @@ describe('answers made again once the data is quiet', () => {
     expect(count(remade)).toBe(2);
   });
 
+  it('does not make again an answer for a workspace’s own admin key', async () => {
+    const byKey = `${VIEWED}&limit=5`;
+    expect(count(await ask(byKey, app().admin))).toBe(2);
+    await track('dan');
+    await sleep(1_500);
+    expect((await ask(byKey, app().admin)).headers[KEPT_HEADER]).toBeUndefined();
+  });
+
   it('leaves what no client asked for lately, a remade answer not counting as asked', async () => {
     const limited = `${VIEWED}&limit=10`;
-    expect(count(await ask(limited))).toBe(2);
+    expect(count(await ask(limited))).toBe(3);
     await sleep(2_100);
     await track('cleo');
     await sleep(1_000);
     const later = await ask(limited);
     expect(later.headers[KEPT_HEADER]).toBeUndefined();
-    expect(count(later)).toBe(3);
+    expect(count(later)).toBe(4);
+  });
+});
+
+describe('an answer asked for while it is being made', () => {
+  const { ask, track } = keepingApp({ remakeAfterQuietMs: 0 });
+
+  it('is made once: the second asker waits for the first one’s answer', async () => {
+    await track('ana');
+    const both = await Promise.all([ask(), ask()]);
+    expect(both.map((response) => response.headers[KEPT_HEADER] === undefined).sort()).toEqual([false, true]);
+    expect(both[0]!.body).toBe(both[1]!.body);
+    expect(count(both[0]!)).toBe(1);
+  });
+});
+
+describe('answers asked before a restart', () => {
+  const rememberIn = path.join(os.tmpdir(), `agora-asked-${process.pid}-${Date.now()}.json`);
+  const answers = { remakeAfterQuietMs: 100, rememberIn };
+  const { app, ask, track } = keepingApp(answers);
+  afterAll(() => rm(rememberIn, { force: true }));
+
+  it('are made again after the server starts, before anyone asks, and only those asked lately', async () => {
+    await track('ana');
+    expect(count(await ask())).toBe(1);
+    expect(count(await ask(`${VIEWED}&limit=5`, app().admin))).toBe(1);
+    await app().app.close();
+    const remembered = JSON.parse(await readFile(rememberIn, 'utf8')) as Array<[string, { url: string }]>;
+    // Not the answer for the workspace's own key: it is not made again.
+    expect(remembered.map(([, asked]) => asked.url)).toEqual([VIEWED]);
+
+    const restarted = await buildApp(app().deps, { localToken: LOCAL_TOKEN, answers });
+    await restarted.ready();
+    try {
+      await sleep(1_000);
+      const warm = await restarted.inject({ method: 'GET', url: VIEWED, headers: localCli(app()) });
+      expect(warm.headers[KEPT_HEADER]).toBeDefined();
+      expect(count(warm)).toBe(1);
+      const limited = await restarted.inject({
+        method: 'GET',
+        url: `${VIEWED}&limit=5`,
+        headers: app().admin,
+      });
+      expect(limited.headers[KEPT_HEADER]).toBeUndefined();
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('are forgotten when the file is damaged, and the server starts all the same', async () => {
+    await writeFile(rememberIn, '{ not json');
+    const restarted = await buildApp(app().deps, { localToken: LOCAL_TOKEN, answers });
+    await restarted.ready();
+    const response = await restarted.inject({ method: 'GET', url: VIEWED, headers: localCli(app()) });
+    expect(count(response)).toBe(1);
+    await restarted.close();
   });
 });
 

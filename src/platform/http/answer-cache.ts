@@ -12,12 +12,19 @@
  *
  * Once the data has been quiet for `remakeAfterQuietMs` (an import done, the background refresh caught up),
  * the answers clients asked for within the last `remakeAskedWithinMs` that are no longer current are made
- * again in the background, the quickest first, as their clients asked them: the console's next visit finds
- * them ready instead of waiting for each analysis of a large world.
+ * again in the background, the quickest first: the console's next visit finds them ready instead of waiting
+ * for each analysis of a large world. The cache makes them as the local CLI asks (with the server's local
+ * token, on the asker's workspace), so it holds no one's credentials; an answer for a workspace's own admin
+ * key, which differs only in the list of workspaces, is not made again.
+ *
+ * What was asked is remembered in `rememberIn` (a file in the data directory): after a restart, the answers
+ * asked within `warmAskedWithinMs` are made once the data is quiet, before anyone asks. A request for an
+ * answer that is being made waits for it rather than making it a second time on the same cores.
  *
  * Only where this process is the database's sole writer: DuckDB, whose file it holds alone. On PostgreSQL
  * other Agora instances may write, unseen by this count, so nothing is kept there.
  */
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/database.ts';
@@ -34,6 +41,11 @@ export interface AnswerCacheOptions {
   /** 0: never remade when quiet. */
   remakeAfterQuietMs?: number;
   remakeAskedWithinMs?: number;
+  /** The token answers are made again with (server-file.ts); without one, none is. */
+  localToken?: string | undefined;
+  /** Where what was asked is remembered across restarts; nowhere when absent. */
+  rememberIn?: string | undefined;
+  warmAskedWithinMs?: number;
 }
 
 interface Kept {
@@ -47,9 +59,18 @@ interface Kept {
   tookMs: number;
   contentType: string;
   payload: string;
-  /** When a client (not the remaking) last asked for it, and how: the headers that say who and where. */
+  /** When a client (not the remaking) last asked for it. */
   askedAt: number;
-  asked: { url: string; headers: Record<string, string> };
+  /** Where to ask to make it again; null for an answer to a workspace's own key. */
+  asked: Asked | null;
+}
+
+/** An answer to make again: its address, its workspace's slug, and from its last making and asking. */
+interface Asked {
+  url: string;
+  workspace: string;
+  tookMs: number;
+  askedAt: number;
 }
 
 /** The header that says an answer came from the cache, with its age in seconds (as HTTP's Age). */
@@ -59,7 +80,8 @@ export const BEHIND_HEADER = 'x-agora-behind-seconds';
 
 /** Marks the cache's own requests, which remake an answer without counting as a client's asking. */
 const REMAKE_HEADER = 'x-agora-remake';
-const ASKER_HEADERS = ['authorization', 'cookie', 'x-agora-workspace'];
+/** Names the workspace of a request with the local token (modules/workspaces/admin-auth.ts). */
+const WORKSPACE_HEADER = 'x-agora-workspace';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -82,10 +104,17 @@ export function registerAnswerCache(
     sessionsBehindMs = 5 * 60_000,
     remakeAfterQuietMs = 60_000,
     remakeAskedWithinMs = 60 * 60_000,
+    localToken,
+    rememberIn,
+    warmAskedWithinMs = 7 * 24 * 60 * 60_000,
   }: AnswerCacheOptions = {},
 ): void {
   if (db.engine !== 'duckdb') return;
   const kept = new Map<string, Kept>();
+  /** Asked before the server started (rememberIn), not made since. */
+  const warming = new Map<string, Asked>();
+  /** Answers being made now: a request for one waits for it. */
+  const making = new Map<string, { done: Promise<void>; end: () => void }>();
   let edits = 0;
   const current = (answer: Kept, now: number) =>
     answer.changes === db.changes && now - answer.keptAt < maxAgeMs;
@@ -102,66 +131,103 @@ export function registerAnswerCache(
     // Roles differ only in what they may change, checked before this hook; a workspace's own key sees only its
     // workspace, so the list of workspaces depends on it.
     const key = `${request.workspace.workspaceId} ${request.keyBound ? 'key' : 'all'} ${request.url}`;
-    const answer = kept.get(key);
-    const now = clock.now().getTime();
     const byRemake = request.headers[REMAKE_HEADER] !== undefined;
-    const behind = answer && !byRemake && request.user && !current(answer, now) && recentEnough(answer, now);
-    if (answer && (current(answer, now) || behind)) {
-      if (behind) remake([key]);
-      // Most recently used last: the first in the map is the first to go.
-      kept.delete(key);
-      if (!behind) answer.currentAt = now;
-      kept.set(key, byRemake ? answer : { ...answer, askedAt: now });
-      reply.header('content-type', answer.contentType);
-      reply.header(KEPT_HEADER, String(Math.floor((now - answer.keptAt) / 1000)));
-      if (behind) reply.header(BEHIND_HEADER, String(Math.floor((now - answer.currentAt) / 1000)));
-      return reply.send(answer.payload);
+    if (serveKept(request, reply, key, byRemake)) return reply;
+    const underWay = making.get(key);
+    if (underWay) {
+      await underWay.done;
+      if (serveKept(request, reply, key, byRemake)) return reply;
     }
+    let end = () => {};
+    const done = new Promise<void>((resolve) => {
+      end = () => {
+        if (making.get(key)?.done === done) making.delete(key);
+        resolve();
+      };
+    });
+    making.set(key, { done, end });
+    const now = clock.now().getTime();
     request.answerKey = {
       key,
       changes: db.changes,
       edits,
       keptAt: now,
-      askedAt: byRemake && answer ? answer.askedAt : now,
+      askedAt: byRemake ? (kept.get(key)?.askedAt ?? warming.get(key)?.askedAt ?? now) : now,
     };
+  });
+
+  /** Sends the kept answer for `key` if it may be given: true when it was. */
+  function serveKept(request: FastifyRequest, reply: FastifyReply, key: string, byRemake: boolean): boolean {
+    const answer = kept.get(key);
+    if (!answer) return false;
+    const now = clock.now().getTime();
+    const behind = !byRemake && request.user && !current(answer, now) && recentEnough(answer, now);
+    if (!current(answer, now) && !behind) return false;
+    if (behind) remake([key]);
+    // Most recently used last: the first in the map is the first to go.
+    kept.delete(key);
+    if (!behind) answer.currentAt = now;
+    kept.set(key, byRemake ? answer : { ...answer, askedAt: now });
+    reply.header('content-type', answer.contentType);
+    reply.header(KEPT_HEADER, String(Math.floor((now - answer.keptAt) / 1000)));
+    if (behind) reply.header(BEHIND_HEADER, String(Math.floor((now - answer.currentAt) / 1000)));
+    reply.send(answer.payload);
+    return true;
+  }
+
+  // A client that went away does not keep others waiting: they make the answer themselves.
+  scope.addHook('onRequestAbort', async (request) => {
+    if (request.answerKey) making.get(request.answerKey.key)?.end();
   });
 
   // Counted when a change begins and when it has ended: no answer begun before its end is given as recent.
   scope.addHook('onResponse', async (request) => {
     if (changes(request)) edits++;
+    if (request.answerKey) making.get(request.answerKey.key)?.end();
   });
 
   scope.addHook('onSend', async (request, reply, payload) => {
     const wanted = request.answerKey;
-    if (!wanted || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
+    if (!wanted) return payload;
+    const end = making.get(wanted.key)?.end;
+    if (reply.statusCode !== 200 || typeof payload !== 'string') {
+      end?.();
+      return payload;
+    }
+    kept.delete(wanted.key);
+    warming.delete(wanted.key);
     if (payload.length > maxAnswerLength) {
-      kept.delete(wanted.key);
+      end?.();
       return payload;
     }
     // Kept with the counts from when it began: one computed while the data changed holds the data from
     // before the change, or part of it, current to no one but recent enough for a session.
-    kept.delete(wanted.key);
+    const tookMs = clock.now().getTime() - wanted.keptAt;
     kept.set(wanted.key, {
       changes: wanted.changes,
       edits: wanted.edits,
       keptAt: wanted.keptAt,
       currentAt: wanted.keptAt,
-      tookMs: clock.now().getTime() - wanted.keptAt,
+      tookMs,
       contentType: String(reply.getHeader('content-type') ?? 'application/json; charset=utf-8'),
       payload,
       askedAt: wanted.askedAt,
-      asked: { url: request.url, headers: askerHeaders(request) },
+      asked: request.keyBound
+        ? null
+        : { url: request.url, workspace: request.workspace.slug, tookMs, askedAt: wanted.askedAt },
     });
     if (kept.size > maxEntries) kept.delete(kept.keys().next().value!);
+    end?.();
     return payload;
   });
 
-  /** Answers to make again, one at a time, as their clients asked them. */
+  /** Answers to make again, one at a time. */
   const queued = new Set<string>();
   let remaking: Promise<void> | undefined;
   let closing = false;
 
   function remake(keys: string[]): void {
+    if (!localToken) return;
     for (const key of keys) queued.add(key);
     remaking ??= remakeQueued()
       .catch((error) => scope.log.error({ err: error }, 'remaking kept answers failed'))
@@ -174,32 +240,53 @@ export function registerAnswerCache(
     // A Set's loop also visits what is added while it runs.
     for (const key of queued) {
       queued.delete(key);
-      const answer = kept.get(key);
       if (closing) return;
-      if (!answer || current(answer, clock.now().getTime())) continue;
+      const answer = kept.get(key);
+      const asked = answer ? answer.asked : warming.get(key);
+      if (!asked || (answer && current(answer, clock.now().getTime()))) continue;
       const remade = await scope.inject({
         method: 'GET',
-        url: answer.asked.url,
-        headers: { ...answer.asked.headers, [REMAKE_HEADER]: '1' },
+        url: asked.url,
+        headers: {
+          authorization: `Bearer ${localToken}`,
+          [WORKSPACE_HEADER]: asked.workspace,
+          [REMAKE_HEADER]: '1',
+        },
       });
-      // Its session ended, its key was revoked, its segment deleted: not asked like this again.
-      if (remade.statusCode !== 200) kept.delete(key);
+      // Its workspace or segment deleted, its route gone in a new version: not asked like this again.
+      if (remade.statusCode !== 200) {
+        kept.delete(key);
+        warming.delete(key);
+      }
     }
   }
 
   const stopWatching = repeatEvery(Math.min(5_000, remakeAfterQuietMs || 5_000), watch(), (error) =>
     scope.log.error({ err: error }, 'remaking kept answers failed'),
   );
+  scope.addHook('onReady', async () => {
+    if (rememberIn) for (const [key, asked] of await recall(rememberIn)) warming.set(key, asked);
+  });
   scope.addHook('onClose', async () => {
     closing = true;
     await stopWatching();
     await remaking;
+    if (rememberIn) await remember(rememberIn, askedLately(clock.now().getTime()));
   });
+
+  /** What clients asked for within `warmAskedWithinMs`, whether kept now or still to be made. */
+  function askedLately(now: number): Array<[string, Asked]> {
+    const asked: Array<[string, Asked]> = [...warming];
+    for (const [key, answer] of kept)
+      if (answer.asked) asked.push([key, { ...answer.asked, askedAt: answer.askedAt }]);
+    return asked.filter(([, { askedAt }]) => now - askedAt < warmAskedWithinMs);
+  }
 
   /** Every few seconds: notes which answers are still current, and remakes the rest once the data is quiet. */
   function watch() {
     let seen = db.changes;
     let quietSince = clock.now().getTime();
+    let remembered = '';
     return async () => {
       const now = clock.now().getTime();
       for (const answer of kept.values()) if (current(answer, now)) answer.currentAt = now;
@@ -207,26 +294,53 @@ export function registerAnswerCache(
         seen = db.changes;
         quietSince = now;
       }
+      if (rememberIn) {
+        const asked = askedLately(now);
+        const text = JSON.stringify(asked);
+        if (text !== remembered) await remember(rememberIn, asked);
+        remembered = text;
+      }
       if (remakeAfterQuietMs === 0 || now - quietSince < remakeAfterQuietMs) return;
       // Quickest first: most pages are ready soon, rather than all waiting behind the slowest analysis.
-      const due = [...kept]
-        .filter(([, answer]) => !current(answer, now) && now - answer.askedAt < remakeAskedWithinMs)
-        .sort(([, a], [, b]) => a.tookMs - b.tookMs);
-      remake(due.map(([key]) => key));
+      const due: Array<[string, number]> = [];
+      for (const [key, answer] of kept)
+        if (answer.asked && !current(answer, now) && now - answer.askedAt < remakeAskedWithinMs)
+          due.push([key, answer.tookMs]);
+      for (const [key, asked] of warming) if (!kept.has(key)) due.push([key, asked.tookMs]);
+      remake(due.sort(([, a], [, b]) => a - b).map(([key]) => key));
     };
   }
+}
+
+/** Writes what was asked, whole or not at all (a crash mid-write leaves the file from before). */
+async function remember(file: string, asked: Array<[string, Asked]>): Promise<void> {
+  await writeFile(`${file}.tmp`, JSON.stringify(asked));
+  await rename(`${file}.tmp`, file);
+}
+
+/** What was asked before this server started; nothing when no file was left, or a damaged one. */
+async function recall(file: string): Promise<Array<[string, Asked]>> {
+  try {
+    const asked: unknown = JSON.parse(await readFile(file, 'utf8'));
+    return Array.isArray(asked) ? asked.filter(isAsked) : [];
+  } catch {
+    return [];
+  }
+}
+
+function isAsked(entry: unknown): entry is [string, Asked] {
+  if (!Array.isArray(entry) || typeof entry[0] !== 'string') return false;
+  const asked = entry[1] as Partial<Asked> | null;
+  return (
+    typeof asked?.url === 'string' &&
+    asked.url.startsWith('/api/') &&
+    typeof asked.workspace === 'string' &&
+    typeof asked.tookMs === 'number' &&
+    typeof asked.askedAt === 'number'
+  );
 }
 
 /** A request through the API that may change something (a POST that only reads says so in its config). */
 function changes(request: FastifyRequest): boolean {
   return !['GET', 'HEAD', 'OPTIONS'].includes(request.method) && !request.routeOptions.config?.readOnly;
-}
-
-function askerHeaders(request: FastifyRequest): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const name of ASKER_HEADERS) {
-    const value = request.headers[name];
-    if (typeof value === 'string') headers[name] = value;
-  }
-  return headers;
 }
