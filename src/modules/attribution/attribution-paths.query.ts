@@ -8,6 +8,7 @@
  */
 import type { Queryable } from '../../platform/db/database.ts';
 import { epochSeconds, type SqlQuery } from '../../platform/db/portable-sql.ts';
+import { STAGES } from '../lifecycle/index.ts';
 import type { AttributionQuery } from './attribution.schema.ts';
 
 /** Joins the parts of a Markov state or a channel set: a character no group value has. */
@@ -49,6 +50,25 @@ export function conversionEventsSql(
        FROM events e WHERE e.workspace_id = $1 AND e.name = ${bind(query.conversion)}`;
 }
 
+/** How the paths are read: only those that converted, and per lifecycle step rather than for one conversion. */
+interface PathOptions {
+  /** Only the paths that converted are wanted: the events of customers who never converted are not read. */
+  convertingOnly?: boolean;
+  /** The paths of each step of the lifecycle (`step` 1 … 5: entering each stage after the first). */
+  stages?: boolean;
+  /** The touchpoints are read by several parts of one query: computed once and held. */
+  shared?: boolean;
+}
+
+/** The lifecycle's steps: `step` n is entering the (n+1)th stage, from the entry into the one before. */
+const LIFECYCLE_STEPS = `(VALUES ${STAGES.slice(1)
+  .map((to, index) => `(${index + 1}, '${STAGES[index]}', '${to}')`)
+  .join(', ')}) AS s(step, from_stage, to_stage)`;
+
+/** When the customer of lifecycle row `l` entered the stage named in `column`. */
+const enteredAt = (column: string) =>
+  `CASE ${column} ${STAGES.map((stage) => `WHEN '${stage}' THEN l.${stage}_at`).join(' ')} END`;
+
 /**
  * The CTEs every attribution query starts from, ending in `windowed`: each path's touchpoints, with the
  * path's end (`ends_at`: its conversion, or for a path that has not converted its last touchpoint). One
@@ -56,28 +76,40 @@ export function conversionEventsSql(
  * conversion after each touchpoint; the last touchpoint after it, which ends a path that has not converted;
  * and the events of one visit (same moment and channel), of which the first, holding the visit's grouping
  * value, is the touchpoint; and `seq`, each row's place in that order. `touch_rows` keeps every event of the
- * visits in the paths, for Markov of order 1 (see buildTransitionSql); `windowed`, one row per touchpoint,
- * for everything else.
+ * visits in the paths, for Markov of order 1 (see transitionPart); `windowed`, one row per touchpoint, for
+ * everything else.
+ *
+ * Every row carries its `step`: 0 for one conversion; with `stages`, the lifecycle step whose paths it is
+ * on, so that the five steps are read in one pass. A touchpoint is on step n's path from the customer's entry
+ * into its first stage to the entry into the next (the event that entered it excepted), and on step n + 1's
+ * too when it came at that moment: what the customer did after converting belongs to no path of the step.
  */
 function pathsSql(
   workspaceId: number,
   query: AttributionQuery,
-  /** Only the paths that converted are wanted: the events of customers who never converted are not read. */
-  convertingOnly = false,
+  { convertingOnly = false, stages = false, shared = false }: PathOptions = {},
 ): { ctes: string; params: unknown[] } {
   const params: unknown[] = [workspaceId];
   const bind = (value: unknown) => `$${params.push(value)}`;
   const stage = query.conversion.startsWith('stage:') ? query.conversion.slice(6) : null;
-  const conversionEvents = conversionEventsSql(query, bind);
-  // The event that is the conversion is not a touchpoint of it (the visit it came in still is).
-  const notTheConversion = stage
-    ? `AND e.message_id NOT IN (SELECT message_id FROM stage_entries
+  const conversionEvents = stages
+    ? `SELECT s.step, x.customer_id, x.entered_at AS moment, 0 AS revenue, 1 AS nth
+       FROM stage_entries x JOIN ${LIFECYCLE_STEPS} ON s.to_stage = x.stage WHERE x.workspace_id = $1`
+    : `SELECT 0 AS step, c.* FROM (${conversionEventsSql(query, bind)}) c`;
+  // The event that is the conversion is not a touchpoint of it (the visit it came in still is). A step's
+  // touchpoints come from the entry into its first stage, up to the entry into the next if there was one.
+  const onThePath = stages
+    ? `AND e.occurred_at >= ${enteredAt('s.from_stage')}
+      AND (${enteredAt('s.to_stage')} IS NULL OR e.occurred_at <= ${enteredAt('s.to_stage')})
+      AND NOT EXISTS (SELECT 1 FROM stage_entries x WHERE x.workspace_id = $1 AND x.customer_id = e.customer_id
+        AND x.stage = s.to_stage AND x.message_id = e.message_id)`
+    : stage
+      ? `AND e.message_id NOT IN (SELECT message_id FROM stage_entries
         WHERE workspace_id = $1 AND stage = ${bind(stage)} AND message_id IS NOT NULL)`
-    : `AND e.name <> ${bind(query.conversion)}`;
-  // Stage transitions: only what the customer met from entering the stage before on.
-  const fromStage = query.fromStage
+      : `AND e.name <> ${bind(query.conversion)}`;
+  const lifecycleSteps = stages
     ? `JOIN customer_lifecycle l ON l.workspace_id = e.workspace_id AND l.customer_id = e.customer_id
-        AND e.occurred_at >= l.${query.fromStage}_at`
+      CROSS JOIN ${LIFECYCLE_STEPS}`
     : '';
   const content =
     query.by === 'format'
@@ -98,24 +130,27 @@ function pathsSql(
     query.to ? `AND ${endsAt} < CAST(${bind(query.to)} AS TIMESTAMP)` : '',
   ].join(' ');
   // With occurrence=first, what a customer does after converting belongs to no path.
-  const first = query.occurrence === 'first';
+  const first = stages || query.occurrence === 'first';
   const converted = first ? `, max(kind) OVER (c ${SO_FAR}) AS converted_before` : '';
-  const ctes = `conversions AS MATERIALIZED (
-    SELECT customer_id, moment, count(*) AS conversions, sum(revenue) AS revenue
+  const step = stages ? 's.step' : '0';
+  const ctes = `step_list AS (SELECT ${stages ? `step FROM ${LIFECYCLE_STEPS}` : '0 AS step'}),
+  conversions AS MATERIALIZED (
+    SELECT step, customer_id, moment, count(*) AS conversions, sum(revenue) AS revenue
     FROM (${conversionEvents}) c WHERE nth = 1
-    GROUP BY customer_id, moment
+    GROUP BY step, customer_id, moment
   ),
   stream AS (
-    SELECT e.customer_id, e.occurred_at AS moment, 0 AS kind, e.channel, coalesce(${groupColumn(query.by)}, '(none)') AS grp
-    FROM events e ${fromStage} ${content}
-    WHERE e.workspace_id = $1 AND e.channel IS NOT NULL AND e.type IN ('track', 'page', 'screen') ${notTheConversion}
-      ${convertingOnly ? 'AND EXISTS (SELECT 1 FROM conversions c WHERE c.customer_id = e.customer_id)' : ''}
+    SELECT ${step} AS step, e.customer_id, e.occurred_at AS moment, 0 AS kind, e.channel,
+      coalesce(${groupColumn(query.by)}, '(none)') AS grp
+    FROM events e ${lifecycleSteps} ${content}
+    WHERE e.workspace_id = $1 AND e.channel IS NOT NULL AND e.type IN ('track', 'page', 'screen') ${onThePath}
+      ${convertingOnly ? `AND EXISTS (SELECT 1 FROM conversions c WHERE c.step = ${step} AND c.customer_id = e.customer_id)` : ''}
 
     UNION ALL
-    SELECT customer_id, moment, 1 AS kind, NULL, NULL FROM conversions
+    SELECT step, customer_id, moment, 1 AS kind, NULL, NULL FROM conversions
   ),
   assigned AS (
-    SELECT customer_id, moment, kind, channel, grp,
+    SELECT step, customer_id, moment, kind, channel, grp,
       min(CASE WHEN kind = 1 THEN moment END) OVER (c ${FROM_HERE}) AS converted_at,
       CASE WHEN ${sameVisit('lag')} THEN 1 ELSE 0 END AS seen_before${converted},
       row_number() OVER c AS seq${
@@ -129,10 +164,10 @@ function pathsSql(
       }
     FROM stream
     -- Within a moment, touchpoints come before the conversion; within a visit, the grouping value first.
-    WINDOW c AS (PARTITION BY customer_id ORDER BY moment, kind, channel${query.by === 'channel' ? '' : ', grp DESC'})
+    WINDOW c AS (PARTITION BY step, customer_id ORDER BY moment, kind, channel${query.by === 'channel' ? '' : ', grp DESC'})
   ),
-  touch_rows AS (
-    SELECT customer_id, moment, channel, grp, converted_at, ${endsAt} AS ends_at, seen_before, seq${
+  touch_rows AS ${shared ? 'MATERIALIZED ' : ''}(
+    SELECT step, customer_id, moment, channel, grp, converted_at, ${endsAt} AS ends_at, seen_before, seq${
       convertingOnly ? '' : ', seen_after, previous_kind, previous_moment, previous_grp, next_kind'
     }
     FROM assigned
@@ -150,8 +185,27 @@ const SO_FAR = 'ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW';
  * A window over each path's touchpoints in order (`seq`, their place in the customer's time order: one
  * integer sorts faster than the moment, channel and group it stands for); an `after` frame of it.
  */
-const PATH_WINDOW = 'PARTITION BY customer_id, ends_at ORDER BY seq';
+const PATH_WINDOW = 'PARTITION BY step, customer_id, ends_at ORDER BY seq';
 const AFTER = 'ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING';
+
+/**
+ * A part of an attribution query over the paths: CTEs of its own, and the SELECTs (column → expression, and
+ * the rest of the SELECT from FROM on) whose rows, UNION ALL, are its answer.
+ */
+interface Part {
+  ctes: string;
+  selects: Array<{ columns: Record<string, string>; rest: string }>;
+}
+
+const HEURISTIC_COLUMNS = [
+  'first_touch',
+  'last_touch',
+  'last_non_direct',
+  'linear',
+  'time_decay',
+  'position_based',
+  'w_shaped',
+];
 
 /**
  * Per group, each heuristic model's credit in conversions and in revenue (converting paths only). One GROUP
@@ -159,16 +213,15 @@ const AFTER = 'ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING';
  * which touchpoints are first, last, last non-direct and the W-shaped milestone (by their `seq`) — and one
  * join hands it to every touchpoint of the path.
  */
-export function buildHeuristicSql(workspaceId: number, query: AttributionQuery): SqlQuery {
-  const { ctes, params } = pathsSql(workspaceId, query, true);
+function heuristicPart(query: AttributionQuery): Part {
   const age = `${epochSeconds('w.ends_at')} - ${epochSeconds('w.moment')}`;
   const middleShare = 1 - query.firstShare - query.lastShare;
-  const sql = `WITH ${ctes},
-  touches AS MATERIALIZED (
-    SELECT w.customer_id, w.converted_at, w.channel, w.grp, w.seq, w.moment, l.preference_at,
+  const ctes = `touches AS MATERIALIZED (
+    SELECT w.step, w.customer_id, w.converted_at, w.channel, w.grp, w.seq, w.moment, l.preference_at,
       power(0.5, (${age}) / ${query.halfLife}.0) AS decay
     FROM windowed w
     LEFT JOIN customer_lifecycle l ON l.workspace_id = $1 AND l.customer_id = w.customer_id
+    WHERE w.converted_at IS NOT NULL
   ),
   paths AS (
     -- Each path's length and the touchpoints holding a role, by their place in the customer's time order:
@@ -176,25 +229,25 @@ export function buildHeuristicSql(workspaceId: number, query: AttributionQuery):
     -- Preference, else the first). Totals by GROUP BY and a join cost less than a second sort of the paths.
     SELECT p.*, c.conversions, c.revenue
     FROM (
-      SELECT customer_id, converted_at, count(*) AS n, sum(decay) AS decay_sum,
+      SELECT step, customer_id, converted_at, count(*) AS n, sum(decay) AS decay_sum,
         min(seq) AS first_seq, max(seq) AS last_seq,
         coalesce(max(seq) FILTER (WHERE channel <> 'direct'), max(seq)) AS last_non_direct_seq,
         coalesce(max(seq) FILTER (WHERE moment <= preference_at), min(seq)) AS milestone_seq
-      FROM touches GROUP BY customer_id, converted_at
+      FROM touches GROUP BY step, customer_id, converted_at
     ) p
-    JOIN conversions c ON c.customer_id = p.customer_id AND c.moment = p.converted_at
+    JOIN conversions c ON c.step = p.step AND c.customer_id = p.customer_id AND c.moment = p.converted_at
   ),
   roles AS (
     -- 1 or 0: first, last, last non-direct, the milestone, and whether the milestone is neither end.
-    SELECT t.grp, t.decay, p.n, p.decay_sum, p.conversions, p.revenue,
+    SELECT t.step, t.grp, t.decay, p.n, p.decay_sum, p.conversions, p.revenue,
       CAST(t.seq = p.first_seq AS INTEGER) AS f, CAST(t.seq = p.last_seq AS INTEGER) AS l,
       CAST(t.seq = p.last_non_direct_seq AS INTEGER) AS lnd, CAST(t.seq = p.milestone_seq AS INTEGER) AS m,
       CAST(p.milestone_seq <> p.first_seq AND p.milestone_seq <> p.last_seq AS INTEGER) AS inner_milestone
     FROM touches t
-    JOIN paths p ON p.customer_id = t.customer_id AND p.converted_at = t.converted_at
+    JOIN paths p ON p.step = t.step AND p.customer_id = t.customer_id AND p.converted_at = t.converted_at
   ),
   credited AS (
-    SELECT r.grp, r.conversions, r.revenue,
+    SELECT r.step, r.grp, r.conversions, r.revenue,
       r.f AS first_touch,
       r.l AS last_touch,
       r.lnd AS last_non_direct,
@@ -203,17 +256,20 @@ export function buildHeuristicSql(workspaceId: number, query: AttributionQuery):
       ${roleShares([query.firstShare, query.lastShare], middleShare, false)} AS position_based,
       ${roleShares([0.3, 0.3, 0.3], 0.1, true)} AS w_shaped
     FROM roles r
-  )
-  SELECT cr.grp,
-    ${['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based', 'w_shaped']
-      .flatMap((model) => [
-        `sum(CAST(cr.${model} AS DOUBLE PRECISION) * cr.conversions) AS ${model}`,
-        `sum(CAST(cr.${model} AS DOUBLE PRECISION) * cr.revenue) AS ${model}_revenue`,
-      ])
-      .join(',\n    ')}
-  FROM credited cr
-  GROUP BY cr.grp`;
-  return { sql, params };
+  )`;
+  const credits = HEURISTIC_COLUMNS.flatMap((model) => [
+    [model, `sum(CAST(cr.${model} AS DOUBLE PRECISION) * cr.conversions)`],
+    [`${model}_revenue`, `sum(CAST(cr.${model} AS DOUBLE PRECISION) * cr.revenue)`],
+  ]);
+  return {
+    ctes,
+    selects: [
+      {
+        columns: { step: 'cr.step', grp: 'cr.grp', ...Object.fromEntries(credits) },
+        rest: 'FROM credited cr GROUP BY cr.step, cr.grp',
+      },
+    ],
+  };
 }
 
 /**
@@ -239,9 +295,18 @@ function roleShares(shares: number[], rest: number, milestone: boolean): string 
  * the touchpoints going from \`from_state\` (null: the start) to \`to_state\`; of those, \`ended\` were the path's
  * last and \`converted\` ended a converting path.
  */
-export function buildTransitionSql(workspaceId: number, query: AttributionQuery, replicates = 0): SqlQuery {
-  const { ctes, params } = pathsSql(workspaceId, query);
+function transitionPart(query: AttributionQuery, replicates: number): Part {
   const { from, weight, by } = resampled(replicates);
+  const counts = (step: string) => ({
+    ...by.columns,
+    step: 's.step',
+    from_state: 's.from_state',
+    to_state: 's.to_state',
+    paths: `sum(${step} * ${weight})`,
+    ended: `sum(s.ended * ${weight})`,
+    converted: `sum(CASE WHEN s.converted_at IS NOT NULL THEN s.ended * ${weight} ELSE 0 END)`,
+  });
+  const rest = `FROM moves s ${from} GROUP BY ${by.group}s.step, s.from_state, s.to_state`;
   const order = query.markovOrder;
   if (order === 1 && (query.by === 'channel' || query.by === 'touchpoint')) {
     // In one pass over the visits' events: the row before a visit's first event is the touchpoint before it
@@ -249,36 +314,28 @@ export function buildTransitionSql(workspaceId: number, query: AttributionQuery,
     // conversion, or nothing; the row after a visit's last event is the next touchpoint, or the conversion
     // that ends the path, or nothing.
     const start = `previous_kind IS NULL OR previous_kind = 1 OR previous_moment < ends_at - INTERVAL '${query.lookback} seconds'`;
-    const sql = `WITH ${ctes},
-  steps AS (
-    SELECT customer_id, converted_at, CASE WHEN ${start} THEN NULL ELSE previous_grp END AS from_state, grp AS to_state,
-      1 - seen_before AS step,
+    const ctes = `moves AS (
+    SELECT step, customer_id, converted_at, CASE WHEN ${start} THEN NULL ELSE previous_grp END AS from_state, grp AS to_state,
+      1 - seen_before AS step_taken,
       CASE WHEN seen_after = 0 AND (next_kind IS NULL OR next_kind = 1) THEN 1 ELSE 0 END AS ended
     FROM touch_rows
     WHERE seen_before = 0 OR seen_after = 0
-  )
-  SELECT ${by}from_state, to_state, sum(step * ${weight}) AS paths, sum(ended * ${weight}) AS ended,
-    sum(CASE WHEN converted_at IS NOT NULL THEN ended * ${weight} ELSE 0 END) AS converted
-  FROM steps s ${from} GROUP BY ${by}from_state, to_state`;
-    return { sql, params };
+  )`;
+    return { ctes, selects: [{ columns: counts('s.step_taken'), rest }] };
   }
   // The groups 1 … k touchpoints back; concat_ws skips those before the path's start.
   const back = (k: number) => Array.from({ length: k }, (_, i) => `lag(grp, ${k - i}) OVER p`);
   const state = order === 1 ? 'grp' : `concat_ws(chr(31), ${[...back(order - 1), 'grp'].join(', ')})`;
   const previous = order === 1 ? 'lag(grp) OVER p' : `concat_ws(chr(31), ${back(order).join(', ')})`;
-  const sql = `WITH ${ctes},
-  steps AS (
-    SELECT customer_id, converted_at,
+  const ctes = `moves AS (
+    SELECT step, customer_id, converted_at,
       CASE WHEN row_number() OVER p = 1 THEN NULL ELSE ${previous} END AS from_state,
       ${state} AS to_state,
       CASE WHEN count(*) OVER (p ${AFTER}) = 0 THEN 1 ELSE 0 END AS ended
     FROM windowed
     WINDOW p AS (${PATH_WINDOW})
-  )
-  SELECT ${by}from_state, to_state, sum(${weight}) AS paths, sum(ended * ${weight}) AS ended,
-    sum(CASE WHEN converted_at IS NOT NULL THEN ended * ${weight} ELSE 0 END) AS converted
-  FROM steps s ${from} GROUP BY ${by}from_state, to_state`;
-  return { sql, params };
+  )`;
+  return { ctes, selects: [{ columns: counts('1'), rest }] };
 }
 
 /**
@@ -286,34 +343,149 @@ export function buildTransitionSql(workspaceId: number, query: AttributionQuery,
  * how many converted, and their conversions and revenue (the conversion-rate game of Shapley attribution).
  * Also, in the row of kind 'all', the period's conversions, with a path or not.
  */
-export function buildChannelSetSql(workspaceId: number, query: AttributionQuery, replicates = 0): SqlQuery {
-  const { ctes, params } = pathsSql(workspaceId, query);
+function channelSetPart(query: AttributionQuery, replicates: number, params: unknown[]): Part {
   const { from, weight, by } = resampled(replicates);
   const range = [
-    query.from ? `AND moment >= CAST($${params.push(query.from)} AS TIMESTAMP)` : '',
-    query.to ? `AND moment < CAST($${params.push(query.to)} AS TIMESTAMP)` : '',
+    query.from ? `AND c.moment >= CAST($${params.push(query.from)} AS TIMESTAMP)` : '',
+    query.to ? `AND c.moment < CAST($${params.push(query.to)} AS TIMESTAMP)` : '',
   ].join(' ');
-  const sql = `WITH ${ctes},
-  group_index AS (
-    SELECT grp, row_number() OVER (ORDER BY grp) - 1 AS idx FROM (SELECT DISTINCT grp FROM windowed) g
+  const ctes = `group_index AS (
+    SELECT step, grp, row_number() OVER (PARTITION BY step ORDER BY grp) - 1 AS idx
+    FROM (SELECT DISTINCT step, grp FROM windowed) g
   ),
   path_sets AS (
-    SELECT w.customer_id, w.converted_at, bit_or(CAST(1 AS BIGINT) << CAST(g.idx AS INTEGER)) AS mask
-    FROM windowed w JOIN group_index g ON g.grp = w.grp
+    SELECT w.step, w.customer_id, w.converted_at, bit_or(CAST(1 AS BIGINT) << CAST(g.idx AS INTEGER)) AS mask
+    FROM windowed w JOIN group_index g ON g.step = w.step AND g.grp = w.grp
     WHERE g.idx < 63
-    GROUP BY w.customer_id, w.ends_at, w.converted_at
-  )
-  SELECT ${by}'set' AS kind, NULL AS grp, s.mask, sum(${weight}) AS paths,
-    sum(CASE WHEN s.converted_at IS NULL THEN 0 ELSE ${weight} END) AS converting,
-    coalesce(sum(c.conversions * ${weight}), 0) AS conversions, coalesce(sum(c.revenue * ${weight}), 0) AS revenue
-  FROM path_sets s ${from}
-  LEFT JOIN conversions c ON c.customer_id = s.customer_id AND c.moment = s.converted_at
-  GROUP BY ${by}s.mask
-  UNION ALL
-  SELECT ${replicates ? '0, ' : ''}'group', grp, idx, 0, 0, 0, 0 FROM group_index
-  UNION ALL
-  SELECT ${replicates ? '0, ' : ''}'all', NULL, NULL, 0, 0, coalesce(sum(conversions), 0), coalesce(sum(revenue), 0)
-  FROM conversions WHERE 1 = 1 ${range}`;
+    GROUP BY w.step, w.customer_id, w.ends_at, w.converted_at
+  )`;
+  const none: Record<string, string> = replicates ? { replicate: '0' } : {};
+  return {
+    ctes,
+    selects: [
+      {
+        columns: {
+          ...by.columns,
+          step: 's.step',
+          kind: "'set'",
+          grp: 'NULL',
+          mask: 's.mask',
+          paths: `sum(${weight})`,
+          converting: `sum(CASE WHEN s.converted_at IS NULL THEN 0 ELSE ${weight} END)`,
+          conversions: `coalesce(sum(c.conversions * ${weight}), 0)`,
+          revenue: `coalesce(sum(c.revenue * ${weight}), 0)`,
+        },
+        rest: `FROM path_sets s ${from}
+    LEFT JOIN conversions c ON c.step = s.step AND c.customer_id = s.customer_id AND c.moment = s.converted_at
+    GROUP BY ${by.group}s.step, s.mask`,
+      },
+      {
+        columns: { ...none, step: 'step', kind: "'group'", grp: 'grp', mask: 'idx', ...zeros },
+        rest: 'FROM group_index',
+      },
+      {
+        columns: {
+          ...none,
+          step: 'st.step',
+          kind: "'all'",
+          grp: 'NULL',
+          mask: 'NULL',
+          paths: '0',
+          converting: '0',
+          conversions: 'coalesce(sum(c.conversions), 0)',
+          revenue: 'coalesce(sum(c.revenue), 0)',
+        },
+        rest: `FROM step_list st LEFT JOIN conversions c ON c.step = st.step ${range} GROUP BY st.step`,
+      },
+    ],
+  };
+}
+
+const zeros = { paths: '0', converting: '0', conversions: '0', revenue: '0' };
+
+/** A query of one part alone: its rows as the part gives them. */
+function partSql(ctes: string, part: Part): string {
+  const selects = part.selects.map(
+    ({ columns, rest }) =>
+      `SELECT ${Object.entries(columns)
+        .map(([name, value]) => `${value} AS ${name}`)
+        .join(', ')}\n  ${rest}`,
+  );
+  return `WITH ${ctes},\n  ${part.ctes}\n  ${selects.join('\n  UNION ALL\n  ')}`;
+}
+
+export function buildHeuristicSql(workspaceId: number, query: AttributionQuery, stages = false): SqlQuery {
+  const { ctes, params } = pathsSql(workspaceId, query, { convertingOnly: true, stages });
+  return { sql: partSql(ctes, heuristicPart(query)), params };
+}
+
+export function buildTransitionSql(
+  workspaceId: number,
+  query: AttributionQuery,
+  replicates = 0,
+  stages = false,
+): SqlQuery {
+  const { ctes, params } = pathsSql(workspaceId, query, { stages });
+  return { sql: partSql(ctes, transitionPart(query, replicates)), params };
+}
+
+export function buildChannelSetSql(
+  workspaceId: number,
+  query: AttributionQuery,
+  replicates = 0,
+  stages = false,
+): SqlQuery {
+  const { ctes, params } = pathsSql(workspaceId, query, { stages });
+  return { sql: partSql(ctes, channelSetPart(query, replicates, params)), params };
+}
+
+/** The columns of every part's rows, and the type each has in all of them: a part leaves the others NULL. */
+const PATH_COLUMNS: Record<string, string> = {
+  step: 'INTEGER',
+  grp: 'TEXT',
+  from_state: 'TEXT',
+  to_state: 'TEXT',
+  kind: 'TEXT',
+  mask: 'BIGINT',
+  ...Object.fromEntries(
+    ['paths', 'ended', 'converted', 'converting', 'conversions', 'revenue'].map((name) => [
+      name,
+      'DOUBLE PRECISION',
+    ]),
+  ),
+  ...Object.fromEntries(
+    HEURISTIC_COLUMNS.flatMap((model) => [model, `${model}_revenue`]).map((name) => [
+      name,
+      'DOUBLE PRECISION',
+    ]),
+  ),
+};
+
+/**
+ * Everything the models need, in one query: the paths are read once, and the heuristics, the Markov
+ * transitions and the channel sets come from them, each row saying in `part` which it belongs to. Reading
+ * the events is most of the work; with `stages`, every step of the lifecycle in the same read.
+ */
+export function buildAttributionSql(workspaceId: number, query: AttributionQuery, stages = false): SqlQuery {
+  const { ctes, params } = pathsSql(workspaceId, query, { stages, shared: true });
+  const parts = {
+    heuristic: heuristicPart(query),
+    transition: transitionPart(query, 0),
+    set: channelSetPart(query, 0, params),
+  };
+  const selects = Object.entries(parts).flatMap(([name, part]) =>
+    part.selects.map(({ columns, rest }) => {
+      const values = Object.entries(PATH_COLUMNS).map(
+        ([column, type]) => `CAST(${columns[column] ?? 'NULL'} AS ${type}) AS ${column}`,
+      );
+      return `SELECT '${name}' AS part, ${values.join(', ')}\n  ${rest}`;
+    }),
+  );
+  const sql = `WITH ${ctes},
+  ${Object.values(parts)
+    .map((part) => part.ctes)
+    .join(',\n  ')}
+  ${selects.join('\n  UNION ALL\n  ')}`;
   return { sql, params };
 }
 
@@ -323,12 +495,16 @@ export function buildChannelSetSql(workspaceId: number, query: AttributionQuery,
  * The draw comes from the customer id and the replicate number through three steps of the Park–Miller
  * generator: integer arithmetic, so that both engines draw the same weights, with no random state.
  */
-function resampled(replicates: number): { from: string; weight: string; by: string } {
-  if (replicates === 0) return { from: '', weight: '1', by: '' };
+function resampled(replicates: number): {
+  from: string;
+  weight: string;
+  by: { columns: Record<string, string>; group: string };
+} {
+  if (replicates === 0) return { from: '', weight: '1', by: { columns: {}, group: '' } };
   return {
     from: `CROSS JOIN (SELECT generate_series AS replicate FROM generate_series(1, ${replicates})) r`,
     weight: poissonWeight('s.customer_id', 'r.replicate'),
-    by: 'r.replicate, ',
+    by: { columns: { replicate: 'r.replicate' }, group: 'r.replicate, ' },
   };
 }
 
@@ -343,10 +519,11 @@ export function poissonWeight(customer: string, replicate: string): string {
   return `(CASE ${cumulative.map((bound, k) => `WHEN ${u} < ${bound} THEN ${k}`).join(' ')} ELSE 6 END)`;
 }
 
-export type HeuristicRow = { grp: string } & Record<string, number>;
+export type HeuristicRow = { step: number; grp: string } & Record<string, number>;
 export interface TransitionRow {
   /** With a bootstrap, the resample the counts are of. */
   replicate?: number;
+  step: number;
   from_state: string | null;
   to_state: string;
   paths: number;
@@ -355,6 +532,7 @@ export interface TransitionRow {
 }
 export interface ChannelSetRow {
   replicate?: number;
+  step: number;
   kind: 'set' | 'group' | 'all';
   grp: string | null;
   mask: number | null;
@@ -364,22 +542,56 @@ export interface ChannelSetRow {
   revenue: number;
 }
 
-export async function queryAttributionPaths(db: Queryable, workspaceId: number, query: AttributionQuery) {
-  const run = <T extends object>({ sql, params }: SqlQuery) => db.query<T>(sql, params);
-  const [heuristics, transitions, sets] = await Promise.all([
-    run<HeuristicRow>(buildHeuristicSql(workspaceId, query)),
-    run<TransitionRow>(buildTransitionSql(workspaceId, query)),
-    run<ChannelSetRow>(buildChannelSetSql(workspaceId, query)),
-  ]);
-  return { heuristics, transitions, sets };
+/** What the models are computed from, for one conversion or one step of the lifecycle. */
+export interface PathCounts {
+  heuristics: HeuristicRow[];
+  transitions: TransitionRow[];
+  sets: ChannelSetRow[];
 }
 
-/** Markov's and Shapley's counts in each of `query.bootstrap` resamples of customers. */
-export async function queryResamples(db: Queryable, workspaceId: number, query: AttributionQuery) {
+type PathRow = { part: 'heuristic' | 'transition' | 'set' } & HeuristicRow & TransitionRow & ChannelSetRow;
+
+/**
+ * The counts of the paths to one conversion, or with `stages` of each step of the lifecycle (by step: 1 is
+ * entering the second stage), read in one query.
+ */
+export async function queryAttributionPaths(
+  db: Queryable,
+  workspaceId: number,
+  query: AttributionQuery,
+  stages = false,
+): Promise<Map<number, PathCounts>> {
+  const { sql, params } = buildAttributionSql(workspaceId, query, stages);
+  const counts = emptyCounts(stages);
+  for (const row of await db.query<PathRow>(sql, params)) {
+    const step = counts.get(row.step)!;
+    if (row.part === 'heuristic') step.heuristics.push(row);
+    else if (row.part === 'transition') step.transitions.push(row);
+    else step.sets.push(row);
+  }
+  return counts;
+}
+
+/** Markov's and Shapley's counts in each of `query.bootstrap` resamples of customers, by step as above. */
+export async function queryResamples(
+  db: Queryable,
+  workspaceId: number,
+  query: AttributionQuery,
+  stages = false,
+): Promise<Map<number, PathCounts>> {
   const run = <T extends object>({ sql, params }: SqlQuery) => db.query<T>(sql, params);
   const [transitions, sets] = await Promise.all([
-    run<TransitionRow>(buildTransitionSql(workspaceId, query, query.bootstrap)),
-    run<ChannelSetRow>(buildChannelSetSql(workspaceId, query, query.bootstrap)),
+    run<TransitionRow>(buildTransitionSql(workspaceId, query, query.bootstrap, stages)),
+    run<ChannelSetRow>(buildChannelSetSql(workspaceId, query, query.bootstrap, stages)),
   ]);
-  return { transitions, sets };
+  const counts = emptyCounts(stages);
+  for (const row of transitions) counts.get(row.step)!.transitions.push(row);
+  for (const row of sets) counts.get(row.step)!.sets.push(row);
+  return counts;
+}
+
+/** No counts yet for the one conversion (step 0), or for each step of the lifecycle. */
+function emptyCounts(stages: boolean): Map<number, PathCounts> {
+  const steps = stages ? STAGES.slice(1).map((_, index) => index + 1) : [0];
+  return new Map(steps.map((step) => [step, { heuristics: [], transitions: [], sets: [] }]));
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fromBeforeTo, fromBeforeToIssue, TimeRangeFields } from '../../platform/http/time-range.schema.ts';
 import { WindowSchema } from '../funnels/funnel.schema.ts';
-import { STAGES, type Stage, StageSchema } from '../lifecycle/lifecycle.schema.ts';
+import { STAGES, StageSchema } from '../lifecycle/lifecycle.schema.ts';
 
 import { MODELS, type Model } from './models.ts';
 
@@ -96,10 +96,7 @@ export const AttributionQuerySchema = z
   })
   .refine(sharesFit, sharesFitIssue())
   .refine(fromBeforeTo, fromBeforeToIssue());
-export type AttributionQuery = z.infer<typeof AttributionQuerySchema> & {
-  /** Stage-transition attribution: only touchpoints from the customer's entry into this stage on. */
-  fromStage?: Stage;
-};
+export type AttributionQuery = z.infer<typeof AttributionQuerySchema>;
 
 /** The models over each step of the lifecycle: the conversion is entering the next stage. */
 export const StageAttributionQuerySchema = z

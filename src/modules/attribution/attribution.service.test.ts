@@ -231,6 +231,19 @@ describeEachEngine('touchpoint attribution', ({ db }) => {
     expect(toPreference!.models.firstTouch).toEqual({ [direct]: { conversions: 1, revenue: 0 } });
   });
 
+  it('gives each step of the lifecycle its Markov and Shapley intervals from the same resamples', async () => {
+    const { transitions } = await attribution.stageTransitions(
+      workspaceId,
+      StageAttributionQuerySchema.parse({ bootstrap: 20 }),
+    );
+    const toConsideration = transitions[0]!.report;
+    for (const model of ['markov', 'shapley'] as const)
+      expect(Object.keys(toConsideration.intervals[model]!).sort()).toEqual(
+        [direct, display, email, search].sort(),
+      );
+    expect(toConsideration.notes).toEqual([expect.stringContaining('20 resamples of customers')]);
+  });
+
   it('gives Markov and Shapley 95 % intervals from resamples of customers, the same each time', async () => {
     const report = await compare({ bootstrap: 40 });
     for (const model of ['markov', 'shapley'] as const) {

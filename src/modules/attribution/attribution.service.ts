@@ -18,7 +18,7 @@ import {
   type StageAttributionQuery,
   type StageAttributionReport,
 } from './attribution.schema.ts';
-import { queryAttributionPaths, queryResamples } from './attribution-paths.query.ts';
+import { type PathCounts, queryAttributionPaths, queryResamples } from './attribution-paths.query.ts';
 import { bootstrapIntervals, compareModels } from './compute-comparison.ts';
 import { computeLift } from './compute-lift.ts';
 import { type ArmRow, queryExperimentArms } from './experiment-lift.query.ts';
@@ -33,37 +33,39 @@ export function createAttributionService(deps: { db: Database; lifecycle: Lifecy
   }
   /** The comparison once the query has been checked and the lifecycle is up to date. */
   async function compareChecked(workspaceId: number, query: AttributionQuery): Promise<AttributionReport> {
-    const { heuristics, transitions, sets } = await queryAttributionPaths(db, workspaceId, query);
-    const report = compareModels(query, heuristics, transitions, sets);
-    if (query.bootstrap > 0 && report.models.markov) {
-      const resamples = await queryResamples(db, workspaceId, query);
-      report.intervals = bootstrapIntervals(resamples.transitions, resamples.sets);
-      report.notes.push(
-        `Markov and Shapley intervals: 2.5th to 97.5th percentile of ${query.bootstrap} resamples of customers (Poisson bootstrap).`,
-      );
-    }
+    const counts = (await queryAttributionPaths(db, workspaceId, query)).get(0)!;
+    const report = compareModels(query, counts.heuristics, counts.transitions, counts.sets);
+    if (query.bootstrap > 0 && report.models.markov)
+      withIntervals(report, query, (await queryResamples(db, workspaceId, query)).get(0)!);
     return report;
   }
   return {
     compare,
 
-    /** The models over each step of the lifecycle: which touchpoints move customers on, stage by stage. */
+    /**
+     * The models over each step of the lifecycle: which touchpoints move customers on, stage by stage. Each
+     * step's conversion is the first entry into its next stage; the steps' paths are read in one query.
+     */
     async stageTransitions(
       workspaceId: number,
       query: StageAttributionQuery,
     ): Promise<StageAttributionReport> {
-      const transitions: StageAttributionReport['transitions'] = [];
-      for (const [index, to] of STAGES.entries()) {
-        const from = STAGES[index - 1];
-        if (!from) continue;
-        const step = { ...query, conversion: `stage:${to}`, occurrence: 'first' as const, fromStage: from };
-        // The first step checks the query and refreshes the lifecycle; the others need not again.
-        const report =
-          transitions.length === 0
-            ? await compare(workspaceId, step)
-            : await compareChecked(workspaceId, step);
-        transitions.push({ from, to, report });
-      }
+      const steps = STAGES.slice(1).map((to, index) => ({
+        from: STAGES[index]!,
+        to,
+        query: { ...query, conversion: `stage:${to}`, occurrence: 'first' as const },
+      }));
+      await refuseUnknownInput(db, workspaceId, steps[0]!.query);
+      await lifecycle.ensureRefreshed(workspaceId);
+      const counts = await queryAttributionPaths(db, workspaceId, steps[0]!.query, true);
+      const resamples =
+        query.bootstrap > 0 ? await queryResamples(db, workspaceId, steps[0]!.query, true) : undefined;
+      const transitions = steps.map(({ from, to, query: stepQuery }, index) => {
+        const { heuristics, transitions, sets } = counts.get(index + 1)!;
+        const report = compareModels(stepQuery, heuristics, transitions, sets);
+        if (resamples && report.models.markov) withIntervals(report, stepQuery, resamples.get(index + 1)!);
+        return { from, to, report };
+      });
       return { by: query.by, transitions };
     },
 
@@ -155,6 +157,14 @@ function experimentResult(
 }
 
 export type AttributionService = ReturnType<typeof createAttributionService>;
+
+/** Markov's and Shapley's 95 % intervals over the resamples, with a note saying how they were found. */
+function withIntervals(report: AttributionReport, query: AttributionQuery, resamples: PathCounts): void {
+  report.intervals = bootstrapIntervals(resamples.transitions, resamples.sets);
+  report.notes.push(
+    `Markov and Shapley intervals: 2.5th to 97.5th percentile of ${query.bootstrap} resamples of customers (Poisson bootstrap).`,
+  );
+}
 
 async function refuseUnknownInput(db: Database, workspaceId: number, query: AttributionQuery): Promise<void> {
   if (!query.conversion.startsWith('stage:'))
