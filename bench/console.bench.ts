@@ -12,6 +12,7 @@
  * Then 100 new events arrive through the tracking API, and each page is loaded once at once (a console
  * session is given the answers from before them, marked behind, while they are made again) and once more
  * after `--quiet-wait` seconds (default 240: the background refresh, a minute of quiet, the remaking).
+ * Last, the server restarts, and each page is loaded once after it has made the answers asked before.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -47,9 +48,9 @@ const PAGES = [
   '/settings',
 ];
 
-function agora(args: string[]): ChildProcess {
+function agora(args: string[], logLevel = 'warn'): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, AGORA_DATA_DIR: DATA_DIR, AGORA_LOG_LEVEL: 'warn' },
+    env: { ...process.env, AGORA_DATA_DIR: DATA_DIR, AGORA_LOG_LEVEL: logLevel },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
 }
@@ -64,8 +65,8 @@ async function makeWorldIfMissing(): Promise<void> {
 }
 
 /** `agora serve` on the world, once it answers; its address and local token from server.json. */
-async function startServer(): Promise<{ child: ChildProcess; url: string; token: string }> {
-  const child = agora(['serve', '--port', '0']);
+async function startServer(logLevel?: string): Promise<{ child: ChildProcess; url: string; token: string }> {
+  const child = agora(['serve', '--port', '0'], logLevel);
   let banner = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk) => {
@@ -238,6 +239,25 @@ try {
   await eachPageOnce(page, server.url, answers, '100 new events arrived: each page at once');
   await new Promise((resolve) => setTimeout(resolve, Number(values['quiet-wait']) * 1000));
   await eachPageOnce(page, server.url, answers, `${values['quiet-wait']} s later`);
+
+  // A restart: the server makes the answers asked before (answers-asked.json) once the data is quiet.
+  server.child.kill('SIGTERM');
+  await new Promise((resolve) => server.child.on('exit', resolve));
+  const startedAt = performance.now();
+  const restarted = await startServer('info');
+  server.child = restarted.child;
+  let log = '';
+  await new Promise<void>((resolve) => {
+    restarted.child.stdout!.on('data', (chunk) => {
+      log += chunk;
+      if (log.includes('"kept answers made again"')) resolve();
+    });
+  });
+  const made = /\{[^\n]*"kept answers made again"[^\n]*\}/.exec(log)?.[0];
+  console.log(
+    `\nrestarted: the answers asked before were made again ${((performance.now() - startedAt) / 1000).toFixed(0)} s after the start (${made})`,
+  );
+  await eachPageOnce(page, restarted.url, answers, 'after the restart, each page once');
 
   const bundle = await bundleSizes();
   console.log(

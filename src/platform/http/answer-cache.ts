@@ -237,6 +237,8 @@ export function registerAnswerCache(
   }
 
   async function remakeQueued(): Promise<void> {
+    const began = clock.now().getTime();
+    let made = 0;
     // A Set's loop also visits what is added while it runs.
     for (const key of queued) {
       queued.delete(key);
@@ -257,8 +259,9 @@ export function registerAnswerCache(
       if (remade.statusCode !== 200) {
         kept.delete(key);
         warming.delete(key);
-      }
+      } else made++;
     }
+    if (made > 0) scope.log.info({ made, ms: clock.now().getTime() - began }, 'kept answers made again');
   }
 
   const stopWatching = repeatEvery(Math.min(5_000, remakeAfterQuietMs || 5_000), watch(), (error) =>
