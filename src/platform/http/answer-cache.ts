@@ -317,7 +317,8 @@ export function registerAnswerCache(
 
 /** Writes what was asked, whole or not at all (a crash mid-write leaves the file from before). */
 async function remember(file: string, asked: Array<[string, Asked]>): Promise<void> {
-  await writeFile(`${file}.tmp`, JSON.stringify(asked));
+  // Only the server's user reads it: the addresses may hold what was searched for (an email address).
+  await writeFile(`${file}.tmp`, JSON.stringify(asked), { mode: 0o600 });
   await rename(`${file}.tmp`, file);
 }
 
