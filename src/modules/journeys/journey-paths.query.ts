@@ -42,14 +42,10 @@ export function buildTouchesSql(filter: TouchFilter, params: unknown[], label: '
     FROM events e WHERE ${conditions.join(' AND ')}`;
 }
 
-/**
- * A customer's touchpoints (from the CTE `source`) with the ones that repeat the label just before left out;
- * `seq` keeps their order (by time, then message id) as one integer, which later passes sort faster by.
- */
-export const collapse = (source: string) => `SELECT customer_id, occurred_at, seq, label FROM (
-    SELECT t.*, lag(t.label) OVER w AS previous, row_number() OVER w AS seq
+/** A customer's touchpoints (from the CTE `source`) with the ones that repeat the label just before left out. */
+export const collapse = (source: string) => `SELECT customer_id, occurred_at, message_id, label FROM (
+    SELECT t.*, lag(t.label) OVER (PARTITION BY t.customer_id ORDER BY t.occurred_at, t.message_id) AS previous
     FROM ${source} t
-    WINDOW w AS (PARTITION BY t.customer_id ORDER BY t.occurred_at, t.message_id)
   ) AS compared WHERE previous IS NULL OR previous <> label`;
 
 export function buildJourneyPathsSql(workspaceId: number, query: PathQuery): SqlQuery {
@@ -76,7 +72,7 @@ near AS (
 collapsed AS (${collapse('near')}),
 numbered AS (
   SELECT c.customer_id, c.label,
-         row_number() OVER (PARTITION BY c.customer_id ORDER BY c.seq) AS position
+         row_number() OVER (PARTITION BY c.customer_id ORDER BY c.occurred_at, c.message_id) AS position
   FROM collapsed c
 ),
 anchors AS (SELECT customer_id, min(position) AS anchor FROM numbered WHERE label = ${anchor} GROUP BY customer_id),

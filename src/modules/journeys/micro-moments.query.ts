@@ -2,9 +2,8 @@
  * Micro-moments: short bursts of intent. A customer's touchpoints that carry a micro-moment in the taxonomy
  * (know, go, do, buy) form one moment while each follows the one before within `maxGapMinutes`; a moment
  * needs `minTouchpoints` of them and, by default, most of them on a mobile phone, and takes the intent most of its
- * touchpoints carry (ties: know, go, do, buy) and the channel of its first (of several at its first instant,
- * the first by message id); `mobileOnly: false` keeps moments on any device. One SQL text for both engines; it
- * returns the moments grouped by intent, stage, channel and hour, and whether a first purchase followed.
+ * touchpoints carry (ties: know, go, do, buy); `mobileOnly: false` keeps moments on any device. One SQL text for both engines; it returns the moments
+ * grouped by intent, stage, channel and hour, and whether a first purchase followed.
  */
 import type { Queryable } from '../../platform/db/database.ts';
 import { epochSeconds, type SqlQuery } from '../../platform/db/portable-sql.ts';
@@ -39,14 +38,10 @@ export function buildMicroMomentsSql(workspaceId: number, query: MicroMomentQuer
   const params: unknown[] = [workspaceId];
   const touches = buildTouchesSql(query, params, 'event');
   const gap = query.maxGapMinutes * 60;
-  const order = 'PARTITION BY customer_id ORDER BY occurred_at';
-  // 1 when the instant before (lag) or after (lead) is none or further away than the longest pause.
-  const apart = (next: 'lag' | 'lead') => {
-    const other = `${next}(occurred_at) OVER (${order})`;
-    const [later, earlier] = next === 'lag' ? ['occurred_at', other] : [other, 'occurred_at'];
-    return `CASE WHEN ${other} IS NULL OR ${epochSeconds(later)} - ${epochSeconds(earlier)} > ${gap} THEN 1 ELSE 0 END`;
-  };
-  const counted = ['touchpoints', 'on_mobile', ...INTENTS.map((intent) => `${intent}_count`)];
+  const order = 'PARTITION BY t.customer_id ORDER BY t.occurred_at, t.message_id';
+  const intentCounts = INTENTS.map(
+    (intent) => `count(*) FILTER (WHERE intent = '${intent}') AS ${intent}_count`,
+  );
   const majority = `CASE
       WHEN know_count >= go_count AND know_count >= do_count AND know_count >= buy_count THEN 'know'
       WHEN go_count >= do_count AND go_count >= buy_count THEN 'go'
@@ -61,28 +56,24 @@ export function buildMicroMomentsSql(workspaceId: number, query: MicroMomentQuer
   FROM event_taxonomy WHERE workspace_id = $1 AND micro_moment IS NOT NULL GROUP BY event_name
 ),
 touches AS (${touches}),
--- A customer's touchpoints at the same instant, counted together: the passes below order each customer's
--- distinct instants, with no ties to break.
-instants AS (
-  SELECT t.customer_id, t.occurred_at, count(*) AS touchpoints, count(*) FILTER (WHERE t.device = 'mobile') AS on_mobile,
-    -- The channel of the first of them by message id (no message id holds the separator once it is taken out).
-    split_part(min(replace(t.message_id, chr(31), '') || chr(31) || coalesce(t.channel, '(none)')), chr(31), 2) AS channel,
-    ${INTENTS.map((intent) => `count(*) FILTER (WHERE i.intent = '${intent}') AS ${intent}_count`).join(', ')}
+intent_touches AS (
+  SELECT t.*, i.intent,
+    CASE WHEN lag(t.occurred_at) OVER (${order}) IS NULL
+           OR ${epochSeconds('t.occurred_at')} - ${epochSeconds(`lag(t.occurred_at) OVER (${order})`)} > ${gap}
+         THEN 1 ELSE 0 END AS opens
   FROM touches t JOIN intents i ON i.event_name = t.name
-  GROUP BY t.customer_id, t.occurred_at
 ),
-spaced AS (SELECT s.*, ${apart('lag')} AS opens, ${apart('lead')} AS closes FROM instants s),
 numbered AS (
-  -- An instant alone (it opens and closes its moment) with too few touchpoints is no moment: most are, and go
-  -- before the second pass.
-  SELECT s.*, sum(opens) OVER (${order} ROWS UNBOUNDED PRECEDING) AS moment
-  FROM spaced s WHERE opens = 0 OR closes = 0 OR touchpoints >= ${query.minTouchpoints}
+  SELECT it.*, sum(opens) OVER (PARTITION BY customer_id ORDER BY occurred_at, message_id ROWS UNBOUNDED PRECEDING) AS moment
+  FROM intent_touches it
 ),
 grouped AS (
-  SELECT customer_id, moment, min(occurred_at) AS started_at, max(channel) FILTER (WHERE opens = 1) AS channel,
-    ${counted.map((column) => `sum(${column}) AS ${column}`).join(', ')}
+  SELECT customer_id, moment, min(occurred_at) AS started_at, count(*) AS touchpoints,
+    count(*) FILTER (WHERE device = 'mobile') AS on_mobile,
+    max(coalesce(channel, '(none)')) FILTER (WHERE opens = 1) AS channel,
+    ${intentCounts.join(', ')}
   FROM numbered GROUP BY customer_id, moment
-  HAVING sum(touchpoints) >= ${query.minTouchpoints}
+  HAVING count(*) >= ${query.minTouchpoints}
 ),
 moments AS (
   SELECT g.*, ${majority} AS intent, 2 * on_mobile > touchpoints AS mostly_mobile FROM grouped g

@@ -94,7 +94,7 @@ export async function queryPurchaseSequences(
     collapsed AS (${collapse('touches')}),
     last_touches AS (
       SELECT customer_id, label,
-             row_number() OVER (PARTITION BY customer_id ORDER BY seq DESC) AS back
+             row_number() OVER (PARTITION BY customer_id ORDER BY occurred_at DESC, message_id DESC) AS back
       FROM collapsed
     ),
     sequences AS (
