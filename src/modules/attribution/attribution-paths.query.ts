@@ -448,16 +448,9 @@ const PATH_COLUMNS: Record<string, string> = {
   kind: 'TEXT',
   mask: 'BIGINT',
   ...Object.fromEntries(
-    ['paths', 'ended', 'converted', 'converting', 'conversions', 'revenue'].map((name) => [
-      name,
-      'DOUBLE PRECISION',
-    ]),
-  ),
-  ...Object.fromEntries(
-    HEURISTIC_COLUMNS.flatMap((model) => [model, `${model}_revenue`]).map((name) => [
-      name,
-      'DOUBLE PRECISION',
-    ]),
+    ['paths', 'ended', 'converted', 'converting', 'conversions', 'revenue']
+      .concat(HEURISTIC_COLUMNS.flatMap((model) => [model, `${model}_revenue`]))
+      .map((name) => [name, 'DOUBLE PRECISION']),
   ),
 };
 
