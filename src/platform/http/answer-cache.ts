@@ -62,16 +62,17 @@ interface Kept {
   /** When a client (not the remaking) last asked for it. */
   askedAt: number;
   /** Where to ask to make it again; null for an answer to a workspace's own key. */
-  asked: Asked | null;
+  where: Where | null;
 }
 
-/** An answer to make again: its address, its workspace's slug, and from its last making and asking. */
-interface Asked {
+/** Where an answer is asked for: its address and its workspace's slug. */
+interface Where {
   url: string;
   workspace: string;
-  tookMs: number;
-  askedAt: number;
 }
+
+/** An answer asked for before a restart (rememberIn): where, how long it took, when it was last asked. */
+type Asked = Where & Pick<Kept, 'tookMs' | 'askedAt'>;
 
 /** The header that says an answer came from the cache, with its age in seconds (as HTTP's Age). */
 export const KEPT_HEADER = 'x-agora-kept-seconds';
@@ -85,7 +86,15 @@ const WORKSPACE_HEADER = 'x-agora-workspace';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    answerKey?: { key: string; changes: number; edits: number; keptAt: number; askedAt: number };
+    answerKey?: {
+      key: string;
+      changes: number;
+      edits: number;
+      keptAt: number;
+      askedAt: number;
+      /** Ends its making: those who waited for it look again. */
+      made: () => void;
+    };
   }
 }
 
@@ -114,7 +123,7 @@ export function registerAnswerCache(
   /** Asked before the server started (rememberIn), not made since. */
   const warming = new Map<string, Asked>();
   /** Answers being made now: a request for one waits for it. */
-  const making = new Map<string, { done: Promise<void>; end: () => void }>();
+  const making = new Map<string, Promise<void>>();
   let edits = 0;
   const current = (answer: Kept, now: number) =>
     answer.changes === db.changes && now - answer.keptAt < maxAgeMs;
@@ -135,17 +144,17 @@ export function registerAnswerCache(
     if (serveKept(request, reply, key, byRemake)) return reply;
     const underWay = making.get(key);
     if (underWay) {
-      await underWay.done;
+      await underWay;
       if (serveKept(request, reply, key, byRemake)) return reply;
     }
-    let end = () => {};
+    let made = () => {};
     const done = new Promise<void>((resolve) => {
-      end = () => {
-        if (making.get(key)?.done === done) making.delete(key);
+      made = () => {
+        if (making.get(key) === done) making.delete(key);
         resolve();
       };
     });
-    making.set(key, { done, end });
+    making.set(key, done);
     const now = clock.now().getTime();
     request.answerKey = {
       key,
@@ -153,6 +162,7 @@ export function registerAnswerCache(
       edits,
       keptAt: now,
       askedAt: byRemake ? (kept.get(key)?.askedAt ?? warming.get(key)?.askedAt ?? now) : now,
+      made,
     };
   });
 
@@ -177,47 +187,43 @@ export function registerAnswerCache(
 
   // A client that went away does not keep others waiting: they make the answer themselves.
   scope.addHook('onRequestAbort', async (request) => {
-    if (request.answerKey) making.get(request.answerKey.key)?.end();
+    request.answerKey?.made();
   });
 
   // Counted when a change begins and when it has ended: no answer begun before its end is given as recent.
   scope.addHook('onResponse', async (request) => {
     if (changes(request)) edits++;
-    if (request.answerKey) making.get(request.answerKey.key)?.end();
+    request.answerKey?.made();
   });
 
   scope.addHook('onSend', async (request, reply, payload) => {
     const wanted = request.answerKey;
     if (!wanted) return payload;
-    const end = making.get(wanted.key)?.end;
     if (reply.statusCode !== 200 || typeof payload !== 'string') {
-      end?.();
+      wanted.made();
       return payload;
     }
     kept.delete(wanted.key);
     warming.delete(wanted.key);
     if (payload.length > maxAnswerLength) {
-      end?.();
+      wanted.made();
       return payload;
     }
     // Kept with the counts from when it began: one computed while the data changed holds the data from
     // before the change, or part of it, current to no one but recent enough for a session.
-    const tookMs = clock.now().getTime() - wanted.keptAt;
     kept.set(wanted.key, {
       changes: wanted.changes,
       edits: wanted.edits,
       keptAt: wanted.keptAt,
       currentAt: wanted.keptAt,
-      tookMs,
+      tookMs: clock.now().getTime() - wanted.keptAt,
       contentType: String(reply.getHeader('content-type') ?? 'application/json; charset=utf-8'),
       payload,
       askedAt: wanted.askedAt,
-      asked: request.keyBound
-        ? null
-        : { url: request.url, workspace: request.workspace.slug, tookMs, askedAt: wanted.askedAt },
+      where: request.keyBound ? null : { url: request.url, workspace: request.workspace.slug },
     });
     if (kept.size > maxEntries) kept.delete(kept.keys().next().value!);
-    end?.();
+    wanted.made();
     return payload;
   });
 
@@ -244,14 +250,14 @@ export function registerAnswerCache(
       queued.delete(key);
       if (closing) return;
       const answer = kept.get(key);
-      const asked = answer ? answer.asked : warming.get(key);
-      if (!asked || (answer && current(answer, clock.now().getTime()))) continue;
+      const where = answer ? answer.where : warming.get(key);
+      if (!where || (answer && current(answer, clock.now().getTime()))) continue;
       const remade = await scope.inject({
         method: 'GET',
-        url: asked.url,
+        url: where.url,
         headers: {
           authorization: `Bearer ${localToken}`,
-          [WORKSPACE_HEADER]: asked.workspace,
+          [WORKSPACE_HEADER]: where.workspace,
           [REMAKE_HEADER]: '1',
         },
       });
@@ -280,8 +286,8 @@ export function registerAnswerCache(
   /** What clients asked for within `warmAskedWithinMs`, whether kept now or still to be made. */
   function askedLately(now: number): Array<[string, Asked]> {
     const asked: Array<[string, Asked]> = [...warming];
-    for (const [key, answer] of kept)
-      if (answer.asked) asked.push([key, { ...answer.asked, askedAt: answer.askedAt }]);
+    for (const [key, { where, tookMs, askedAt }] of kept)
+      if (where) asked.push([key, { ...where, tookMs, askedAt }]);
     return asked.filter(([, { askedAt }]) => now - askedAt < warmAskedWithinMs);
   }
 
@@ -307,7 +313,7 @@ export function registerAnswerCache(
       // Quickest first: most pages are ready soon, rather than all waiting behind the slowest analysis.
       const due: Array<[string, number]> = [];
       for (const [key, answer] of kept)
-        if (answer.asked && !current(answer, now) && now - answer.askedAt < remakeAskedWithinMs)
+        if (answer.where && !current(answer, now) && now - answer.askedAt < remakeAskedWithinMs)
           due.push([key, answer.tookMs]);
       for (const [key, asked] of warming) if (!kept.has(key)) due.push([key, asked.tookMs]);
       remake(due.sort(([, a], [, b]) => a - b).map(([key]) => key));
