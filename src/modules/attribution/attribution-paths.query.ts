@@ -50,20 +50,25 @@ export function conversionEventsSql(
        FROM events e WHERE e.workspace_id = $1 AND e.name = ${bind(query.conversion)}`;
 }
 
-/** How the paths are read: only those that converted, and per lifecycle step rather than for one conversion. */
+/** How the paths are read: per lifecycle step rather than for one conversion, and for several parts. */
 interface PathOptions {
-  /** Only the paths that converted are wanted: the events of customers who never converted are not read. */
-  convertingOnly?: boolean;
   /** The paths of each step of the lifecycle (`step` 1 … 5: entering each stage after the first). */
   stages?: boolean;
   /** The touchpoints are read by several parts of one query: computed once and held. */
   shared?: boolean;
 }
 
-/** The lifecycle's steps: `step` n is entering the (n+1)th stage, from the entry into the one before. */
-const LIFECYCLE_STEPS = `(VALUES ${STAGES.slice(1)
-  .map((to, index) => `(${index + 1}, '${STAGES[index]}', '${to}')`)
-  .join(', ')}) AS s(step, from_stage, to_stage)`;
+/** The lifecycle's steps, numbered from 1: entering each stage after the first, from the one before. */
+export const LIFECYCLE_STEPS = STAGES.slice(1).map((to, index) => ({
+  step: index + 1,
+  from: STAGES[index]!,
+  to,
+}));
+
+/** The steps as a relation `s` for the SQL. */
+const STEPS_SQL = `(VALUES ${LIFECYCLE_STEPS.map(
+  ({ step, from, to }) => `(${step}, '${from}', '${to}')`,
+).join(', ')}) AS s(step, from_stage, to_stage)`;
 
 /** When the customer of lifecycle row `l` entered the stage named in `column`. */
 const enteredAt = (column: string) =>
@@ -87,14 +92,14 @@ const enteredAt = (column: string) =>
 function pathsSql(
   workspaceId: number,
   query: AttributionQuery,
-  { convertingOnly = false, stages = false, shared = false }: PathOptions = {},
+  { stages = false, shared = false }: PathOptions = {},
 ): { ctes: string; params: unknown[] } {
   const params: unknown[] = [workspaceId];
   const bind = (value: unknown) => `$${params.push(value)}`;
   const stage = query.conversion.startsWith('stage:') ? query.conversion.slice(6) : null;
   const conversionEvents = stages
     ? `SELECT s.step, x.customer_id, x.entered_at AS moment, 0 AS revenue, 1 AS nth
-       FROM stage_entries x JOIN ${LIFECYCLE_STEPS} ON s.to_stage = x.stage WHERE x.workspace_id = $1`
+       FROM stage_entries x JOIN ${STEPS_SQL} ON s.to_stage = x.stage WHERE x.workspace_id = $1`
     : `SELECT 0 AS step, c.* FROM (${conversionEventsSql(query, bind)}) c`;
   // The event that is the conversion is not a touchpoint of it (the visit it came in still is). A step's
   // touchpoints come from the entry into its first stage, up to the entry into the next if there was one.
@@ -109,7 +114,7 @@ function pathsSql(
       : `AND e.name <> ${bind(query.conversion)}`;
   const lifecycleSteps = stages
     ? `JOIN customer_lifecycle l ON l.workspace_id = e.workspace_id AND l.customer_id = e.customer_id
-      CROSS JOIN ${LIFECYCLE_STEPS}`
+      CROSS JOIN ${STEPS_SQL}`
     : '';
   const content =
     query.by === 'format'
@@ -123,8 +128,7 @@ function pathsSql(
       `${next}(channel) OVER c = channel`,
       ...(query.by === 'touchpoint' ? [`${next}(grp) OVER c = grp`] : []),
     ].join(' AND ');
-  // Only the paths that converted wanted: what ends the others, and Markov's neighbours, are not computed.
-  const endsAt = convertingOnly ? 'converted_at' : 'coalesce(converted_at, last_touch_at)';
+  const endsAt = 'coalesce(converted_at, last_touch_at)';
   const range = [
     query.from ? `AND ${endsAt} >= CAST(${bind(query.from)} AS TIMESTAMP)` : '',
     query.to ? `AND ${endsAt} < CAST(${bind(query.to)} AS TIMESTAMP)` : '',
@@ -133,7 +137,7 @@ function pathsSql(
   const first = stages || query.occurrence === 'first';
   const converted = first ? `, max(kind) OVER (c ${SO_FAR}) AS converted_before` : '';
   const step = stages ? 's.step' : '0';
-  const ctes = `step_list AS (SELECT ${stages ? `step FROM ${LIFECYCLE_STEPS}` : '0 AS step'}),
+  const ctes = `step_list AS (SELECT ${stages ? `step FROM ${STEPS_SQL}` : '0 AS step'}),
   conversions AS MATERIALIZED (
     SELECT step, customer_id, moment, count(*) AS conversions, sum(revenue) AS revenue
     FROM (${conversionEvents}) c WHERE nth = 1
@@ -144,7 +148,6 @@ function pathsSql(
       coalesce(${groupColumn(query.by)}, '(none)') AS grp
     FROM events e ${lifecycleSteps} ${content}
     WHERE e.workspace_id = $1 AND e.channel IS NOT NULL AND e.type IN ('track', 'page', 'screen') ${onThePath}
-      ${convertingOnly ? `AND EXISTS (SELECT 1 FROM conversions c WHERE c.step = ${step} AND c.customer_id = e.customer_id)` : ''}
 
     UNION ALL
     SELECT step, customer_id, moment, 1 AS kind, NULL, NULL FROM conversions
@@ -153,23 +156,18 @@ function pathsSql(
     SELECT step, customer_id, moment, kind, channel, grp,
       min(CASE WHEN kind = 1 THEN moment END) OVER (c ${FROM_HERE}) AS converted_at,
       CASE WHEN ${sameVisit('lag')} THEN 1 ELSE 0 END AS seen_before${converted},
-      row_number() OVER c AS seq${
-        convertingOnly
-          ? ''
-          : `,
+      row_number() OVER c AS seq,
       max(CASE WHEN kind = 0 THEN moment END) OVER (c ${FROM_HERE}) AS last_touch_at,
       CASE WHEN ${sameVisit('lead')} THEN 1 ELSE 0 END AS seen_after,
       lag(kind) OVER c AS previous_kind, lag(moment) OVER c AS previous_moment, lag(grp) OVER c AS previous_grp,
-      lead(kind) OVER c AS next_kind`
-      }
+      lead(kind) OVER c AS next_kind
     FROM stream
     -- Within a moment, touchpoints come before the conversion; within a visit, the grouping value first.
     WINDOW c AS (PARTITION BY step, customer_id ORDER BY moment, kind, channel${query.by === 'channel' ? '' : ', grp DESC'})
   ),
   touch_rows AS ${shared ? 'MATERIALIZED ' : ''}(
-    SELECT step, customer_id, moment, channel, grp, converted_at, ${endsAt} AS ends_at, seen_before, seq${
-      convertingOnly ? '' : ', seen_after, previous_kind, previous_moment, previous_grp, next_kind'
-    }
+    SELECT step, customer_id, moment, channel, grp, converted_at, ${endsAt} AS ends_at, seen_before, seq,
+      seen_after, previous_kind, previous_moment, previous_grp, next_kind
     FROM assigned
     WHERE kind = 0 AND moment >= ${endsAt} - INTERVAL '${query.lookback} seconds' ${range}
       ${first ? 'AND (converted_at IS NOT NULL OR converted_before = 0)' : ''}
@@ -415,7 +413,7 @@ function partSql(ctes: string, part: Part): string {
 }
 
 export function buildHeuristicSql(workspaceId: number, query: AttributionQuery, stages = false): SqlQuery {
-  const { ctes, params } = pathsSql(workspaceId, query, { convertingOnly: true, stages });
+  const { ctes, params } = pathsSql(workspaceId, query, { stages });
   return { sql: partSql(ctes, heuristicPart(query)), params };
 }
 
@@ -585,6 +583,6 @@ export async function queryResamples(
 
 /** No counts yet for the one conversion (step 0), or for each step of the lifecycle. */
 function emptyCounts(stages: boolean): Map<number, PathCounts> {
-  const steps = stages ? STAGES.slice(1).map((_, index) => index + 1) : [0];
+  const steps = stages ? LIFECYCLE_STEPS.map(({ step }) => step) : [0];
   return new Map(steps.map((step) => [step, { heuristics: [], transitions: [], sets: [] }]));
 }

@@ -5,7 +5,7 @@
 import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import { refuseUnknownEvents } from '../funnels/index.ts';
-import { type LifecycleService, STAGES } from '../lifecycle/index.ts';
+import type { LifecycleService } from '../lifecycle/index.ts';
 import {
   type AttributionQuery,
   AttributionQuerySchema,
@@ -18,7 +18,12 @@ import {
   type StageAttributionQuery,
   type StageAttributionReport,
 } from './attribution.schema.ts';
-import { type PathCounts, queryAttributionPaths, queryResamples } from './attribution-paths.query.ts';
+import {
+  LIFECYCLE_STEPS,
+  type PathCounts,
+  queryAttributionPaths,
+  queryResamples,
+} from './attribution-paths.query.ts';
 import { bootstrapIntervals, compareModels } from './compute-comparison.ts';
 import { computeLift } from './compute-lift.ts';
 import { type ArmRow, queryExperimentArms } from './experiment-lift.query.ts';
@@ -50,20 +55,22 @@ export function createAttributionService(deps: { db: Database; lifecycle: Lifecy
       workspaceId: number,
       query: StageAttributionQuery,
     ): Promise<StageAttributionReport> {
-      const steps = STAGES.slice(1).map((to, index) => ({
-        from: STAGES[index]!,
-        to,
-        query: { ...query, conversion: `stage:${to}`, occurrence: 'first' as const },
-      }));
-      await refuseUnknownInput(db, workspaceId, steps[0]!.query);
+      // Each step's own conversion is what its report says; the paths of all of them are read at once.
+      const stepQuery = (to: string) => ({
+        ...query,
+        conversion: `stage:${to}`,
+        occurrence: 'first' as const,
+      });
+      const anyStep = stepQuery(LIFECYCLE_STEPS[0]!.to);
+      await refuseUnknownInput(db, workspaceId, anyStep);
       await lifecycle.ensureRefreshed(workspaceId);
-      const counts = await queryAttributionPaths(db, workspaceId, steps[0]!.query, true);
+      const counts = await queryAttributionPaths(db, workspaceId, anyStep, true);
       const resamples =
-        query.bootstrap > 0 ? await queryResamples(db, workspaceId, steps[0]!.query, true) : undefined;
-      const transitions = steps.map(({ from, to, query: stepQuery }, index) => {
-        const { heuristics, transitions, sets } = counts.get(index + 1)!;
-        const report = compareModels(stepQuery, heuristics, transitions, sets);
-        if (resamples && report.models.markov) withIntervals(report, stepQuery, resamples.get(index + 1)!);
+        query.bootstrap > 0 ? await queryResamples(db, workspaceId, anyStep, true) : undefined;
+      const transitions = LIFECYCLE_STEPS.map(({ step, from, to }) => {
+        const { heuristics, transitions, sets } = counts.get(step)!;
+        const report = compareModels(stepQuery(to), heuristics, transitions, sets);
+        if (resamples && report.models.markov) withIntervals(report, stepQuery(to), resamples.get(step)!);
         return { from, to, report };
       });
       return { by: query.by, transitions };
