@@ -247,10 +247,16 @@ try {
   const restarted = await startServer('info');
   server.child = restarted.child;
   let log = '';
-  await new Promise<void>((resolve) => {
+  await new Promise<void>((resolve, reject) => {
+    const timeout = setTimeout(
+      () => reject(new Error('the restarted server made no answer again within 30 minutes')),
+      30 * 60_000,
+    );
     restarted.child.stdout!.on('data', (chunk) => {
       log += chunk;
-      if (log.includes('"kept answers made again"')) resolve();
+      if (!log.includes('"kept answers made again"')) return;
+      clearTimeout(timeout);
+      resolve();
     });
   });
   const made = /\{[^\n]*"kept answers made again"[^\n]*\}/.exec(log)?.[0];
