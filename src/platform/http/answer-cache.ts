@@ -274,7 +274,14 @@ export function registerAnswerCache(
     scope.log.error({ err: error }, 'remaking kept answers failed'),
   );
   scope.addHook('onReady', async () => {
-    if (rememberIn) for (const [key, asked] of await recall(rememberIn)) warming.set(key, asked);
+    if (!rememberIn) return;
+    const recalled = await recall(rememberIn).catch((error: Error) => {
+      scope.log.warn(
+        `${rememberIn} could not be read (${error.message}): the answers asked before are made when asked.`,
+      );
+      return [];
+    });
+    for (const [key, asked] of recalled) warming.set(key, asked);
   });
   scope.addHook('onClose', async () => {
     closing = true;
@@ -328,14 +335,14 @@ async function remember(file: string, asked: Array<[string, Asked]>): Promise<vo
   await rename(`${file}.tmp`, file);
 }
 
-/** What was asked before this server started; nothing when no file was left, or a damaged one. */
+/** What was asked before this server started; nothing when no file was left. A damaged file throws. */
 async function recall(file: string): Promise<Array<[string, Asked]>> {
-  try {
-    const asked: unknown = JSON.parse(await readFile(file, 'utf8'));
-    return Array.isArray(asked) ? asked.filter(isAsked) : [];
-  } catch {
-    return [];
-  }
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return '[]';
+    throw error;
+  });
+  const asked: unknown = JSON.parse(text);
+  return Array.isArray(asked) ? asked.filter(isAsked) : [];
 }
 
 function isAsked(entry: unknown): entry is [string, Asked] {
