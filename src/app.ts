@@ -99,7 +99,11 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   ];
   await app.register(async (admin) => {
     admin.addHook('onRequest', createAdminAuth(workspaces, options.localToken, users));
-    registerAnswerCache(admin, deps.db, deps.clock, { localToken: options.localToken, ...options.answers });
+    registerAnswerCache(admin, deps.db, deps.clock, {
+      localToken: options.localToken,
+      workspaces: () => workspaces.listWorkspaces(),
+      ...options.answers,
+    });
     for (const routes of adminRoutes) await admin.register(routes);
   });
   return app;

@@ -14,6 +14,7 @@ import { createValueService, ValuationQuerySchema, type ValueService } from './m
 import { type CreatedApiKey, createWorkspaceService, type Workspace } from './modules/workspaces/index.ts';
 import { ensureWritableDirectory } from './platform/db/open-database.ts';
 import { AppError } from './platform/errors/app-error.ts';
+import { CONSOLE_OPENING_VIEWS, consoleBuilt } from './platform/http/console.routes.ts';
 import {
   createLocalToken,
   findRunningServer,
@@ -59,7 +60,10 @@ export async function startServer(
     const localToken = config.engine === 'duckdb' ? createLocalToken() : undefined;
     app = await buildApp(deps, {
       localToken,
-      answers: { rememberIn: path.join(config.dataDir, 'answers-asked.json') },
+      answers: {
+        rememberIn: path.join(config.dataDir, 'answers-asked.json'),
+        openingViews: consoleBuilt() ? CONSOLE_OPENING_VIEWS : [],
+      },
     });
     const url = await listen(app, config);
     if (localToken) await writeServerFile(config.dataDir, { pid: process.pid, url, token: localToken });

@@ -7,6 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CONSOLE_OPENING_VIEWS } from '../src/platform/http/console.routes.ts';
 import { agora } from './cli.ts';
 import { browserAvailable, consoleInBrowser } from './console-browser.ts';
 
@@ -232,4 +233,35 @@ describe.skipIf(!browserAvailable)('the console in a browser', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toBe('You are signed out: sign in again.');
     await page.close();
   }, 120_000);
+
+  it('asks, as its pages open without a filter, for exactly the answers the server makes ahead', async () => {
+    const page = await app.newPage();
+    await page.goto(app.url);
+    await app.signIn(page, 'admin@agora.local', app.password);
+    const asked = new Set<string>();
+    page.on('request', (request) => {
+      const address = new URL(request.url());
+      if (request.method() === 'GET' && address.pathname.startsWith('/api/'))
+        asked.add(address.pathname + address.search);
+    });
+    const pages = [
+      '/',
+      '/funnel',
+      '/touchpoints',
+      '/customers',
+      '/personas',
+      '/segments',
+      '/value',
+      '/strategy',
+    ];
+    for (const pagePath of [...pages, '/settings'])
+      await page.goto(app.url + pagePath, { waitUntil: 'networkidle' });
+    // Not made ahead: who is signed in (never kept), and the first account's committee, whose address comes
+    // from the list of accounts.
+    const madeAhead = [...asked].filter(
+      (url) => url !== '/api/session' && !/^\/api\/lifecycle\/accounts\/\d+$/.test(url),
+    );
+    expect(madeAhead.sort()).toEqual([...CONSOLE_OPENING_VIEWS].sort());
+    await page.close();
+  }, 60_000);
 });

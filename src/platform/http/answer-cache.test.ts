@@ -221,6 +221,19 @@ describe('answers asked before a restart', () => {
   });
 });
 
+describe('the console’s opening views', () => {
+  const { ask, track } = keepingApp({ remakeAfterQuietMs: 100, openingViews: [VIEWED] });
+
+  it('are made once the data is quiet after the start, before anyone asks, and nothing else is', async () => {
+    await track('ana');
+    await sleep(1_000);
+    const opening = await ask();
+    expect(opening.headers[KEPT_HEADER]).toBeDefined();
+    expect(count(opening)).toBe(1);
+    expect((await ask(`${VIEWED}&limit=3`)).headers[KEPT_HEADER]).toBeUndefined();
+  });
+});
+
 describe('answers a console session may have a little behind the tracked data', () => {
   const { app, ask, track } = keepingApp({ remakeAfterQuietMs: 0, sessionsBehindMs: 60_000 });
   let session: Record<string, string>;

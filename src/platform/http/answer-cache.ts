@@ -18,8 +18,10 @@
  * key, which differs only in the list of workspaces, is not made again.
  *
  * What was asked is remembered in `rememberIn` (a file in the data directory): after a restart, the answers
- * asked within `warmAskedWithinMs` are made once the data is quiet, before anyone asks. A request for an
- * answer that is being made waits for it rather than making it a second time on the same cores.
+ * asked within `warmAskedWithinMs` are made once the data is quiet, before anyone asks. So are the
+ * `openingViews` of every workspace (what the console's pages ask for when they open), which count as asked
+ * when the server starts: on a world no one has looked at yet, the first visitor finds them made. A request
+ * for an answer that is being made waits for it rather than making it a second time on the same cores.
  *
  * Only where this process is the database's sole writer: DuckDB, whose file it holds alone. On PostgreSQL
  * other Agora instances may write, unseen by this count, so nothing is kept there.
@@ -46,6 +48,10 @@ export interface AnswerCacheOptions {
   /** Where what was asked is remembered across restarts; nowhere when absent. */
   rememberIn?: string | undefined;
   warmAskedWithinMs?: number;
+  /** Addresses made ahead in every workspace once the data is quiet after the server starts. */
+  openingViews?: readonly string[];
+  /** The workspaces to make `openingViews` in. */
+  workspaces?: () => Promise<Array<{ workspaceId: number; slug: string }>>;
 }
 
 interface Kept {
@@ -116,11 +122,13 @@ export function registerAnswerCache(
     localToken,
     rememberIn,
     warmAskedWithinMs = 7 * 24 * 60 * 60_000,
+    openingViews = [],
+    workspaces,
   }: AnswerCacheOptions = {},
 ): void {
   if (db.engine !== 'duckdb') return;
   const kept = new Map<string, Kept>();
-  /** Asked before the server started (rememberIn), not made since. */
+  /** Asked before the server started (rememberIn) or opening views, not made since. */
   const warming = new Map<string, Asked>();
   /** Answers being made now: a request for one waits for it. */
   const making = new Map<string, Promise<void>>();
@@ -139,7 +147,7 @@ export function registerAnswerCache(
     if (request.method !== 'GET' || request.routeOptions.config?.ownAccount) return;
     // Roles differ only in what they may change, checked before this hook; a workspace's own key sees only its
     // workspace, so the list of workspaces depends on it.
-    const key = `${request.workspace.workspaceId} ${request.keyBound ? 'key' : 'all'} ${request.url}`;
+    const key = keyOf(request.workspace.workspaceId, request.keyBound, request.url);
     const byRemake = request.headers[REMAKE_HEADER] !== undefined;
     if (serveKept(request, reply, key, byRemake)) return reply;
     const underWay = making.get(key);
@@ -274,14 +282,23 @@ export function registerAnswerCache(
     scope.log.error({ err: error }, 'remaking kept answers failed'),
   );
   scope.addHook('onReady', async () => {
-    if (!rememberIn) return;
-    const recalled = await recall(rememberIn).catch((error: Error) => {
-      scope.log.warn(
-        `${rememberIn} could not be read (${error.message}): the answers asked before are made when asked.`,
-      );
-      return [];
-    });
+    const startedAt = clock.now().getTime();
+    const recalled = rememberIn
+      ? await recall(rememberIn).catch((error: Error) => {
+          scope.log.warn(
+            `${rememberIn} could not be read (${error.message}): the answers asked before are made when asked.`,
+          );
+          return [];
+        })
+      : [];
     for (const [key, asked] of recalled) warming.set(key, asked);
+    if (openingViews.length === 0 || !workspaces) return;
+    // Not known how long they take: made first, in their order, ahead of what took longest before.
+    for (const { workspaceId, slug } of await workspaces())
+      for (const url of openingViews) {
+        const key = keyOf(workspaceId, false, url);
+        if (!warming.has(key)) warming.set(key, { url, workspace: slug, tookMs: 0, askedAt: startedAt });
+      }
   });
   scope.addHook('onClose', async () => {
     closing = true;
@@ -327,6 +344,10 @@ export function registerAnswerCache(
     };
   }
 }
+
+/** The key an answer is kept under: by workspace, by whether a workspace's own key asked, and by address. */
+const keyOf = (workspaceId: number, keyBound: boolean | undefined, url: string) =>
+  `${workspaceId} ${keyBound ? 'key' : 'all'} ${url}`;
 
 /** Writes what was asked, whole or not at all (a crash mid-write leaves the file from before). */
 async function remember(file: string, asked: Array<[string, Asked]>): Promise<void> {

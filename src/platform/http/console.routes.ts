@@ -13,6 +13,54 @@ const DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 /** Paths that belong to the API, the tracking endpoint or its documentation, never to the console. */
 const NOT_CONSOLE = /^\/(api|v1|docs|openapi\.json|health|ready|assets)(\/|$)/;
 
+/**
+ * What the console's pages ask for when they open without a filter (web/src/pages): the answer cache makes
+ * these ahead, so that the first visit of a large world finds them ready. The console e2e checks that every
+ * page asks for no other kept answer (test/console.e2e.test.ts); a page that changes its calls changes them here.
+ */
+export const CONSOLE_OPENING_VIEWS = [
+  // Every page: the workspace switcher and the filter bar.
+  '/api/workspaces',
+  '/api/segments',
+  // Overview
+  '/api/lifecycle',
+  '/api/behaviors',
+  '/api/value/clv',
+  '/api/value/risk?limit=1',
+  '/api/lifecycle/trend?interval=month',
+  '/api/behaviors/trend',
+  // Value
+  '/api/value/distribution',
+  '/api/value/rfm',
+  '/api/value/risk?limit=10',
+  '/api/value/economics',
+  // Strategy
+  '/api/behaviors/coverage',
+  '/api/behaviors/recommendations',
+  '/api/behaviors/initiatives',
+  // Personas
+  '/api/personas',
+  '/api/personas/stages',
+  // Settings
+  '/api/keys',
+  '/api/users',
+  '/api/lifecycle/rules',
+  '/api/taxonomy',
+  '/api/touchpoint-rules',
+  // Funnel & journeys
+  '/api/lifecycle/accounts?limit=50&offset=0',
+  '/api/lifecycle/b2b-vs-b2c',
+  '/api/lifecycle?breakdown=none',
+  '/api/journeys/cohorts?months=6',
+  '/api/journeys/paths?start=Product+Viewed&depth=4&minCustomers=5',
+  '/api/journeys/path-to-purchase',
+  '/api/journeys/micro-moments',
+  // Touchpoints
+  '/api/attribution?by=channel&occurrence=first',
+  '/api/attribution/experiments?occurrence=first',
+  '/api/attribution/stages?by=channel',
+] as const;
+
 /** Whether the console was built: without it, / says how to build it and every miss is a 404. */
 export const consoleBuilt = () => existsSync(`${DIST}/index.html`);
 
