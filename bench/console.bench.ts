@@ -2,9 +2,13 @@
  * The console in headless chromium (issue 10): for each page, loaded afresh `--runs` times on a demo world,
  * the browser's own navigation timing (DOM interactive) and resource timing of the page's API calls (p95 over
  * every call of every run), the time until the page's last API answer arrived, and the slowest call — after a
- * first load, shown apart, whose answers the server computes and then keeps until the data changes; then the
- * built bundle's size, gzipped, in all and for the first load. `agora serve` runs on the world's data directory
- * as a user runs it; a bench admin is added through the API with the server's local token.
+ * first load, shown apart; then the built bundle's size, gzipped, in all and for the first load. `agora serve`
+ * runs on the world's data directory as a user runs it; a bench admin is added through the API with the
+ * server's local token.
+ *
+ * The world is one no one has looked at: the record of what was asked before (answers-asked.json) is
+ * removed, and the server makes the console's opening views ahead once the data is quiet; the bench waits for
+ * that, then loads the pages.
  *
  *   npm run bench:console -- --data-dir DIR            a world made by `agora demo --no-serve --data-dir DIR`
  *   npm run bench:console -- --data-dir DIR --customers 500000   makes the world first when DIR is empty
@@ -12,11 +16,12 @@
  * Then 100 new events arrive through the tracking API, and each page is loaded once at once (a console
  * session is given the answers from before them, marked behind, while they are made again) and once more
  * after `--quiet-wait` seconds (default 240: the background refresh, a minute of quiet, the remaking).
- * Last, the server restarts, and each page is loaded once after it has made the answers asked before.
+ * Then the server restarts, and each page is loaded once after it has made the answers asked before. Last,
+ * each page once more with a date filter no one asked for: its analyses computed on the spot.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +35,7 @@ const { values } = parseArgs({
     customers: { type: 'string', default: '500000' },
     runs: { type: 'string', default: '5' },
     'quiet-wait': { type: 'string', default: '240' },
+    'filter-from': { type: 'string', default: '2026-01-01' },
   },
 });
 if (!values['data-dir']) throw new Error('Give the demo world’s data directory: --data-dir DIR.');
@@ -77,6 +83,30 @@ async function startServer(logLevel?: string): Promise<{ child: ChildProcess; ur
   });
   const server = JSON.parse(await readFile(path.join(DATA_DIR, 'server.json'), 'utf8'));
   return { child, url: server.url, token: server.token };
+}
+
+/**
+ * Waits until `child` (started at `startedAt`, logging at info) logs that it made answers ahead or again; says
+ * how long after its start, and the log line.
+ */
+async function answersMade(child: ChildProcess, startedAt: number, what: string): Promise<void> {
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    const timeout = setTimeout(
+      () => reject(new Error(`the server made no answers within an hour (${what})`)),
+      60 * 60_000,
+    );
+    child.stdout!.on('data', (chunk) => {
+      log += chunk;
+      if (!log.includes('"kept answers made again"')) return;
+      clearTimeout(timeout);
+      resolve();
+    });
+  });
+  const made = /\{[^\n]*"kept answers made again"[^\n]*\}/.exec(log)?.[0];
+  console.log(
+    `\n${what}: made ${((performance.now() - startedAt) / 1000).toFixed(0)} s after the start (${made})`,
+  );
 }
 
 interface PageRun {
@@ -139,12 +169,13 @@ async function eachPageOnce(
   url: string,
   answers: { all: number; behind: number; kept: number },
   label: string,
+  search = '',
 ): Promise<void> {
   console.log(`\n${label}:`);
-  console.log('page          last answer  API p95  answers: kept current / behind / computed');
+  console.log('page          last answer  API p95  answers: kept current / behind / computed  slowest call');
   for (const pagePath of PAGES) {
     const before = { ...answers };
-    const run = await loadOnce(page, url + pagePath);
+    const run = await loadOnce(page, url + pagePath + search);
     const kept = answers.kept - before.kept;
     const behind = answers.behind - before.behind;
     const computed = answers.all - before.all - kept - behind;
@@ -152,14 +183,17 @@ async function eachPageOnce(
       run.calls.map((call) => call.ms).sort((a, b) => a - b),
       0.95,
     );
+    const slowest = [...run.calls].sort((a, b) => b.ms - a.ms)[0];
     console.log(
-      `${pagePath.padEnd(13)} ${`${run.lastAnswer.toFixed(0)} ms`.padStart(11)} ${`${p95.toFixed(0)} ms`.padStart(8)}  ${kept} / ${behind} / ${computed}`,
+      `${pagePath.padEnd(13)} ${`${run.lastAnswer.toFixed(0)} ms`.padStart(11)} ${`${p95.toFixed(0)} ms`.padStart(8)}  ${`${kept} / ${behind} / ${computed}`.padEnd(42)} ${slowest ? `${slowest.ms.toFixed(0)} ms ${slowest.url}` : '-'}`,
     );
   }
 }
 
 await makeWorldIfMissing();
-const server = await startServer();
+await rm(path.join(DATA_DIR, 'answers-asked.json'), { force: true });
+const serverStartedAt = performance.now();
+const server = await startServer('info');
 const browser = await launchChromium();
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -179,6 +213,7 @@ try {
     body: JSON.stringify({ kind: 'write', name: 'bench' }),
   });
   const { key: writeKey } = (await keyAnswer.json()) as { key: string };
+  await answersMade(server.child, serverStartedAt, 'the console’s opening views');
   const page = await context.newPage();
   const answers = { all: 0, behind: 0, kept: 0 };
   page.on('response', (response) => {
@@ -189,12 +224,13 @@ try {
   });
   console.log(`${os.cpus().length} × ${os.cpus()[0]?.model}; ${RUNS} fresh loads of each page\n`);
   console.log('page          first load  interactive  last answer  API p95  calls  slowest call');
-  const firstLoads: Array<{ pagePath: string; calls: PageRun['calls'] }> = [];
+  const firstLoads: Array<{ pagePath: string; calls: PageRun['calls']; kept: number }> = [];
   for (const pagePath of PAGES) {
     const runs: PageRun[] = [];
     // The first load computes what the server then keeps until the data changes: shown apart, not counted.
+    const keptBefore = answers.kept;
     const first = await loadOnce(page, server.url + pagePath);
-    firstLoads.push({ pagePath, calls: first.calls });
+    firstLoads.push({ pagePath, calls: first.calls, kept: answers.kept - keptBefore });
     for (let run = 0; run < RUNS; run++) runs.push(await loadOnce(page, server.url + pagePath));
     const calls = runs.flatMap((run) => run.calls).sort((a, b) => a.ms - b.ms);
     const slowest = calls.at(-1);
@@ -214,11 +250,11 @@ try {
     );
   }
   // What the first loads computed: where a large world spends its seconds.
-  console.log('\nfirst loads, their three slowest calls:');
-  for (const { pagePath, calls } of firstLoads) {
+  console.log('\nfirst loads, answers kept of all, their three slowest calls:');
+  for (const { pagePath, calls, kept } of firstLoads) {
     const slowest = [...calls].sort((a, b) => b.ms - a.ms).slice(0, 3);
     console.log(
-      `${pagePath.padEnd(13)} ${slowest.map((call) => `${(call.ms / 1000).toFixed(2)} s ${call.url}`).join(' · ')}`,
+      `${pagePath.padEnd(13)} ${`${kept} of ${calls.length}`.padEnd(9)} ${slowest.map((call) => `${(call.ms / 1000).toFixed(2)} s ${call.url}`).join(' · ')}`,
     );
   }
   const tracked = await fetch(`${server.url}/v1/batch`, {
@@ -243,27 +279,19 @@ try {
   // A restart: the server makes the answers asked before (answers-asked.json) once the data is quiet.
   server.child.kill('SIGTERM');
   await new Promise((resolve) => server.child.on('exit', resolve));
-  const startedAt = performance.now();
+  const restartedAt = performance.now();
   const restarted = await startServer('info');
   server.child = restarted.child;
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    const timeout = setTimeout(
-      () => reject(new Error('the restarted server made no answer again within 30 minutes')),
-      30 * 60_000,
-    );
-    restarted.child.stdout!.on('data', (chunk) => {
-      log += chunk;
-      if (!log.includes('"kept answers made again"')) return;
-      clearTimeout(timeout);
-      resolve();
-    });
-  });
-  const made = /\{[^\n]*"kept answers made again"[^\n]*\}/.exec(log)?.[0];
-  console.log(
-    `\nrestarted: the answers asked before were made again ${((performance.now() - startedAt) / 1000).toFixed(0)} s after the start (${made})`,
-  );
+  await answersMade(restarted.child, restartedAt, 'restarted: the answers asked before');
   await eachPageOnce(page, restarted.url, answers, 'after the restart, each page once');
+  const filter = `?from=${values['filter-from']}`;
+  await eachPageOnce(
+    page,
+    restarted.url,
+    answers,
+    `each page with a filter no one asked for (${filter})`,
+    filter,
+  );
 
   const bundle = await bundleSizes();
   console.log(
