@@ -293,11 +293,12 @@ export function registerAnswerCache(
       : [];
     for (const [key, asked] of recalled) warming.set(key, asked);
     if (openingViews.length === 0 || !workspaces) return;
-    // Not known how long they take: made first, in their order, ahead of what took longest before.
+    // Not known how long they take: made after what was asked before, in the console's order.
+    const tookMs = Number.MAX_SAFE_INTEGER;
     for (const { workspaceId, slug } of await workspaces())
       for (const url of openingViews) {
         const key = keyOf(workspaceId, false, url);
-        if (!warming.has(key)) warming.set(key, { url, workspace: slug, tookMs: 0, askedAt: startedAt });
+        if (!warming.has(key)) warming.set(key, { url, workspace: slug, tookMs, askedAt: startedAt });
       }
   });
   scope.addHook('onClose', async () => {
