@@ -234,6 +234,25 @@ describe('the console’s opening views', () => {
   });
 });
 
+describe('opening views on a site that tracks without pause', () => {
+  const { app, track } = keepingApp({
+    remakeAfterQuietMs: 1_000,
+    warmWithinMs: 1_500,
+    sessionsBehindMs: 60_000,
+    openingViews: [VIEWED],
+  });
+
+  it('are made all the same a while after the start, and given to a session a little behind', async () => {
+    const session = await signIn(app());
+    for (let n = 0; n < 15; n++) {
+      await track(`visitor-${n}`);
+      await sleep(200);
+    }
+    const opening = await app().app.inject({ method: 'GET', url: VIEWED, headers: session });
+    expect(opening.headers[BEHIND_HEADER]).toBeDefined();
+  });
+});
+
 describe('answers a console session may have a little behind the tracked data', () => {
   const { app, ask, track } = keepingApp({ remakeAfterQuietMs: 0, sessionsBehindMs: 60_000 });
   let session: Record<string, string>;

@@ -18,7 +18,8 @@
  * key, which differs only in the list of workspaces, is not made again.
  *
  * What was asked is remembered in `rememberIn` (a file in the data directory): after a restart, the answers
- * asked within `warmAskedWithinMs` are made once the data is quiet, before anyone asks. So are the
+ * asked within `warmAskedWithinMs` are made once the data is quiet (or, on a site whose tracking never
+ * pauses, `warmWithinMs` after the start), before anyone asks. So are the
  * `openingViews` of every workspace (what the console's pages ask for when they open), which count as asked
  * when the server starts: on a world no one has looked at yet, the first visitor finds them made. A request
  * for an answer that is being made waits for it rather than making it a second time on the same cores.
@@ -48,6 +49,8 @@ export interface AnswerCacheOptions {
   /** Where what was asked is remembered across restarts; nowhere when absent. */
   rememberIn?: string | undefined;
   warmAskedWithinMs?: number;
+  /** What was asked before the start, and the opening views, are made this long after it at the latest. */
+  warmWithinMs?: number;
   /** Addresses made ahead in every workspace once the data is quiet after the server starts. */
   openingViews?: readonly string[];
   /** The workspaces to make `openingViews` in. */
@@ -122,6 +125,7 @@ export function registerAnswerCache(
     localToken,
     rememberIn,
     warmAskedWithinMs = 7 * 24 * 60 * 60_000,
+    warmWithinMs = 5 * 60_000,
     openingViews = [],
     workspaces,
   }: AnswerCacheOptions = {},
@@ -259,7 +263,8 @@ export function registerAnswerCache(
       if (closing) return;
       const answer = kept.get(key);
       const where = answer ? answer.where : warming.get(key);
-      if (!where || (answer && current(answer, clock.now().getTime()))) continue;
+      // Made in this round already (asked for again while it was being made): the next round remakes it.
+      if (!where || (answer && (current(answer, clock.now().getTime()) || answer.keptAt >= began))) continue;
       const remade = await scope.inject({
         method: 'GET',
         url: where.url,
@@ -318,6 +323,7 @@ export function registerAnswerCache(
 
   /** Every few seconds: notes which answers are still current, and remakes the rest once the data is quiet. */
   function watch() {
+    const startedAt = clock.now().getTime();
     let seen = db.changes;
     let quietSince = clock.now().getTime();
     let remembered = '';
@@ -334,14 +340,19 @@ export function registerAnswerCache(
         if (text !== remembered) await remember(rememberIn, asked);
         remembered = text;
       }
-      if (remakeAfterQuietMs === 0 || now - quietSince < remakeAfterQuietMs) return;
+      if (remakeAfterQuietMs === 0) return;
+      const quiet = now - quietSince >= remakeAfterQuietMs;
+      // A site that tracks without pause is never quiet: what no one has had since the start is made all the
+      // same after a while, to be given a little behind (a kept answer is remade on being given behind).
+      if (!quiet && now - startedAt < warmWithinMs) return;
       // Quickest first: most pages are ready soon, rather than all waiting behind the slowest analysis.
       const due: Array<[string, number]> = [];
-      for (const [key, answer] of kept)
-        if (answer.where && !current(answer, now) && now - answer.askedAt < remakeAskedWithinMs)
-          due.push([key, answer.tookMs]);
+      if (quiet)
+        for (const [key, answer] of kept)
+          if (answer.where && !current(answer, now) && now - answer.askedAt < remakeAskedWithinMs)
+            due.push([key, answer.tookMs]);
       for (const [key, asked] of warming) if (!kept.has(key)) due.push([key, asked.tookMs]);
-      remake(due.sort(([, a], [, b]) => a - b).map(([key]) => key));
+      if (due.length > 0) remake(due.sort(([, a], [, b]) => a - b).map(([key]) => key));
     };
   }
 }
