@@ -107,6 +107,20 @@ async function answersMade(child: ChildProcess, startedAt: number, what: string)
   console.log(
     `\n${what}: made ${((performance.now() - startedAt) / 1000).toFixed(0)} s after the start (${made})`,
   );
+  // The server's request log: which answers took longest to make.
+  const urls = new Map<string, string>();
+  const took: Array<{ url: string; ms: number }> = [];
+  for (const line of log.split('\n')) {
+    if (!line.startsWith('{') || !line.endsWith('}')) continue;
+    const entry = JSON.parse(line) as { reqId?: string; req?: { url: string }; responseTime?: number };
+    if (entry.reqId && entry.req) urls.set(entry.reqId, entry.req.url);
+    if (entry.reqId && entry.responseTime !== undefined)
+      took.push({ url: urls.get(entry.reqId) ?? '?', ms: entry.responseTime });
+  }
+  const slowest = took.sort((a, b) => b.ms - a.ms).slice(0, 8);
+  console.log(
+    `  slowest: ${slowest.map((call) => `${(call.ms / 1000).toFixed(1)} s ${call.url}`).join(' · ')}`,
+  );
 }
 
 interface PageRun {
