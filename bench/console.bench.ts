@@ -27,6 +27,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
+import { CONSOLE_PAGES } from '../src/platform/http/console.routes.ts';
 import { launchChromium } from '../test/chromium.ts';
 
 const { values } = parseArgs({
@@ -42,17 +43,6 @@ if (!values['data-dir']) throw new Error('Give the demo world’s data directory
 const DATA_DIR = path.resolve(values['data-dir']);
 const RUNS = Number(values.runs);
 const BIN = path.resolve('bin/agora.js');
-const PAGES = [
-  '/',
-  '/funnel',
-  '/touchpoints',
-  '/customers',
-  '/personas',
-  '/segments',
-  '/value',
-  '/strategy',
-  '/settings',
-];
 
 function agora(args: string[], logLevel = 'warn'): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], {
@@ -187,7 +177,7 @@ async function eachPageOnce(
 ): Promise<void> {
   console.log(`\n${label}:`);
   console.log('page          last answer  API p95  answers: kept current / behind / computed  slowest call');
-  for (const pagePath of PAGES) {
+  for (const pagePath of CONSOLE_PAGES) {
     const before = { ...answers };
     const run = await loadOnce(page, url + pagePath + search);
     const kept = answers.kept - before.kept;
@@ -239,7 +229,7 @@ try {
   console.log(`${os.cpus().length} × ${os.cpus()[0]?.model}; ${RUNS} fresh loads of each page\n`);
   console.log('page          first load  interactive  last answer  API p95  calls  slowest call');
   const firstLoads: Array<{ pagePath: string; calls: PageRun['calls']; kept: number }> = [];
-  for (const pagePath of PAGES) {
+  for (const pagePath of CONSOLE_PAGES) {
     const runs: PageRun[] = [];
     // The first load computes what the server then keeps until the data changes: shown apart, not counted.
     const keptBefore = answers.kept;

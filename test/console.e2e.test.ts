@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONSOLE_OPENING_VIEWS } from '../src/platform/http/console.routes.ts';
+import { CONSOLE_OPENING_VIEWS, CONSOLE_PAGES } from '../src/platform/http/console.routes.ts';
 import { agora } from './cli.ts';
 import { browserAvailable, consoleInBrowser } from './console-browser.ts';
 
@@ -244,18 +244,7 @@ describe.skipIf(!browserAvailable)('the console in a browser', () => {
       if (request.method() === 'GET' && address.pathname.startsWith('/api/'))
         asked.add(address.pathname + address.search);
     });
-    const pages = [
-      '/',
-      '/funnel',
-      '/touchpoints',
-      '/customers',
-      '/personas',
-      '/segments',
-      '/value',
-      '/strategy',
-    ];
-    for (const pagePath of [...pages, '/settings'])
-      await page.goto(app.url + pagePath, { waitUntil: 'networkidle' });
+    for (const pagePath of CONSOLE_PAGES) await page.goto(app.url + pagePath, { waitUntil: 'networkidle' });
     // Not made ahead: who is signed in (never kept), and the first account's committee, whose address comes
     // from the list of accounts.
     const madeAhead = [...asked].filter(

@@ -13,6 +13,19 @@ const DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 /** Paths that belong to the API, the tracking endpoint or its documentation, never to the console. */
 const NOT_CONSOLE = /^\/(api|v1|docs|openapi\.json|health|ready|assets)(\/|$)/;
 
+/** The console's pages, in the navigation's order (web/src/App.tsx). */
+export const CONSOLE_PAGES = [
+  '/',
+  '/funnel',
+  '/touchpoints',
+  '/customers',
+  '/personas',
+  '/segments',
+  '/value',
+  '/strategy',
+  '/settings',
+] as const;
+
 /**
  * What the console's pages ask for when they open without a filter (web/src/pages): the answer cache makes
  * these ahead, so that the first visit of a large world finds them ready. The console e2e checks that every
