@@ -129,10 +129,15 @@ function pathsSql(
       ...(query.by === 'touchpoint' ? [`${next}(grp) OVER c = grp`] : []),
     ].join(' AND ');
   const endsAt = 'coalesce(converted_at, last_touch_at)';
+  const from = query.from ? `CAST(${bind(query.from)} AS TIMESTAMP)` : null;
   const range = [
-    query.from ? `AND ${endsAt} >= CAST(${bind(query.from)} AS TIMESTAMP)` : '',
+    from ? `AND ${endsAt} >= ${from}` : '',
     query.to ? `AND ${endsAt} < CAST(${bind(query.to)} AS TIMESTAMP)` : '',
   ].join(' ');
+  // A touchpoint more than the lookback before `from` is on no path that ends from then on, nor does it change
+  // what the window pass finds for those that are (the conversions are all kept, for occurrence=first): left
+  // out of the sort. Paths ending before `to` need every later touchpoint, which may end one that did not convert.
+  const recentEnough = from ? `AND e.occurred_at >= ${from} - INTERVAL '${query.lookback} seconds'` : '';
   // With occurrence=first, what a customer does after converting belongs to no path.
   const first = stages || query.occurrence === 'first';
   const converted = first ? `, max(kind) OVER (c ${SO_FAR}) AS converted_before` : '';
@@ -148,6 +153,7 @@ function pathsSql(
       coalesce(${groupColumn(query.by)}, '(none)') AS grp
     FROM events e ${lifecycleSteps} ${content}
     WHERE e.workspace_id = $1 AND e.channel IS NOT NULL AND e.type IN ('track', 'page', 'screen') ${onThePath}
+      ${recentEnough}
 
     UNION ALL
     SELECT step, customer_id, moment, 1 AS kind, NULL, NULL FROM conversions

@@ -176,6 +176,25 @@ describeEachEngine('touchpoint attribution', ({ db }) => {
     });
   });
 
+  it('keeps the paths that end within the dates asked for, with their touchpoints from before them', async () => {
+    // From 2026-03-05 (day 2, 15 h) with two days back: c1's path (search on day 2, direct on day 3), c4's
+    // (email on day 5) and c4's search on day 10, which did not convert; c2's and c3's ended on day 1, and
+    // no visit of day 0 is within two days of a path that ends in the range.
+    const report = await compare({ lookback: '2d', from: '2026-03-05' });
+    expect(report.paths).toEqual({ converting: 2, nonConverting: 1 });
+    expect(report).toMatchObject({ conversions: 2, revenue: 130 });
+    expect(report.models.firstTouch).toEqual({
+      [search]: { conversions: 1, revenue: 100 },
+      [email]: { conversions: 1, revenue: 30 },
+      [direct]: { conversions: 0, revenue: 0 },
+    });
+    expect(report.models.lastTouch).toEqual({
+      [direct]: { conversions: 1, revenue: 100 },
+      [email]: { conversions: 1, revenue: 30 },
+      [search]: { conversions: 0, revenue: 0 },
+    });
+  });
+
   it('with occurrence=first, drops what a customer did after converting', async () => {
     const report = await compare({ occurrence: 'first' });
     expect(report.paths).toEqual({ converting: 3, nonConverting: 1 });
