@@ -3,6 +3,8 @@
  * before and after personas are found, and the behaviour radar per persona on the Personas page — each
  * showing the API's numbers (test/console-browser.ts sets the browser and the demo world up).
  */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { browserAvailable, consoleInBrowser } from './console-browser.ts';
@@ -119,6 +121,27 @@ describe.skipIf(!browserAvailable)('the people pages in a browser', () => {
       ]);
     await page.locator('.persona-behaviors canvas').waitFor();
     await app.shot(page, 'personas-radar');
+    // Under the segment filter, the radar is the segment's: its customers, persona by persona.
+    const rules = path.join(app.dir, 'repeat-buyers.json');
+    await writeFile(rules, JSON.stringify({ event: 'Order Completed', count: { op: 'gte', value: 2 } }));
+    await app.json(['segments', 'save', 'repeat-buyers', rules, '--name', 'Repeat buyers']);
+    await page.reload();
+    const segmentFilter = page.getByRole('search').getByLabel('Segment');
+    await segmentFilter.selectOption('repeat-buyers');
+    const inSegment = await app.get<{ organisation: BehaviorGroup; groups: BehaviorGroup[] }>(
+      page,
+      '/api/behaviors?savedSegment=repeat-buyers',
+    );
+    const segmentGroups = new Map(inSegment.groups.map((group) => [group.key, group]));
+    const expectedInSegment = [
+      row('The segment’s customers', inSegment.organisation),
+      ...personas.personas.flatMap((persona) =>
+        segmentGroups.has(persona.name) ? [row(persona.name, segmentGroups.get(persona.name)!)] : [],
+      ),
+    ];
+    expect(inSegment.organisation.activeCustomers).toBeLessThan(report.organisation.activeCustomers);
+    await expect.poll(() => cells(page, 'persona-behaviors'), { timeout: 20_000 }).toEqual(expectedInSegment);
+    await segmentFilter.selectOption('');
 
     // The customer 360 now names the customer's persona, linking to its card on the Personas page.
     const own = await app.get<CustomerPersona>(page, `/api/personas/customers/${customerId}`);

@@ -8,6 +8,7 @@ import {
   PersonaSchema,
   RefreshOptionsSchema,
   RenameSchema,
+  StageMatrixQuerySchema,
   StageMatrixSchema,
 } from './personas.schema.ts';
 import type { PersonaService } from './personas.service.ts';
@@ -34,11 +35,13 @@ export function personaRoutes(personas: PersonaService): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['personas'],
-          summary: 'Customers of each persona in each lifecycle stage (persona × stage)',
+          summary:
+            'Customers of each persona in each lifecycle stage (persona × stage), of a saved segment if named',
+          querystring: StageMatrixQuerySchema,
           response: { 200: StageMatrixSchema, ...errors },
         },
       },
-      async (request) => personas.stages(request.workspace.workspaceId),
+      async (request) => personas.stages(request.workspace.workspaceId, request.query),
     );
 
     app.get(

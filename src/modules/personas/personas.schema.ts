@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StageSchema } from '../lifecycle/lifecycle.schema.ts';
+import { AudienceFilterFields, StageSchema } from '../lifecycle/lifecycle.schema.ts';
 
 const kBound = (name: string) =>
   z.coerce
@@ -99,9 +99,15 @@ export const PersonaListSchema = z.object({
 });
 export type PersonaList = z.infer<typeof PersonaListSchema>;
 
+export const StageMatrixQuerySchema = z.object({ savedSegment: AudienceFilterFields.savedSegment });
+export type StageMatrixQuery = z.infer<typeof StageMatrixQuerySchema>;
+
 export const StageMatrixSchema = z.object({
   stages: z.array(StageSchema),
-  /** counts[i][j]: customers of persona i standing in stage j (customers not yet in the funnel are left out). */
+  /**
+   * counts[i][j]: customers of persona i standing in stage j (customers not yet in the funnel are left out);
+   * with a saved segment, its members only, `customers` counting the persona's members.
+   */
   rows: z.array(
     z.object({ personaId: z.number(), name: z.string(), customers: z.number(), counts: z.array(z.number()) }),
   ),

@@ -23,6 +23,7 @@ import type {
   PersonaList,
   RefreshOptions,
   StageMatrix,
+  StageMatrixQuery,
 } from './personas.schema.ts';
 import {
   appendAssignments,
@@ -265,18 +266,33 @@ export function createPersonaService(deps: { db: Database; lifecycle: LifecycleS
     },
 
     /** Customers of each persona in each lifecycle stage. */
-    async stages(workspaceId: number): Promise<StageMatrix> {
+    async stages(workspaceId: number, { savedSegment }: StageMatrixQuery = {}): Promise<StageMatrix> {
+      await lifecycle.refuseUnknownSavedSegment(workspaceId, savedSegment);
       const { personas } = await list(workspaceId);
+      const members = savedSegment ? await queryPersonaStages(db, workspaceId, savedSegment) : null;
       return {
         stages: [...STAGES],
-        rows: personas.map((persona) => ({
-          personaId: persona.personaId,
-          name: persona.name,
-          customers: persona.customers,
-          counts: STAGES.map(
-            (stage) => persona.stages.find((entry) => entry.stage === stage)?.customers ?? 0,
-          ),
-        })),
+        rows: personas.map((persona) => {
+          const counts = STAGES.map((stage) =>
+            members
+              ? Number(
+                  members.find((row) => row.persona_id === persona.personaId && row.stage === stage)
+                    ?.customers ?? 0,
+                )
+              : (persona.stages.find((entry) => entry.stage === stage)?.customers ?? 0),
+          );
+          return {
+            personaId: persona.personaId,
+            name: persona.name,
+            // Members not yet in the funnel too, as the persona's own count has them.
+            customers: members
+              ? members
+                  .filter((row) => row.persona_id === persona.personaId)
+                  .reduce((sum, row) => sum + Number(row.customers), 0)
+              : persona.customers,
+            counts,
+          };
+        }),
       };
     },
   };

@@ -223,17 +223,27 @@ export async function appendAssignments(
 }
 
 /** Customers per persona and current lifecycle stage, and per first channel. */
+/**
+ * Each persona's customers by lifecycle stage (null: not placed yet); of a saved segment's members only, when one
+ * is named.
+ */
 export async function queryPersonaStages(
   db: Queryable,
   workspaceId: number,
+  savedSegment?: string,
 ): Promise<Array<{ persona_id: number; stage: string; customers: number }>> {
+  const members = savedSegment
+    ? `AND a.customer_id IN (SELECT m.customer_id FROM segment_members m
+         JOIN segments sg ON sg.workspace_id = m.workspace_id AND sg.segment_id = m.segment_id
+         WHERE m.workspace_id = $1 AND sg.slug = $2)`
+    : '';
   return db.query(
     `SELECT a.persona_id, l.stage, count(*) AS customers
      FROM persona_assignments a
-     JOIN customer_lifecycle l ON l.workspace_id = a.workspace_id AND l.customer_id = a.customer_id
-     WHERE a.workspace_id = $1
+     LEFT JOIN customer_lifecycle l ON l.workspace_id = a.workspace_id AND l.customer_id = a.customer_id
+     WHERE a.workspace_id = $1 ${members}
      GROUP BY a.persona_id, l.stage`,
-    [workspaceId],
+    savedSegment ? [workspaceId, savedSegment] : [workspaceId],
   );
 }
 

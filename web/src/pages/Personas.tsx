@@ -4,6 +4,7 @@ import { useLocation } from 'react-router-dom';
 import { api } from '../api.ts';
 import { Chart, echarts, heatmap } from '../components/charts.ts';
 import { Loaded } from '../components/Loaded.tsx';
+import { useFilters } from '../filters.tsx';
 
 interface Persona {
   personaId: number;
@@ -40,15 +41,20 @@ const capitalised = (word: string) => word.charAt(0).toUpperCase() + word.slice(
 
 export default function Personas() {
   const queries = useQueryClient();
+  // The personas are found in every customer; the radar and the matrix follow the segment filter.
+  const { segment, query } = useFilters();
+  const among = segment ? 'the segment’s customers' : 'all customers';
   const list = useQuery({ queryKey: ['personas'], queryFn: () => api<PersonaList>('GET', '/api/personas') });
+  const matrixPath = `/api/personas/stages${query({}, ['segment'])}`;
   const matrix = useQuery({
-    queryKey: ['personas', 'stages'],
-    queryFn: () => api<Matrix>('GET', '/api/personas/stages'),
+    queryKey: ['personas', matrixPath],
+    queryFn: () => api<Matrix>('GET', matrixPath),
   });
   // Under ['personas'] so that finding or renaming personas fetches it again.
+  const behaviorsPath = `/api/behaviors${query({}, ['segment'])}`;
   const behaviors = useQuery({
-    queryKey: ['personas', 'behaviors'],
-    queryFn: () => api<BehaviorReport>('GET', '/api/behaviors'),
+    queryKey: ['personas', behaviorsPath],
+    queryFn: () => api<BehaviorReport>('GET', behaviorsPath),
   });
   const refresh = useMutation({
     mutationFn: () => api('POST', '/api/personas/refresh', {}),
@@ -83,14 +89,22 @@ export default function Personas() {
       </Loaded>
       <figure>
         <figcaption>
-          How each persona behaves: the behaviour index of its active customers (0–100), against all customers
+          How each persona behaves: the behaviour index of its active customers (0–100), against {among}
         </figcaption>
         <Loaded query={behaviors} height={360}>
-          {(report) => <BehaviorRadar report={report} personas={list.data?.personas ?? []} />}
+          {(report) => (
+            <BehaviorRadar
+              report={report}
+              personas={list.data?.personas ?? []}
+              everyone={capitalised(among)}
+            />
+          )}
         </Loaded>
       </figure>
       <figure>
-        <figcaption>Where each persona stands in the lifecycle</figcaption>
+        <figcaption>
+          Where each persona{segment ? '’s members of the segment stand' : ' stands'} in the lifecycle
+        </figcaption>
         <Loaded query={matrix} height={300}>
           {(data) =>
             data.rows.length === 0 ? (
@@ -114,12 +128,20 @@ export default function Personas() {
   );
 }
 
-/** One radar, a series per persona (the legend toggles them) and all customers dashed; the numbers beside. */
-function BehaviorRadar({ report, personas }: { report: BehaviorReport; personas: Persona[] }) {
+/** One radar, a series per persona (the legend toggles them) and `everyone` dashed; the numbers beside. */
+function BehaviorRadar({
+  report,
+  personas,
+  everyone,
+}: {
+  report: BehaviorReport;
+  personas: Persona[];
+  everyone: string;
+}) {
   // The report names each persona's group by the persona's name; the cards' order is kept.
   const byName = new Map(report.groups.map((group) => [group.key, group]));
   const rows = [
-    { name: 'All customers', group: report.organisation },
+    { name: everyone, group: report.organisation },
     ...personas.flatMap((persona) => {
       const group = byName.get(persona.name);
       return group ? [{ name: persona.name, group }] : [];
