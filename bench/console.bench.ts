@@ -86,12 +86,14 @@ async function answersMade(child: ChildProcess, startedAt: number, what: string)
       () => reject(new Error(`the server made no answers within an hour (${what})`)),
       60 * 60_000,
     );
-    child.stdout!.on('data', (chunk) => {
+    const read = (chunk: Buffer) => {
       log += chunk;
       if (!log.includes('"kept answers made again"')) return;
       clearTimeout(timeout);
+      child.stdout!.off('data', read);
       resolve();
-    });
+    };
+    child.stdout!.on('data', read);
   });
   const made = /\{[^\n]*"kept answers made again"[^\n]*\}/.exec(log)?.[0];
   console.log(
@@ -231,7 +233,7 @@ try {
   const firstLoads: Array<{ pagePath: string; calls: PageRun['calls']; kept: number }> = [];
   for (const pagePath of CONSOLE_PAGES) {
     const runs: PageRun[] = [];
-    // The first load computes what the server then keeps until the data changes: shown apart, not counted.
+    // The first load finds what the server made ahead (and computes the rest): shown apart, not counted.
     const keptBefore = answers.kept;
     const first = await loadOnce(page, server.url + pagePath);
     firstLoads.push({ pagePath, calls: first.calls, kept: answers.kept - keptBefore });

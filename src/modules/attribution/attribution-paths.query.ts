@@ -136,7 +136,7 @@ function pathsSql(
   ].join(' ');
   // A touchpoint more than the lookback before `from` is on no path that ends from then on, nor does it change
   // what the window pass finds for those that are (the conversions are all kept, for occurrence=first): left
-  // out of the sort. Paths ending before `to` need every later touchpoint, which may end one that did not convert.
+  // out of the sort. No such cut before `to`: a later touchpoint ends the path of one that did not convert.
   const recentEnough = from ? `AND e.occurred_at >= ${from} - INTERVAL '${query.lookback} seconds'` : '';
   // With occurrence=first, what a customer does after converting belongs to no path.
   const first = stages || query.occurrence === 'first';

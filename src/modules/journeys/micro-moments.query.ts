@@ -1,9 +1,10 @@
 /**
  * Micro-moments: short bursts of intent. A customer's touchpoints that carry a micro-moment in the taxonomy
  * (know, go, do, buy) form one moment while each follows the one before within `maxGapMinutes`; a moment
- * needs `minTouchpoints` of them and, by default, most of them on a mobile phone, and takes the intent most of its
- * touchpoints carry (ties: know, go, do, buy); `mobileOnly: false` keeps moments on any device. One SQL text for both engines; it returns the moments
- * grouped by intent, stage, channel and hour, and whether a first purchase followed.
+ * needs `minTouchpoints` of them and, by default, most of them on a mobile phone, and takes the intent most
+ * of its touchpoints carry (ties: know, go, do, buy); `mobileOnly: false` keeps moments on any device. One SQL
+ * text for both engines; it returns the moments grouped by intent, stage, channel and hour, and whether a
+ * first purchase followed.
  */
 import type { Queryable } from '../../platform/db/database.ts';
 import { epochSeconds, type SqlQuery } from '../../platform/db/portable-sql.ts';

@@ -19,10 +19,10 @@
  *
  * What was asked is remembered in `rememberIn` (a file in the data directory): after a restart, the answers
  * asked within `warmAskedWithinMs` are made once the data is quiet (or, on a site whose tracking never
- * pauses, `warmWithinMs` after the start), before anyone asks. So are the
- * `openingViews` of every workspace (what the console's pages ask for when they open), which count as asked
- * when the server starts: on a world no one has looked at yet, the first visitor finds them made. A request
- * for an answer that is being made waits for it rather than making it a second time on the same cores.
+ * pauses, `warmWithinMs` after the start), before anyone asks. So are the `openingViews` of every workspace
+ * (what the console's pages ask for when they open), which count as asked when the server starts: on a world
+ * no one has looked at yet, the first visitor finds them made. A request for an answer that is being made
+ * waits for it rather than making it a second time on the same cores.
  *
  * Only where this process is the database's sole writer: DuckDB, whose file it holds alone. On PostgreSQL
  * other Agora instances may write, unseen by this count, so nothing is kept there.
@@ -80,7 +80,7 @@ interface Where {
   workspace: string;
 }
 
-/** An answer asked for before a restart (rememberIn): where, how long it took, when it was last asked. */
+/** An answer to make after the start (rememberIn, an opening view): where, how long it took, when asked. */
 type Asked = Where & Pick<Kept, 'tookMs' | 'askedAt'>;
 
 /** The header that says an answer came from the cache, with its age in seconds (as HTTP's Age). */

@@ -45,12 +45,12 @@ export default function Personas() {
   const { segment, query } = useFilters();
   const among = segment ? 'the segment’s customers' : 'all customers';
   const list = useQuery({ queryKey: ['personas'], queryFn: () => api<PersonaList>('GET', '/api/personas') });
+  // Under ['personas'] so that finding or renaming personas fetches them again.
   const matrixPath = `/api/personas/stages${query({}, ['segment'])}`;
   const matrix = useQuery({
     queryKey: ['personas', matrixPath],
     queryFn: () => api<Matrix>('GET', matrixPath),
   });
-  // Under ['personas'] so that finding or renaming personas fetches it again.
   const behaviorsPath = `/api/behaviors${query({}, ['segment'])}`;
   const behaviors = useQuery({
     queryKey: ['personas', behaviorsPath],
