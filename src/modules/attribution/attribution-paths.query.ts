@@ -7,7 +7,7 @@
  * here; Markov and Shapley get the counts they are computed from (compute-markov.ts, compute-shapley.ts).
  */
 import type { Queryable } from '../../platform/db/database.ts';
-import { epochSeconds, type SqlQuery } from '../../platform/db/portable-sql.ts';
+import { epochDay, epochSeconds, type SqlQuery } from '../../platform/db/portable-sql.ts';
 import { STAGES } from '../lifecycle/index.ts';
 import type { AttributionQuery } from './attribution.schema.ts';
 
@@ -217,7 +217,7 @@ const HEURISTIC_COLUMNS = [
  * which touchpoints are first, last, last non-direct and the W-shaped milestone (by their `seq`) — and one
  * join hands it to every touchpoint of the path.
  */
-function heuristicPart(query: AttributionQuery): Part {
+function heuristicPart(query: AttributionQuery, byDay: boolean): Part {
   const age = `${epochSeconds('w.ends_at')} - ${epochSeconds('w.moment')}`;
   const middleShare = 1 - query.firstShare - query.lastShare;
   const ctes = `touches AS MATERIALIZED (
@@ -243,7 +243,7 @@ function heuristicPart(query: AttributionQuery): Part {
   ),
   roles AS (
     -- 1 or 0: first, last, last non-direct, the milestone, and whether the milestone is neither end.
-    SELECT t.step, t.grp, t.decay, p.n, p.decay_sum, p.conversions, p.revenue,
+    SELECT t.step, t.grp, t.converted_at, t.decay, p.n, p.decay_sum, p.conversions, p.revenue,
       CAST(t.seq = p.first_seq AS INTEGER) AS f, CAST(t.seq = p.last_seq AS INTEGER) AS l,
       CAST(t.seq = p.last_non_direct_seq AS INTEGER) AS lnd, CAST(t.seq = p.milestone_seq AS INTEGER) AS m,
       CAST(p.milestone_seq <> p.first_seq AND p.milestone_seq <> p.last_seq AS INTEGER) AS inner_milestone
@@ -251,7 +251,7 @@ function heuristicPart(query: AttributionQuery): Part {
     JOIN paths p ON p.step = t.step AND p.customer_id = t.customer_id AND p.converted_at = t.converted_at
   ),
   credited AS (
-    SELECT r.step, r.grp, r.conversions, r.revenue,
+    SELECT r.step, r.grp, ${byDay ? epochDay('r.converted_at') : 'NULL'} AS day, r.conversions, r.revenue,
       r.f AS first_touch,
       r.l AS last_touch,
       r.lnd AS last_non_direct,
@@ -269,8 +269,13 @@ function heuristicPart(query: AttributionQuery): Part {
     ctes,
     selects: [
       {
-        columns: { step: 'cr.step', grp: 'cr.grp', ...Object.fromEntries(credits) },
-        rest: 'FROM credited cr GROUP BY cr.step, cr.grp',
+        columns: {
+          step: 'cr.step',
+          grp: 'cr.grp',
+          ...dayColumn(byDay, 'cr'),
+          ...Object.fromEntries(credits),
+        },
+        rest: `FROM credited cr GROUP BY cr.step, cr.grp${byDay ? ', cr.day' : ''}`,
       },
     ],
   };
@@ -299,18 +304,20 @@ function roleShares(shares: number[], rest: number, milestone: boolean): string 
  * the touchpoints going from \`from_state\` (null: the start) to \`to_state\`; of those, \`ended\` were the path's
  * last and \`converted\` ended a converting path.
  */
-function transitionPart(query: AttributionQuery, replicates: number): Part {
+function transitionPart(query: AttributionQuery, replicates: number, byDay = false): Part {
   const { from, weight, by } = resampled(replicates);
   const counts = (step: string) => ({
     ...by.columns,
     step: 's.step',
+    ...dayColumn(byDay, 's'),
     from_state: 's.from_state',
     to_state: 's.to_state',
     paths: `sum(${step} * ${weight})`,
     ended: `sum(s.ended * ${weight})`,
     converted: `sum(CASE WHEN s.converted_at IS NOT NULL THEN s.ended * ${weight} ELSE 0 END)`,
   });
-  const rest = `FROM moves s ${from} GROUP BY ${by.group}s.step, s.from_state, s.to_state`;
+  const rest = `FROM moves s ${from} GROUP BY ${by.group}s.step, s.from_state, s.to_state${byDay ? ', s.day' : ''}`;
+  const day = byDay ? `${epochDay('ends_at')} AS day, ` : '';
   const order = query.markovOrder;
   if (order === 1 && (query.by === 'channel' || query.by === 'touchpoint')) {
     // In one pass over the visits' events: the row before a visit's first event is the touchpoint before it
@@ -319,7 +326,7 @@ function transitionPart(query: AttributionQuery, replicates: number): Part {
     // that ends the path, or nothing.
     const start = `previous_kind IS NULL OR previous_kind = 1 OR previous_moment < ends_at - INTERVAL '${query.lookback} seconds'`;
     const ctes = `moves AS (
-    SELECT step, customer_id, converted_at, CASE WHEN ${start} THEN NULL ELSE previous_grp END AS from_state, grp AS to_state,
+    SELECT step, customer_id, converted_at, ${day}CASE WHEN ${start} THEN NULL ELSE previous_grp END AS from_state, grp AS to_state,
       1 - seen_before AS step_taken,
       CASE WHEN seen_after = 0 AND (next_kind IS NULL OR next_kind = 1) THEN 1 ELSE 0 END AS ended
     FROM touch_rows
@@ -332,7 +339,7 @@ function transitionPart(query: AttributionQuery, replicates: number): Part {
   const state = order === 1 ? 'grp' : `concat_ws(chr(31), ${[...back(order - 1), 'grp'].join(', ')})`;
   const previous = order === 1 ? 'lag(grp) OVER p' : `concat_ws(chr(31), ${back(order).join(', ')})`;
   const ctes = `moves AS (
-    SELECT step, customer_id, converted_at,
+    SELECT step, customer_id, converted_at, ${day}
       CASE WHEN row_number() OVER p = 1 THEN NULL ELSE ${previous} END AS from_state,
       ${state} AS to_state,
       CASE WHEN count(*) OVER (p ${AFTER}) = 0 THEN 1 ELSE 0 END AS ended
@@ -347,7 +354,7 @@ function transitionPart(query: AttributionQuery, replicates: number): Part {
  * how many converted, and their conversions and revenue (the conversion-rate game of Shapley attribution).
  * Also, in the row of kind 'all', the period's conversions, with a path or not.
  */
-function channelSetPart(query: AttributionQuery, replicates: number, params: unknown[]): Part {
+function channelSetPart(query: AttributionQuery, replicates: number, params: unknown[], byDay = false): Part {
   const { from, weight, by } = resampled(replicates);
   const range = [
     query.from ? `AND c.moment >= CAST($${params.push(query.from)} AS TIMESTAMP)` : '',
@@ -358,7 +365,7 @@ function channelSetPart(query: AttributionQuery, replicates: number, params: unk
     FROM (SELECT DISTINCT step, grp FROM windowed) g
   ),
   path_sets AS (
-    SELECT w.step, w.customer_id, w.converted_at, bit_or(CAST(1 AS BIGINT) << CAST(g.idx AS INTEGER)) AS mask
+    SELECT w.step, w.customer_id, w.converted_at, ${byDay ? epochDay('w.ends_at') : 'NULL'} AS day, bit_or(CAST(1 AS BIGINT) << CAST(g.idx AS INTEGER)) AS mask
     FROM windowed w JOIN group_index g ON g.step = w.step AND g.grp = w.grp
     WHERE g.idx < 63
     GROUP BY w.step, w.customer_id, w.ends_at, w.converted_at
@@ -371,6 +378,7 @@ function channelSetPart(query: AttributionQuery, replicates: number, params: unk
         columns: {
           ...by.columns,
           step: 's.step',
+          ...dayColumn(byDay, 's'),
           kind: "'set'",
           grp: 'NULL',
           mask: 's.mask',
@@ -381,7 +389,7 @@ function channelSetPart(query: AttributionQuery, replicates: number, params: unk
         },
         rest: `FROM path_sets s ${from}
     LEFT JOIN conversions c ON c.step = s.step AND c.customer_id = s.customer_id AND c.moment = s.converted_at
-    GROUP BY ${by.group}s.step, s.mask`,
+    GROUP BY ${by.group}s.step, s.mask${byDay ? ', s.day' : ''}`,
       },
       {
         columns: { ...none, step: 'step', kind: "'group'", grp: 'grp', mask: 'idx', ...zeros },
@@ -391,6 +399,7 @@ function channelSetPart(query: AttributionQuery, replicates: number, params: unk
         columns: {
           ...none,
           step: 'st.step',
+          ...(byDay ? { day: epochDay('c.moment') } : {}),
           kind: "'all'",
           grp: 'NULL',
           mask: 'NULL',
@@ -399,13 +408,17 @@ function channelSetPart(query: AttributionQuery, replicates: number, params: unk
           conversions: 'coalesce(sum(c.conversions), 0)',
           revenue: 'coalesce(sum(c.revenue), 0)',
         },
-        rest: `FROM step_list st LEFT JOIN conversions c ON c.step = st.step ${range} GROUP BY st.step`,
+        rest: `FROM step_list st LEFT JOIN conversions c ON c.step = st.step ${range} GROUP BY st.step${byDay ? `, ${epochDay('c.moment')}` : ''}`,
       },
     ],
   };
 }
 
 const zeros = { paths: '0', converting: '0', conversions: '0', revenue: '0' };
+
+/** With `byDay`, the `day` column of a part's rows, from the CTE column of that name. */
+const dayColumn = (byDay: boolean, table: string): Record<string, string> =>
+  byDay ? { day: `${table}.day` } : {};
 
 /** A query of one part alone: its rows as the part gives them. */
 function partSql(ctes: string, part: Part): string {
@@ -420,7 +433,7 @@ function partSql(ctes: string, part: Part): string {
 
 export function buildHeuristicSql(workspaceId: number, query: AttributionQuery, stages = false): SqlQuery {
   const { ctes, params } = pathsSql(workspaceId, query, { stages });
-  return { sql: partSql(ctes, heuristicPart(query)), params };
+  return { sql: partSql(ctes, heuristicPart(query, false)), params };
 }
 
 export function buildTransitionSql(
@@ -446,6 +459,7 @@ export function buildChannelSetSql(
 /** The columns of every part's rows, and the type each has in all of them: a part leaves the others NULL. */
 const PATH_COLUMNS: Record<string, string> = {
   step: 'INTEGER',
+  day: 'INTEGER',
   grp: 'TEXT',
   from_state: 'TEXT',
   to_state: 'TEXT',
@@ -461,14 +475,21 @@ const PATH_COLUMNS: Record<string, string> = {
 /**
  * Everything the models need, in one query: the paths are read once, and the heuristics, the Markov
  * transitions and the channel sets come from them, each row saying in `part` which it belongs to. Reading
- * the events is most of the work; with `stages`, every step of the lifecycle in the same read.
+ * the events is most of the work; with `stages`, every step of the lifecycle in the same read. With `byDay`,
+ * the paths of all time, each row for one day: the day its paths ended (see countsWithin).
  */
-export function buildAttributionSql(workspaceId: number, query: AttributionQuery, stages = false): SqlQuery {
-  const { ctes, params } = pathsSql(workspaceId, query, { stages, shared: true });
+export function buildAttributionSql(
+  workspaceId: number,
+  query: AttributionQuery,
+  stages = false,
+  byDay = false,
+): SqlQuery {
+  const allTime = byDay ? { ...query, from: undefined, to: undefined } : query;
+  const { ctes, params } = pathsSql(workspaceId, allTime, { stages, shared: true });
   const parts = {
-    heuristic: heuristicPart(query),
-    transition: transitionPart(query, 0),
-    set: channelSetPart(query, 0, params),
+    heuristic: heuristicPart(allTime, byDay),
+    transition: transitionPart(allTime, 0, byDay),
+    set: channelSetPart(allTime, 0, params, byDay),
   };
   const selects = Object.entries(parts).flatMap(([name, part]) =>
     part.selects.map(({ columns, rest }) => {
@@ -516,8 +537,12 @@ export function poissonWeight(customer: string, replicate: string): string {
   return `(CASE ${cumulative.map((bound, k) => `WHEN ${u} < ${bound} THEN ${k}`).join(' ')} ELSE 6 END)`;
 }
 
-export type HeuristicRow = { step: number; grp: string } & Record<string, number>;
-export interface TransitionRow {
+/** With `byDay`, a row's counts are of the paths that ended on that day (days since the epoch). */
+interface DayOf {
+  day?: number | null;
+}
+export type HeuristicRow = { step: number; grp: string } & DayOf & Record<string, number>;
+export interface TransitionRow extends DayOf {
   /** With a bootstrap, the resample the counts are of. */
   replicate?: number;
   step: number;
@@ -527,7 +552,7 @@ export interface TransitionRow {
   ended: number;
   converted: number;
 }
-export interface ChannelSetRow {
+export interface ChannelSetRow extends DayOf {
   replicate?: number;
   step: number;
   kind: 'set' | 'group' | 'all';
@@ -550,15 +575,16 @@ type PathRow = { part: 'heuristic' | 'transition' | 'set' } & HeuristicRow & Tra
 
 /**
  * The counts of the paths to one conversion, or with `stages` of each step of the lifecycle (by step: 1 is
- * entering the second stage), read in one query.
+ * entering the second stage), read in one query; with `byDay`, of all time, day by day (day-counts.ts).
  */
 export async function queryAttributionPaths(
   db: Queryable,
   workspaceId: number,
   query: AttributionQuery,
   stages = false,
+  byDay = false,
 ): Promise<Map<number, PathCounts>> {
-  const { sql, params } = buildAttributionSql(workspaceId, query, stages);
+  const { sql, params } = buildAttributionSql(workspaceId, query, stages, byDay);
   const counts = emptyCounts(stages);
   for (const row of await db.query<PathRow>(sql, params)) {
     const step = counts.get(row.step)!;

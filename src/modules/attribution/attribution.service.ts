@@ -18,18 +18,15 @@ import {
   type StageAttributionQuery,
   type StageAttributionReport,
 } from './attribution.schema.ts';
-import {
-  LIFECYCLE_STEPS,
-  type PathCounts,
-  queryAttributionPaths,
-  queryResamples,
-} from './attribution-paths.query.ts';
+import { LIFECYCLE_STEPS, type PathCounts, queryResamples } from './attribution-paths.query.ts';
 import { bootstrapIntervals, compareModels } from './compute-comparison.ts';
 import { computeLift } from './compute-lift.ts';
+import { createPathCounts } from './day-counts.ts';
 import { type ArmRow, queryExperimentArms } from './experiment-lift.query.ts';
 
 export function createAttributionService(deps: { db: Database; lifecycle: LifecycleService }) {
   const { db, lifecycle } = deps;
+  const pathCounts = createPathCounts(db);
   async function compare(workspaceId: number, query: AttributionQuery): Promise<AttributionReport> {
     await refuseUnknownInput(db, workspaceId, query);
     // Stage conversions and the W-shaped milestone read the lifecycle.
@@ -38,7 +35,7 @@ export function createAttributionService(deps: { db: Database; lifecycle: Lifecy
   }
   /** The comparison once the query has been checked and the lifecycle is up to date. */
   async function compareChecked(workspaceId: number, query: AttributionQuery): Promise<AttributionReport> {
-    const counts = (await queryAttributionPaths(db, workspaceId, query)).get(0)!;
+    const counts = (await pathCounts(workspaceId, query)).get(0)!;
     const report = compareModels(query, counts.heuristics, counts.transitions, counts.sets);
     if (query.bootstrap > 0 && report.models.markov)
       withIntervals(report, query, (await queryResamples(db, workspaceId, query)).get(0)!);
@@ -64,7 +61,7 @@ export function createAttributionService(deps: { db: Database; lifecycle: Lifecy
       const anyStep = stepQuery(LIFECYCLE_STEPS[0]!.to);
       await refuseUnknownInput(db, workspaceId, anyStep);
       await lifecycle.ensureRefreshed(workspaceId);
-      const counts = await queryAttributionPaths(db, workspaceId, anyStep, true);
+      const counts = await pathCounts(workspaceId, anyStep, true);
       const resamples =
         query.bootstrap > 0 ? await queryResamples(db, workspaceId, anyStep, true) : undefined;
       const transitions = LIFECYCLE_STEPS.map(({ step, from, to }) => {

@@ -3,6 +3,9 @@
 /** Seconds since the epoch of a TIMESTAMP, as a double on both (PostgreSQL's extract gives numeric). */
 export const epochSeconds = (column: string) => `CAST(extract(epoch FROM ${column}) AS DOUBLE PRECISION)`;
 
+/** The day of a TIMESTAMP as a whole number of days since the epoch (UTC days: timestamps are UTC). */
+export const epochDay = (column: string) => `CAST(floor(${epochSeconds(column)} / 86400) AS INTEGER)`;
+
 /** Days from one TIMESTAMP to another, as a double. */
 export const daysBetween = (from: string, to: string) =>
   `(${epochSeconds(to)} - ${epochSeconds(from)}) / 86400.0`;
