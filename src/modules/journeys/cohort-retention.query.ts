@@ -5,6 +5,7 @@
  */
 import type { Queryable } from '../../platform/db/database.ts';
 import { buildCustomerSubquery } from '../lifecycle/index.ts';
+import { audienceOf } from './journey-paths.query.ts';
 import type { CohortQuery } from './journeys.schema.ts';
 
 const monthsBetween = (earlier: string, later: string) =>
@@ -31,10 +32,7 @@ export async function queryCohortRetention(
   const ranges: string[] = [];
   if (query.from) ranges.push(`AND f.first_at >= CAST(${bind(query.from)} AS TIMESTAMP)`);
   if (query.to) ranges.push(`AND f.first_at < CAST(${bind(query.to)} AS TIMESTAMP)`);
-  const customers = buildCustomerSubquery(
-    { segment: query.segment, channel: query.channel, device: query.device },
-    params,
-  );
+  const customers = buildCustomerSubquery(audienceOf(query), params);
   const byChannel = query.cohort === 'firstChannel';
   const cohort = byChannel ? "coalesce(l.first_channel, 'unknown')" : "date_trunc('month', f.first_at)";
   const firstTouch = byChannel

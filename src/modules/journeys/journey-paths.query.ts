@@ -18,13 +18,16 @@ export interface TouchFilter {
   segment?: 'b2b' | 'b2c' | undefined;
   channel?: string | undefined;
   device?: string | undefined;
+  persona?: number | undefined;
+  savedSegment?: string | undefined;
   /** Event names that are not touchpoints for this read. */
   ignore?: string[] | undefined;
 }
 
 /**
  * The touchpoints (track, page and screen events) of the workspace in [from, to), of the customers the
- * segment, channel and device filters keep: `customer_id, occurred_at, message_id, label` and the rest.
+ * segment, channel, device, persona and saved segment filters keep: `customer_id, occurred_at, message_id,
+ * label` and the rest.
  */
 export function buildTouchesSql(filter: TouchFilter, params: unknown[], label: 'event' | 'channel'): string {
   const bind = (value: unknown) => `$${params.push(value)}`;
@@ -32,15 +35,24 @@ export function buildTouchesSql(filter: TouchFilter, params: unknown[], label: '
   if (filter.from) conditions.push(`e.occurred_at >= CAST(${bind(filter.from)} AS TIMESTAMP)`);
   if (filter.to) conditions.push(`e.occurred_at < CAST(${bind(filter.to)} AS TIMESTAMP)`);
   if (filter.ignore?.length) conditions.push(`e.name NOT IN (${filter.ignore.map(bind).join(', ')})`);
-  const customers = buildCustomerSubquery(
-    { segment: filter.segment, channel: filter.channel, device: filter.device },
-    params,
-  );
+  const customers = buildCustomerSubquery(audienceOf(filter), params);
   if (customers) conditions.push(`e.customer_id IN (${customers})`);
   const name = label === 'channel' ? "coalesce(e.channel, '(none)')" : 'e.name';
   return `SELECT e.customer_id, e.occurred_at, e.message_id, e.name, e.channel, e.device, ${name} AS label
     FROM events e WHERE ${conditions.join(' AND ')}`;
 }
+
+/**
+ * The customers a journey read keeps, as the lifecycle filters them: its `from` and `to` are the events'
+ * times, not the customers' first touch.
+ */
+export const audienceOf = ({ segment, channel, device, persona, savedSegment }: TouchFilter) => ({
+  segment,
+  channel,
+  device,
+  persona,
+  savedSegment,
+});
 
 /** A customer's touchpoints (from the CTE `source`) with the ones that repeat the label just before left out. */
 export const collapse = (source: string) => `SELECT customer_id, occurred_at, message_id, label FROM (

@@ -55,6 +55,35 @@ describeEachEngine('journeys', ({ db }) => {
     return app.workspace.workspaceId;
   };
 
+  /** A saved segment `slug` and a persona (id 1) of the given users, both in workspace `ws`. */
+  const audienceOf = async (ws: number, slug: string, users: string[]) => {
+    const now = new Date('2026-06-01T00:00:00Z');
+    await db().query(
+      `INSERT INTO segments (workspace_id, segment_id, slug, name, rules, refresh_minutes, created_at, updated_at)
+       VALUES ($1, 1, $2, $2, CAST('{"stage": "action"}' AS JSON), 60, $3, $3)`,
+      [ws, slug, now],
+    );
+    await db().query(
+      'INSERT INTO personas (workspace_id, persona_id, name, created_at) VALUES ($1, 1, $2, $3)',
+      [ws, slug, now],
+    );
+    for (const user of users) {
+      const [{ customer_id }] = (await db().query(
+        "SELECT customer_id FROM identities WHERE workspace_id = $1 AND kind = 'user' AND value = $2",
+        [ws, user],
+      )) as [{ customer_id: number }];
+      await db().query(
+        'INSERT INTO segment_members (workspace_id, segment_id, customer_id, joined_at) VALUES ($1, 1, $2, $3)',
+        [ws, customer_id, now],
+      );
+      await db().query(
+        `INSERT INTO persona_assignments (workspace_id, customer_id, persona_id, run_id, distance, assigned_at)
+         VALUES ($1, $2, 1, 1, 0, $3)`,
+        [ws, customer_id, now],
+      );
+    }
+  };
+
   beforeAll(async () => {
     t = await createTestApp(db());
     journeys = createJourneyService({ db: db(), lifecycle: createLifecycleService(t.deps) });
@@ -102,6 +131,21 @@ describeEachEngine('journeys', ({ db }) => {
         { path: ['Product Viewed', 'Product Added'], customers: 1 },
         { path: ['Product Viewed', 'Product Added', 'Order Completed'], customers: 1 },
       ]);
+    });
+
+    it('follows only the customers of a saved segment or a persona when asked', async () => {
+      await audienceOf(ws, 'browsers', ['j2', 'j3']);
+      for (const audience of [{ savedSegment: 'browsers' }, { persona: 1 }]) {
+        const sankey = await journeys.paths(
+          ws,
+          PathQuerySchema.parse({ start: 'Product Viewed', depth: 3, ...audience }),
+        );
+        expect(sankey.customers).toBe(2);
+        expect(sankey.topPaths).toEqual([
+          { path: ['Product Viewed', 'Content Viewed', 'Product Viewed'], customers: 1 },
+          { path: ['Product Viewed', 'Product Added'], customers: 1 },
+        ]);
+      }
     });
 
     it('folds touchpoints met by fewer customers than asked into “other”', async () => {
@@ -218,6 +262,14 @@ describeEachEngine('journeys', ({ db }) => {
       ]);
     });
 
+    it('counts the moments of a saved segment’s or a persona’s customers when asked', async () => {
+      await audienceOf(ws, 'searchers', ['m1', 'm2']);
+      for (const audience of [{ savedSegment: 'searchers' }, { persona: 1 }]) {
+        const report = await journeys.microMoments(ws, MicroMomentQuerySchema.parse(audience));
+        expect(report.byIntent).toEqual([{ intent: 'know', moments: 1, customers: 1 }]);
+      }
+    });
+
     it('counts moments on any device when asked, and a longer pause splits none here', async () => {
       const report = await journeys.microMoments(ws, MicroMomentQuerySchema.parse({ mobileOnly: 'false' }));
       expect(report).toMatchObject({ moments: 4, mobileShare: 0.75 });
@@ -255,6 +307,17 @@ describeEachEngine('journeys', ({ db }) => {
         { cohort: '2026-01', customers: 2, retained: [2, 1, 0, 1], retention: [1, 0.5, 0, 0.5] },
         { cohort: '2026-02', customers: 1, retained: [1, 1, 0, 0], retention: [1, 1, 0, null] },
       ]);
+    });
+
+    it('follows only the customers of a saved segment or a persona when asked', async () => {
+      await audienceOf(ws, 'returning', ['c1', 'c3']);
+      for (const audience of [{ savedSegment: 'returning' }, { persona: 1 }]) {
+        const matrix = await journeys.cohorts(ws, CohortQuerySchema.parse({ months: 4, ...audience }));
+        expect(matrix.rows.map((row) => [row.cohort, row.retained])).toEqual([
+          ['2026-01', [1, 1, 0, 1]],
+          ['2026-02', [1, 1, 0, 0]],
+        ]);
+      }
     });
 
     it('groups cohorts by first-touch channel, and counts any activity when asked', async () => {
