@@ -6,11 +6,11 @@
  * costs about what reading one range does, and every range after that is a sum in memory, so the console's
  * date filter answers at once when its page's own view has been made (platform/http/answer-cache.ts).
  *
- * Kept per workspace and query until the database's count of changes moves (db/change-counter.ts); like the
- * answer cache, only where this process is the database's sole writer, DuckDB. Elsewhere, and for a range
- * that is not of whole days, the range is read on its own.
+ * Kept per workspace and query until the data changes, where reads can be kept (db/kept-reads.ts: DuckDB).
+ * Elsewhere, and for a range that is not of whole days, the range is read on its own.
  */
 import type { Database } from '../../platform/db/database.ts';
+import { createKeptReads } from '../../platform/db/kept-reads.ts';
 import type { AttributionQuery } from './attribution.schema.ts';
 import {
   type ChannelSetRow,
@@ -30,31 +30,11 @@ type Counts = Map<number, PathCounts>;
 
 /** The counts of a query's paths, from counts by day where they can be kept (see above). */
 export function createPathCounts(db: Database) {
-  const kept = new Map<string, { changes: number; days: Promise<Counts> }>();
-
-  /** All time day by day, read once per change of the data; reads asked for together share one. */
-  function countsByDay(workspaceId: number, query: AttributionQuery, stages: boolean): Promise<Counts> {
-    const key = JSON.stringify({ workspaceId, stages, ...query, from: null, to: null, bootstrap: null });
-    const found = kept.get(key);
-    kept.delete(key);
-    if (found && found.changes === db.changes) {
-      kept.set(key, found);
-      return found.days;
-    }
-    const changes = db.changes;
-    const days = queryAttributionPaths(db, workspaceId, query, stages, true);
-    kept.set(key, { changes, days });
-    if (kept.size > KEPT_QUERIES) kept.delete(kept.keys().next().value!);
-    // Counts read while the data changed may hold half of the change: not kept. Neither is a failed read.
-    const forget = () => kept.get(key)?.days === days && kept.delete(key);
-    days.then(() => db.changes !== changes && forget(), forget);
-    return days;
-  }
-
+  const byDay = createKeptReads<Counts>(db, KEPT_QUERIES);
   return async (workspaceId: number, query: AttributionQuery, stages = false): Promise<Counts> => {
-    if (db.engine !== 'duckdb' || !inWholeDays(query))
-      return queryAttributionPaths(db, workspaceId, query, stages);
-    const days = await countsByDay(workspaceId, query, stages);
+    if (!byDay.keeps || !inWholeDays(query)) return queryAttributionPaths(db, workspaceId, query, stages);
+    const key = JSON.stringify({ workspaceId, stages, ...query, from: null, to: null, bootstrap: null });
+    const days = await byDay.get(key, () => queryAttributionPaths(db, workspaceId, query, stages, true));
     const ranged = query.from !== undefined || query.to !== undefined;
     // Beyond this many groups a mask no longer fits the 31 bits JavaScript's bit operators take (and the
     // data-driven models are left out): which groups a range has is then read with it.

@@ -3,6 +3,7 @@ import { createTestApp, type TestApp } from '../../../test/app.ts';
 import { describeEachEngine } from '../../../test/engines.ts';
 import { createIngestService } from '../ingestion/index.ts';
 import { createLifecycleService } from '../lifecycle/index.ts';
+import { countMoments, membersOf, toColumns } from './held-moments.ts';
 import {
   CohortQuerySchema,
   MicroMomentQuerySchema,
@@ -10,6 +11,7 @@ import {
   PathToPurchaseQuerySchema,
 } from './journeys.schema.ts';
 import { createJourneyService, type JourneyService } from './journeys.service.ts';
+import { queryMicroMoments, queryMomentList } from './micro-moments.query.ts';
 
 const D0 = Date.parse('2026-01-05T10:00:00Z');
 const MINUTE = 60_000;
@@ -56,7 +58,7 @@ describeEachEngine('journeys', ({ db }) => {
   };
 
   /** A saved segment `slug` and a persona (id 1) of the given users, both in workspace `ws`. */
-  const audienceOf = async (ws: number, slug: string, users: string[]) => {
+  const saveAudience = async (ws: number, slug: string, users: string[]) => {
     const now = new Date('2026-06-01T00:00:00Z');
     await db().query(
       `INSERT INTO segments (workspace_id, segment_id, slug, name, rules, refresh_minutes, created_at, updated_at)
@@ -134,7 +136,7 @@ describeEachEngine('journeys', ({ db }) => {
     });
 
     it('follows only the customers of a saved segment or a persona when asked', async () => {
-      await audienceOf(ws, 'browsers', ['j2', 'j3']);
+      await saveAudience(ws, 'browsers', ['j2', 'j3']);
       for (const audience of [{ savedSegment: 'browsers' }, { persona: 1 }]) {
         const sankey = await journeys.paths(
           ws,
@@ -212,30 +214,31 @@ describeEachEngine('journeys', ({ db }) => {
   describe('micro-moments', () => {
     let ws: number;
     beforeAll(async () => {
-      ws = await workspaceWith([
-        // m1: three know touchpoints minutes apart on a phone, then two go ones (too few) and a purchase.
-        track('m1', 'Products Searched', at(0), MOBILE),
-        track('m1', 'Review Read', at(0, 3), MOBILE),
-        track('m1', 'Product Viewed', at(0, 5), MOBILE),
-        track('m1', 'Store Located', at(1), MOBILE),
-        track('m1', 'Appointment Booked', at(1, 2), MOBILE),
-        track('m1', 'Store Located', at(1, 30), MOBILE),
-        { ...order('m1', at(3)), context: MOBILE },
-        // m2: the same on a desktop.
-        track('m2', 'Products Searched', at(0), DESKTOP),
-        track('m2', 'Products Searched', at(0, 2), DESKTOP),
-        track('m2', 'Review Read', at(0, 4), DESKTOP),
-        // m3: mostly buy.
-        track('m3', 'Product Added', at(0), MOBILE),
-        track('m3', 'Product Added to Wishlist', at(0, 1), MOBILE),
-        track('m3', 'Product Viewed', at(0, 2), MOBILE),
-        // m4: mostly go, late in the evening, before any funnel signal; the assignment carries no intent.
-        track('m4', 'Store Located', at(0, 720), MOBILE),
-        track('m4', 'Appointment Booked', at(0, 724), MOBILE),
-        track('m4', 'Experiment Assigned', at(0, 725), MOBILE),
-        track('m4', 'Video Playback Completed', at(0, 726), MOBILE),
-      ]);
+      ws = await workspaceWith(MOMENTS);
     });
+    const MOMENTS = [
+      // m1: three know touchpoints minutes apart on a phone, then two go ones (too few) and a purchase.
+      track('m1', 'Products Searched', at(0), MOBILE),
+      track('m1', 'Review Read', at(0, 3), MOBILE),
+      track('m1', 'Product Viewed', at(0, 5), MOBILE),
+      track('m1', 'Store Located', at(1), MOBILE),
+      track('m1', 'Appointment Booked', at(1, 2), MOBILE),
+      track('m1', 'Store Located', at(1, 30), MOBILE),
+      { ...order('m1', at(3)), context: MOBILE },
+      // m2: the same on a desktop.
+      track('m2', 'Products Searched', at(0), DESKTOP),
+      track('m2', 'Products Searched', at(0, 2), DESKTOP),
+      track('m2', 'Review Read', at(0, 4), DESKTOP),
+      // m3: mostly buy.
+      track('m3', 'Product Added', at(0), MOBILE),
+      track('m3', 'Product Added to Wishlist', at(0, 1), MOBILE),
+      track('m3', 'Product Viewed', at(0, 2), MOBILE),
+      // m4: mostly go, late in the evening, before any funnel signal; the assignment carries no intent.
+      track('m4', 'Store Located', at(0, 720), MOBILE),
+      track('m4', 'Appointment Booked', at(0, 724), MOBILE),
+      track('m4', 'Experiment Assigned', at(0, 725), MOBILE),
+      track('m4', 'Video Playback Completed', at(0, 726), MOBILE),
+    ];
 
     it('finds bursts of intent on phones, with the stage, hour and conversion that followed', async () => {
       const report = await journeys.microMoments(ws, MicroMomentQuerySchema.parse({}));
@@ -263,10 +266,52 @@ describeEachEngine('journeys', ({ db }) => {
     });
 
     it('counts the moments of a saved segment’s or a persona’s customers when asked', async () => {
-      await audienceOf(ws, 'searchers', ['m1', 'm2']);
+      await saveAudience(ws, 'searchers', ['m1', 'm2']);
       for (const audience of [{ savedSegment: 'searchers' }, { persona: 1 }]) {
         const report = await journeys.microMoments(ws, MicroMomentQuerySchema.parse(audience));
         expect(report.byIntent).toEqual([{ intent: 'know', moments: 1, customers: 1 }]);
+      }
+    });
+
+    it('keeps the moments that began in a range, each with all its touchpoints', async () => {
+      const within = async (range: object) =>
+        (await journeys.microMoments(ws, MicroMomentQuerySchema.parse(range))).byIntent.map(
+          (row) => row.intent,
+        );
+      // m1's know moment and m3's buy moment began at 10:00, before 10:04; m1's third touchpoint came at 10:05.
+      expect(await within({ to: at(0, 4) })).toEqual(['know', 'buy']);
+      // Begun at 10:00, they are not in a range from 10:01; m4's go moment at 22:00 is.
+      expect(await within({ from: at(0, 1) })).toEqual(['go']);
+      expect(await within({ from: at(0, 1), to: at(0, 719) })).toEqual([]);
+    });
+
+    it('counts any range and audience from the moments of all time as reading them on their own does', async () => {
+      // m1 searches again on day 2: a second know moment of the same customer.
+      const again = ['Products Searched', 'Review Read', 'Products Searched'].map((event, minute) =>
+        track('m1', event, at(2, minute), MOBILE),
+      );
+      const phones = await workspaceWith([...MOMENTS, ...again]);
+      await saveAudience(phones, 'searchers', ['m1', 'm2', 'm4']);
+      const RANGES = [
+        {},
+        { to: at(0, 4) },
+        { from: at(0, 1) },
+        { from: at(0), to: at(0, 720) },
+        { from: '2026-01-05', to: '2026-01-08' },
+      ];
+      const AUDIENCES = [{}, { savedSegment: 'searchers' }, { persona: 1 }, { channel: 'unknown' }];
+      for (const asked of [{}, { mobileOnly: 'false' }, { maxGapMinutes: 30, conversionDays: 1 }]) {
+        await journeys.microMoments(phones, MicroMomentQuerySchema.parse(asked));
+        const list = toColumns(await queryMomentList(db(), phones, MicroMomentQuerySchema.parse(asked)));
+        for (const range of RANGES)
+          for (const audience of AUDIENCES) {
+            const query = MicroMomentQuerySchema.parse({ ...asked, ...range, ...audience });
+            const held = countMoments(list, query, await membersOf(db(), phones, query));
+            const sorted = (rows: object[]) => rows.map((row) => JSON.stringify(row)).sort();
+            expect(sorted(held), JSON.stringify({ ...asked, ...range, ...audience })).toEqual(
+              sorted(await queryMicroMoments(db(), phones, query)),
+            );
+          }
       }
     });
 
@@ -310,7 +355,7 @@ describeEachEngine('journeys', ({ db }) => {
     });
 
     it('follows only the customers of a saved segment or a persona when asked', async () => {
-      await audienceOf(ws, 'returning', ['c1', 'c3']);
+      await saveAudience(ws, 'returning', ['c1', 'c3']);
       for (const audience of [{ savedSegment: 'returning' }, { persona: 1 }]) {
         const matrix = await journeys.cohorts(ws, CohortQuerySchema.parse({ months: 4, ...audience }));
         expect(matrix.rows.map((row) => [row.cohort, row.retained])).toEqual([

@@ -5,6 +5,7 @@ import type { LifecycleService } from '../lifecycle/index.ts';
 import { queryCohortRetention, queryLastMonth } from './cohort-retention.query.ts';
 import { computeCohortMatrix } from './compute-cohort-matrix.ts';
 import { computeJourneyPaths } from './compute-journey-paths.ts';
+import { createMomentCounts } from './held-moments.ts';
 import { PATH_SEPARATOR, queryJourneyPaths } from './journey-paths.query.ts';
 import type {
   CohortMatrix,
@@ -16,7 +17,7 @@ import type {
   PathToPurchaseQuery,
   Sankey,
 } from './journeys.schema.ts';
-import { INTENTS, type MomentRow, queryMicroMoments } from './micro-moments.query.ts';
+import { INTENTS, type MomentRow } from './micro-moments.query.ts';
 import {
   DAY_BUCKETS,
   type DistributionRow,
@@ -28,6 +29,7 @@ import {
 
 export function createJourneyService(deps: { db: Database; lifecycle: LifecycleService }) {
   const { db, lifecycle } = deps;
+  const momentCounts = createMomentCounts(db);
   return {
     async paths(workspaceId: number, query: PathQuery): Promise<Sankey> {
       // An anchor event no one ever did is a typo; a channel is a label, not checked.
@@ -78,7 +80,7 @@ export function createJourneyService(deps: { db: Database; lifecycle: LifecycleS
     async microMoments(workspaceId: number, query: MicroMomentQuery): Promise<MicroMomentReport> {
       await lifecycle.refuseUnknownSavedSegment(workspaceId, query.savedSegment);
       await lifecycle.ensureRefreshed(workspaceId);
-      return shapeMicroMoments(await queryMicroMoments(db, workspaceId, query));
+      return shapeMicroMoments(await momentCounts(workspaceId, query));
     },
 
     async cohorts(workspaceId: number, query: CohortQuery): Promise<CohortMatrix> {

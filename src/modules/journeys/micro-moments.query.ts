@@ -2,9 +2,10 @@
  * Micro-moments: short bursts of intent. A customer's touchpoints that carry a micro-moment in the taxonomy
  * (know, go, do, buy) form one moment while each follows the one before within `maxGapMinutes`; a moment
  * needs `minTouchpoints` of them and, by default, most of them on a mobile phone, and takes the intent most
- * of its touchpoints carry (ties: know, go, do, buy); `mobileOnly: false` keeps moments on any device. One SQL
- * text for both engines; it returns the moments grouped by intent, stage, channel and hour, and whether a
- * first purchase followed.
+ * of its touchpoints carry (ties: know, go, do, buy); `mobileOnly: false` keeps moments on any device. A range
+ * keeps the moments that began in it, each with all its touchpoints, so that a moment is the same whichever
+ * range it is seen in. One SQL text for both engines; it returns the moments grouped by intent, stage, channel
+ * and hour, and whether a first purchase followed — or, for held-moments.ts, the moments one by one.
  */
 import type { Queryable } from '../../platform/db/database.ts';
 import { epochSeconds, type SqlQuery } from '../../platform/db/portable-sql.ts';
@@ -35,10 +36,17 @@ export interface MomentRow {
   on_mobile: number;
 }
 
-export function buildMicroMomentsSql(workspaceId: number, query: MicroMomentQuery): SqlQuery {
-  const params: unknown[] = [workspaceId];
-  const touches = buildTouchesSql(query, params, 'event');
+/** The moments in a CTE `described`: customer_id, started_at, intent, channel, stage, hour, converted, mostly_mobile. */
+function momentsCtes(query: MicroMomentQuery, params: unknown[]): string {
   const gap = query.maxGapMinutes * 60;
+  // From one pause before the range: whether a touchpoint opens a moment depends on the one before it. No end:
+  // a moment that began in the range keeps its touchpoints after it.
+  const from = query.from && new Date(query.from.getTime() - gap * 1000);
+  const touches = buildTouchesSql({ ...query, from, to: undefined }, params, 'event');
+  const range = [
+    query.from ? `AND m.started_at >= CAST($${params.push(query.from)} AS TIMESTAMP)` : '',
+    query.to ? `AND m.started_at < CAST($${params.push(query.to)} AS TIMESTAMP)` : '',
+  ].join(' ');
   const order = 'PARTITION BY t.customer_id ORDER BY t.occurred_at, t.message_id';
   const intentCounts = INTENTS.map(
     (intent) => `count(*) FILTER (WHERE intent = '${intent}') AS ${intent}_count`,
@@ -48,8 +56,7 @@ export function buildMicroMomentsSql(workspaceId: number, query: MicroMomentQuer
       WHEN go_count >= do_count AND go_count >= buy_count THEN 'go'
       WHEN do_count >= buy_count THEN 'do'
       ELSE 'buy' END`;
-  return {
-    sql: `WITH intents AS (
+  return `intents AS (
   -- One intent per event name: the rule for any occurrence, else the one for the first.
   SELECT event_name, coalesce(max(micro_moment) FILTER (WHERE occurrence = 'any'),
                               max(micro_moment) FILTER (WHERE occurrence = 'first'),
@@ -81,19 +88,60 @@ moments AS (
   ${query.mobileOnly ? 'WHERE 2 * on_mobile > touchpoints' : ''}
 ),
 described AS (
-  SELECT m.customer_id, m.intent, m.channel, m.mostly_mobile, ${STAGE_AT_START} AS stage,
+  SELECT m.customer_id, m.started_at, m.intent, m.channel, m.mostly_mobile, ${STAGE_AT_START} AS stage,
     CAST(extract(hour FROM m.started_at) AS INTEGER) AS hour,
     l.action_at > m.started_at
       AND ${epochSeconds('l.action_at')} - ${epochSeconds('m.started_at')} <= ${query.conversionDays * 86_400} AS converted
   FROM moments m LEFT JOIN customer_lifecycle l ON l.workspace_id = $1 AND l.customer_id = m.customer_id
-)
+  WHERE TRUE ${range}
+)`;
+}
+
+export function buildMicroMomentsSql(workspaceId: number, query: MicroMomentQuery): SqlQuery {
+  const params: unknown[] = [workspaceId];
+  const sql = `WITH ${momentsCtes(query, params)}
 SELECT intent, stage, channel, hour, count(*) AS moments, count(DISTINCT customer_id) AS customers,
   count(*) FILTER (WHERE converted) AS converted, count(*) FILTER (WHERE mostly_mobile) AS on_mobile
 FROM described
-GROUP BY GROUPING SETS ((intent), (intent, stage), (intent, channel), (intent, hour))`,
-    params,
-  };
+GROUP BY GROUPING SETS ((intent), (intent, stage), (intent, channel), (intent, hour))`;
+  return { sql, params };
 }
+
+/** A moment of all time (no range, no audience), for held-moments.ts. */
+export interface MomentListRow {
+  customer_id: number;
+  /** Seconds since the epoch. */
+  started_at: number;
+  intent: string;
+  stage: string;
+  channel: string;
+  hour: number;
+  converted: boolean;
+  mostly_mobile: boolean;
+}
+
+/** Every moment of all time, one row each, by customer: what held-moments.ts counts any range and audience from. */
+export function queryMomentList(
+  db: Queryable,
+  workspaceId: number,
+  query: MicroMomentQuery,
+): Promise<MomentListRow[]> {
+  const params: unknown[] = [workspaceId];
+  const allTime = { ...query, from: undefined, to: undefined };
+  const sql = `WITH ${momentsCtes({ ...allTime, ...NO_AUDIENCE }, params)}
+SELECT customer_id, ${epochSeconds('started_at')} AS started_at, intent, stage, channel, hour,
+  coalesce(converted, FALSE) AS converted, mostly_mobile
+FROM described ORDER BY customer_id`;
+  return db.query<MomentListRow>(sql, params);
+}
+
+const NO_AUDIENCE = {
+  segment: undefined,
+  channel: undefined,
+  device: undefined,
+  persona: undefined,
+  savedSegment: undefined,
+};
 
 export function queryMicroMoments(
   db: Queryable,

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { Database } from './database.ts';
+import { createKeptReads } from './kept-reads.ts';
+
+/** A database that is only its engine and its count of changes, which the test moves. */
+const fakeDb = (engine: 'duckdb' | 'postgres') => {
+  const db = { engine, changes: 0 };
+  return db as typeof db & Database;
+};
+
+describe('reads kept until the data changes', () => {
+  it('shares a read until the count of changes moves, then reads again', async () => {
+    const db = fakeDb('duckdb');
+    const kept = createKeptReads<number>(db, 2);
+    let reads = 0;
+    const read = async () => ++reads;
+    expect(await Promise.all([kept.get('a', read), kept.get('a', read)])).toEqual([1, 1]);
+    expect(await kept.get('a', read)).toBe(1);
+    db.changes++;
+    expect(await kept.get('a', read)).toBe(2);
+    expect(reads).toBe(2);
+  });
+
+  it('keeps no read the data changed under, nor a failed one', async () => {
+    const db = fakeDb('duckdb');
+    const kept = createKeptReads<number>(db, 2);
+    let reads = 0;
+    await kept.get('a', async () => {
+      db.changes++;
+      return ++reads;
+    });
+    expect(await kept.get('a', async () => ++reads)).toBe(2);
+    await expect(kept.get('b', () => Promise.reject(new Error('gone')))).rejects.toThrow('gone');
+    expect(await kept.get('b', async () => 7)).toBe(7);
+  });
+
+  it('lets the read used longest ago go first, and keeps nothing on PostgreSQL', async () => {
+    const db = fakeDb('duckdb');
+    const kept = createKeptReads<string>(db, 2);
+    for (const key of ['a', 'b', 'a', 'c']) await kept.get(key, async () => `${key}1`);
+    expect(await kept.get('a', async () => 'a2')).toBe('a1');
+    expect(await kept.get('b', async () => 'b2')).toBe('b2');
+
+    const elsewhere = createKeptReads<string>(fakeDb('postgres'), 2);
+    expect(elsewhere.keeps).toBe(false);
+    await elsewhere.get('a', async () => 'a1');
+    expect(await elsewhere.get('a', async () => 'a2')).toBe('a2');
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * Reads kept in memory until the data changes: what an analysis derives many answers from (counts by day, a
+ * list of moments) is read once per change of the data and shared by every answer after it. Kept while the
+ * database's count of changes (change-counter.ts) has not moved since the read began, so a read that saw half
+ * of a change is never kept; like the answer cache, only where this process is the database's sole writer,
+ * DuckDB: on PostgreSQL other instances may write, unseen by this count.
+ */
+import type { Database } from './database.ts';
+
+export interface KeptReads<T> {
+  /** Whether reads are kept here at all (DuckDB); where not, the caller reads what it needs each time. */
+  readonly keeps: boolean;
+  /** The read kept under `key` if the data has not changed since it began, else `read()`, kept if it can be. */
+  get(key: string, read: () => Promise<T>): Promise<T>;
+}
+
+/** `most`: reads kept at most; the one used longest ago goes first. */
+export function createKeptReads<T>(db: Database, most: number): KeptReads<T> {
+  const kept = new Map<string, { changes: number; value: Promise<T> }>();
+  const keeps = db.engine === 'duckdb';
+  return {
+    keeps,
+    get(key, read) {
+      if (!keeps) return read();
+      const found = kept.get(key);
+      kept.delete(key);
+      if (found && found.changes === db.changes) {
+        kept.set(key, found);
+        return found.value;
+      }
+      const changes = db.changes;
+      const value = read();
+      kept.set(key, { changes, value });
+      if (kept.size > most) kept.delete(kept.keys().next().value!);
+      // Reads asked for while this one runs share it; once it is done, it stays only if nothing changed.
+      const forget = () => kept.get(key)?.value === value && kept.delete(key);
+      value.then(() => db.changes !== changes && forget(), forget);
+      return value;
+    },
+  };
+}
