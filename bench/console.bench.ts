@@ -17,7 +17,8 @@
  * session is given the answers from before them, marked behind, while they are made again) and once more
  * after `--quiet-wait` seconds (default 240: the background refresh, a minute of quiet, the remaking).
  * Then the server restarts, and each page is loaded once after it has made the answers asked before. Last,
- * each page once more with a date filter no one asked for: its analyses computed on the spot.
+ * each page once more with a date filter no one asked for, and once with a saved segment no one asked for
+ * (customers at Loyalty or Advocacy, saved by the bench before the opening views are made).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -43,6 +44,7 @@ if (!values['data-dir']) throw new Error('Give the demo world’s data directory
 const DATA_DIR = path.resolve(values['data-dir']);
 const RUNS = Number(values.runs);
 const BIN = path.resolve('bin/agora.js');
+const BENCH_SEGMENT = 'bench-loyal';
 
 function agora(args: string[], logLevel = 'warn'): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], {
@@ -219,6 +221,12 @@ try {
     body: JSON.stringify({ kind: 'write', name: 'bench' }),
   });
   const { key: writeKey } = (await keyAnswer.json()) as { key: string };
+  const saved = await fetch(`${server.url}/api/segments/${BENCH_SEGMENT}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Bench: loyal', rules: { stage: ['loyalty', 'advocacy'] } }),
+  });
+  if (!saved.ok) throw new Error(`saving the bench segment failed: ${await saved.text()}`);
   await answersMade(server.child, serverStartedAt, 'the console’s opening views');
   const page = await context.newPage();
   const answers = { all: 0, behind: 0, kept: 0 };
@@ -297,6 +305,13 @@ try {
     answers,
     `each page with a filter no one asked for (${filter})`,
     filter,
+  );
+  await eachPageOnce(
+    page,
+    restarted.url,
+    answers,
+    `each page with a segment no one asked for (?segment=${BENCH_SEGMENT})`,
+    `?segment=${BENCH_SEGMENT}`,
   );
 
   const bundle = await bundleSizes();
