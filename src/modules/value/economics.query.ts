@@ -76,7 +76,10 @@ export async function queryPeriodBuyers(
   }));
 }
 
-/** The retention channels among `channels` that each customer met in the period. */
+/**
+ * The retention channels among `channels` that each kept customer (bought in the period, and before it) met in
+ * the period. Only theirs: a period's touchpoints are millions, its kept customers' a share of them.
+ */
 export async function queryReached(
   db: Queryable,
   workspaceId: number,
@@ -89,7 +92,12 @@ export async function queryReached(
   const rows = await db.query<{ customer_id: number; channel: string }>(
     `SELECT DISTINCT customer_id, channel FROM events
      WHERE workspace_id = $1 AND occurred_at >= CAST($2 AS TIMESTAMP) AND occurred_at < CAST($3 AS TIMESTAMP)
-       AND channel = ANY(CAST($4 AS TEXT[]))`,
+       AND channel = ANY(CAST($4 AS TEXT[]))
+       AND customer_id IN (
+         SELECT customer_id FROM orders
+         WHERE workspace_id = $1 AND status = 'completed' AND ordered_at < CAST($3 AS TIMESTAMP)
+         GROUP BY customer_id
+         HAVING min(ordered_at) < CAST($2 AS TIMESTAMP) AND max(ordered_at) >= CAST($2 AS TIMESTAMP))`,
     [workspaceId, from.toISOString(), to.toISOString(), channels],
   );
   for (const { customer_id, channel } of rows) {
