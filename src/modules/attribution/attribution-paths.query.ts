@@ -201,7 +201,8 @@ interface Part {
   selects: Array<{ columns: Record<string, string>; rest: string }>;
 }
 
-const HEURISTIC_COLUMNS = [
+/** The heuristic models' columns in the counts, each with its `_revenue` twin. */
+export const HEURISTIC_COLUMNS = [
   'first_touch',
   'last_touch',
   'last_non_direct',

@@ -14,6 +14,7 @@ import { createKeptReads } from '../../platform/db/kept-reads.ts';
 import type { AttributionQuery } from './attribution.schema.ts';
 import {
   type ChannelSetRow,
+  HEURISTIC_COLUMNS,
   type HeuristicRow,
   type PathCounts,
   queryAttributionPaths,
@@ -50,15 +51,7 @@ export const inWholeDays = (range: { from?: Date | undefined; to?: Date | undefi
 
 const groupsOf = (counts: PathCounts) => counts.sets.filter((row) => row.kind === 'group').length;
 
-const HEURISTIC_SUMS = [
-  'first_touch',
-  'last_touch',
-  'last_non_direct',
-  'linear',
-  'time_decay',
-  'position_based',
-  'w_shaped',
-].flatMap((model) => [model, `${model}_revenue`]);
+const HEURISTIC_SUMS = HEURISTIC_COLUMNS.flatMap((model) => [model, `${model}_revenue`]);
 const TRANSITION_SUMS = ['paths', 'ended', 'converted'] as const;
 const SET_SUMS = ['paths', 'converting', 'conversions', 'revenue'] as const;
 

@@ -212,10 +212,6 @@ describeEachEngine('journeys', ({ db }) => {
   });
 
   describe('micro-moments', () => {
-    let ws: number;
-    beforeAll(async () => {
-      ws = await workspaceWith(MOMENTS);
-    });
     const MOMENTS = [
       // m1: three know touchpoints minutes apart on a phone, then two go ones (too few) and a purchase.
       track('m1', 'Products Searched', at(0), MOBILE),
@@ -239,6 +235,10 @@ describeEachEngine('journeys', ({ db }) => {
       track('m4', 'Experiment Assigned', at(0, 725), MOBILE),
       track('m4', 'Video Playback Completed', at(0, 726), MOBILE),
     ];
+    let ws: number;
+    beforeAll(async () => {
+      ws = await workspaceWith(MOMENTS);
+    });
 
     it('finds bursts of intent on phones, with the stage, hour and conversion that followed', async () => {
       const report = await journeys.microMoments(ws, MicroMomentQuerySchema.parse({}));
