@@ -141,6 +141,26 @@ describe.skipIf(!browserAvailable)('the people pages in a browser', () => {
     ];
     expect(inSegment.organisation.activeCustomers).toBeLessThan(report.organisation.activeCustomers);
     await expect.poll(() => cells(page, 'persona-behaviors'), { timeout: 20_000 }).toEqual(expectedInSegment);
+    // Each card says how many of its customers the segment holds: the persona's row of the segment's matrix.
+    const matrix = await app.get<{ rows: Array<{ personaId: number; counts: number[] }> }>(
+      page,
+      '/api/personas/stages?savedSegment=repeat-buyers',
+    );
+    const members = new Map(
+      matrix.rows.map((row) => [row.personaId, row.counts.reduce((sum, count) => sum + count, 0)]),
+    );
+    expect([...members.values()].some((count) => count > 0)).toBe(true);
+    await expect
+      .poll(() => page.getByTestId('persona').locator('p', { hasText: ' customers (' }).allTextContents())
+      .toEqual(
+        personas.personas.map((persona) =>
+          expect.stringMatching(
+            new RegExp(
+              `, ${(members.get(persona.personaId) ?? 0).toLocaleString('en-US')} of them in the segment$`,
+            ),
+          ),
+        ),
+      );
     await segmentFilter.selectOption('');
 
     // The customer 360 now names the customer's persona, linking to its card on the Personas page.

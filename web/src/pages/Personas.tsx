@@ -56,6 +56,11 @@ export default function Personas() {
     queryKey: ['personas', behaviorsPath],
     queryFn: () => api<BehaviorReport>('GET', behaviorsPath),
   });
+  // Under the segment filter each card also says how many of its customers the segment holds: the matrix's row.
+  const inSegment = (personaId: number) => {
+    const row = segment ? matrix.data?.rows.find((entry) => entry.personaId === personaId) : undefined;
+    return row?.counts.reduce((sum, count) => sum + count, 0);
+  };
   const refresh = useMutation({
     mutationFn: () => api('POST', '/api/personas/refresh', {}),
     onSuccess: () => queries.invalidateQueries({ queryKey: ['personas'] }),
@@ -81,7 +86,11 @@ export default function Personas() {
             )}
             <div className="cards">
               {data.personas.map((persona) => (
-                <PersonaCard key={persona.personaId} persona={persona} />
+                <PersonaCard
+                  key={persona.personaId}
+                  persona={persona}
+                  inSegment={inSegment(persona.personaId)}
+                />
               ))}
             </div>
           </>
@@ -210,7 +219,7 @@ function BehaviorRadar({
   );
 }
 
-function PersonaCard({ persona }: { persona: Persona }) {
+function PersonaCard({ persona, inSegment }: { persona: Persona; inSegment: number | undefined }) {
   const queries = useQueryClient();
   // A link to #persona-<id> (the customer 360's) shows the persona's card.
   const anchor = `persona-${persona.personaId}`;
@@ -253,6 +262,7 @@ function PersonaCard({ persona }: { persona: Persona }) {
       </form>
       <p>
         {persona.customers.toLocaleString('en-US')} customers ({percent(persona.share)})
+        {inSegment !== undefined && `, ${inSegment.toLocaleString('en-US')} of them in the segment`}
       </p>
       <p>More than others: {above.map((feature) => feature.label).join(', ') || '—'}</p>
       <p>
