@@ -88,8 +88,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     importRoutes(createImportService({ ...deps, ingest })),
     lifecycleRoutes(lifecycle),
     funnelRoutes(createFunnelService(deps)),
-    journeyRoutes(createJourneyService({ ...deps, lifecycle })),
-    attributionRoutes(createAttributionService({ ...deps, lifecycle })),
+    // A server keeps what analyses read for the next filter (platform/db/kept-reads.ts); a CLI verb does not.
+    journeyRoutes(createJourneyService({ ...deps, lifecycle, keepReads: true })),
+    attributionRoutes(createAttributionService({ ...deps, lifecycle, keepReads: true })),
     valueRoutes(createValueService({ ...deps, lifecycle })),
     behaviorRoutes(createBehaviorService({ ...deps, lifecycle })),
     personaRoutes(createPersonaService({ ...deps, lifecycle })),

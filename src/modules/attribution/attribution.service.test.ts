@@ -75,7 +75,11 @@ describeEachEngine('touchpoint attribution', ({ db }) => {
     workspaceId = t.workspace.workspaceId;
     const result = await createIngestService(t.deps).ingest(workspaceId, attributionFixture);
     expect(result.rejected).toEqual([]);
-    attribution = createAttributionService({ db: db(), lifecycle: createLifecycleService(t.deps) });
+    attribution = createAttributionService({
+      db: db(),
+      lifecycle: createLifecycleService(t.deps),
+      keepReads: true,
+    });
   });
   afterAll(() => t.app.close());
 
@@ -382,7 +386,11 @@ describeEachEngine('experiment lift', ({ db }) => {
       identify('t7', 0, { plan: 'pro' }),
     ]);
     expect(result.rejected).toEqual([]);
-    attribution = createAttributionService({ db: db(), lifecycle: createLifecycleService(t.deps) });
+    attribution = createAttributionService({
+      db: db(),
+      lifecycle: createLifecycleService(t.deps),
+      keepReads: true,
+    });
   });
   afterAll(() => t.app.close());
 

@@ -24,9 +24,14 @@ import { computeLift } from './compute-lift.ts';
 import { createPathCounts } from './day-counts.ts';
 import { type ArmRow, queryExperimentArms } from './experiment-lift.query.ts';
 
-export function createAttributionService(deps: { db: Database; lifecycle: LifecycleService }) {
+/** `keepReads`: in a server, counts by day are kept for the next date range (day-counts.ts). */
+export function createAttributionService(deps: {
+  db: Database;
+  lifecycle: LifecycleService;
+  keepReads?: boolean;
+}) {
   const { db, lifecycle } = deps;
-  const pathCounts = createPathCounts(db);
+  const pathCounts = createPathCounts(db, deps.keepReads ?? false);
   async function compare(workspaceId: number, query: AttributionQuery): Promise<AttributionReport> {
     await refuseUnknownInput(db, workspaceId, query);
     // Stage conversions and the W-shaped milestone read the lifecycle.

@@ -90,6 +90,7 @@ describeEachEngine('attribution over a range of days', ({ db, engine }) => {
       const attribution = createAttributionService({
         db: counted,
         lifecycle: createLifecycleService(t.deps),
+        keepReads: true,
       });
       const compare = (range: object) =>
         attribution.compare(workspaceId, AttributionQuerySchema.parse({ lookback: '2d', ...range }));

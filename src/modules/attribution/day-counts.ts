@@ -6,7 +6,8 @@
  * costs about what reading one range does, and every range after that is a sum in memory, so the console's
  * date filter answers at once when its page's own view has been made (platform/http/answer-cache.ts).
  *
- * Kept per workspace and query until the data changes, where reads can be kept (db/kept-reads.ts: DuckDB).
+ * Kept per workspace and query until the data changes, where reads are kept (db/kept-reads.ts: a server on
+ * DuckDB).
  * Elsewhere, and for a range that is not of whole days, the range is read on its own.
  */
 import type { Database } from '../../platform/db/database.ts';
@@ -30,8 +31,8 @@ const KEPT_QUERIES = 16;
 type Counts = Map<number, PathCounts>;
 
 /** The counts of a query's paths, from counts by day where they can be kept (see above). */
-export function createPathCounts(db: Database) {
-  const byDay = createKeptReads<Counts>(db, KEPT_QUERIES);
+export function createPathCounts(db: Database, keepReads: boolean) {
+  const byDay = createKeptReads<Counts>(db, KEPT_QUERIES, keepReads);
   return async (workspaceId: number, query: AttributionQuery, stages = false): Promise<Counts> => {
     if (!byDay.keeps || !inWholeDays(query)) return queryAttributionPaths(db, workspaceId, query, stages);
     const key = JSON.stringify({ workspaceId, stages, ...query, from: null, to: null, bootstrap: null });

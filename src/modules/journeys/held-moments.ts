@@ -2,7 +2,7 @@
  * Micro-moments under any range and audience, from every moment of all time held in memory. Finding the
  * moments means sorting every touchpoint of every customer; counting those that began in a range, of the
  * customers an audience keeps, is one pass over a list of moments. So the moments of all time are read once
- * per change of the data (db/kept-reads.ts: where reads can be kept, DuckDB) into columns by customer, and
+ * per change of the data (db/kept-reads.ts: in a server on DuckDB) into columns by customer, and
  * the console's date and segment filters answer at once when its page's own view has been made. Elsewhere
  * each report is read on its own.
  */
@@ -35,8 +35,8 @@ interface MomentList {
   names: string[];
 }
 
-export function createMomentCounts(db: Database) {
-  const lists = createKeptReads<MomentList>(db, HELD_LISTS);
+export function createMomentCounts(db: Database, keepReads: boolean) {
+  const lists = createKeptReads<MomentList>(db, HELD_LISTS, keepReads);
   return async (workspaceId: number, query: MicroMomentQuery): Promise<MomentRow[]> => {
     if (!lists.keeps) return queryMicroMoments(db, workspaceId, query);
     const { from, to, segment, channel, device, persona, savedSegment, ...moment } = query;

@@ -88,7 +88,7 @@ describeEachEngine('journeys', ({ db }) => {
 
   beforeAll(async () => {
     t = await createTestApp(db());
-    journeys = createJourneyService({ db: db(), lifecycle: createLifecycleService(t.deps) });
+    journeys = createJourneyService({ db: db(), lifecycle: createLifecycleService(t.deps), keepReads: true });
   });
   afterAll(() => t.app.close());
 

@@ -27,9 +27,14 @@ import {
   TOUCHPOINT_BUCKETS,
 } from './path-to-purchase.query.ts';
 
-export function createJourneyService(deps: { db: Database; lifecycle: LifecycleService }) {
+/** `keepReads`: in a server, the moments of all time are held for the next range or audience (held-moments.ts). */
+export function createJourneyService(deps: {
+  db: Database;
+  lifecycle: LifecycleService;
+  keepReads?: boolean;
+}) {
   const { db, lifecycle } = deps;
-  const momentCounts = createMomentCounts(db);
+  const momentCounts = createMomentCounts(db, deps.keepReads ?? false);
   return {
     async paths(workspaceId: number, query: PathQuery): Promise<Sankey> {
       // An anchor event no one ever did is a typo; a channel is a label, not checked.

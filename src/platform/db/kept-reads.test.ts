@@ -11,7 +11,7 @@ const fakeDb = (engine: 'duckdb' | 'postgres') => {
 describe('reads kept until the data changes', () => {
   it('shares a read until the count of changes moves, then reads again', async () => {
     const db = fakeDb('duckdb');
-    const kept = createKeptReads<number>(db, 2);
+    const kept = createKeptReads<number>(db, 2, true);
     let reads = 0;
     const read = async () => ++reads;
     expect(await Promise.all([kept.get('a', read), kept.get('a', read)])).toEqual([1, 1]);
@@ -23,7 +23,7 @@ describe('reads kept until the data changes', () => {
 
   it('keeps no read the data changed under, nor a failed one', async () => {
     const db = fakeDb('duckdb');
-    const kept = createKeptReads<number>(db, 2);
+    const kept = createKeptReads<number>(db, 2, true);
     let reads = 0;
     await kept.get('a', async () => {
       db.changes++;
@@ -34,16 +34,20 @@ describe('reads kept until the data changes', () => {
     expect(await kept.get('b', async () => 7)).toBe(7);
   });
 
-  it('lets the read used longest ago go first, and keeps nothing on PostgreSQL', async () => {
+  it('lets the read used longest ago go first, and keeps nothing on PostgreSQL nor where not wanted', async () => {
     const db = fakeDb('duckdb');
-    const kept = createKeptReads<string>(db, 2);
+    const kept = createKeptReads<string>(db, 2, true);
     for (const key of ['a', 'b', 'a', 'c']) await kept.get(key, async () => `${key}1`);
     expect(await kept.get('a', async () => 'a2')).toBe('a1');
     expect(await kept.get('b', async () => 'b2')).toBe('b2');
 
-    const elsewhere = createKeptReads<string>(fakeDb('postgres'), 2);
-    expect(elsewhere.keeps).toBe(false);
-    await elsewhere.get('a', async () => 'a1');
-    expect(await elsewhere.get('a', async () => 'a2')).toBe('a2');
+    for (const elsewhere of [
+      createKeptReads<string>(fakeDb('postgres'), 2, true),
+      createKeptReads<string>(fakeDb('duckdb'), 2, false),
+    ]) {
+      expect(elsewhere.keeps).toBe(false);
+      await elsewhere.get('a', async () => 'a1');
+      expect(await elsewhere.get('a', async () => 'a2')).toBe('a2');
+    }
   });
 });

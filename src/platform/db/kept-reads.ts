@@ -8,16 +8,19 @@
 import type { Database } from './database.ts';
 
 export interface KeptReads<T> {
-  /** Whether reads are kept here at all (DuckDB); where not, the caller reads what it needs each time. */
+  /** Whether reads are kept here at all (wanted, on DuckDB); where not, the caller reads what it needs each time. */
   readonly keeps: boolean;
   /** The read kept under `key` if the data has not changed since it began, else `read()`, kept if it can be. */
   get(key: string, read: () => Promise<T>): Promise<T>;
 }
 
-/** `most`: reads kept at most; the one used longest ago goes first. */
-export function createKeptReads<T>(db: Database, most: number): KeptReads<T> {
+/**
+ * `most`: reads kept at most, the one used longest ago going first. `wanted`: whether the process lives to
+ * use them (a server does; a CLI verb that answers once and exits would only read more than it needs).
+ */
+export function createKeptReads<T>(db: Database, most: number, wanted: boolean): KeptReads<T> {
   const kept = new Map<string, { changes: number; value: Promise<T> }>();
-  const keeps = db.engine === 'duckdb';
+  const keeps = wanted && db.engine === 'duckdb';
   return {
     keeps,
     get(key, read) {
