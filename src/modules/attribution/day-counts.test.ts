@@ -9,7 +9,7 @@ import { createAttributionService } from './attribution.service.ts';
 import { attributionFixture, CHANNELS } from './attribution-fixture.ts';
 import { queryAttributionPaths } from './attribution-paths.query.ts';
 import { compareModels } from './compute-comparison.ts';
-import { countsWithin, inWholeDays } from './day-counts.ts';
+import { countsWithin, indexByDay, inWholeDays } from './day-counts.ts';
 
 /** Numbers to nine places, so that sums in another order compare equal. */
 const rounded = (value: unknown): unknown =>
@@ -59,7 +59,7 @@ describeEachEngine('attribution over a range of days', ({ db, engine }) => {
           const query = AttributionQuerySchema.parse({ ...asked, ...range });
           const read = await queryAttributionPaths(db(), workspaceId, query, stages);
           for (const [step, counts] of read) {
-            const summed = countsWithin(days.get(step)!, query.from, query.to);
+            const summed = countsWithin(indexByDay(days.get(step)!), query.from, query.to);
             const what = JSON.stringify({ stages, step, ...asked, ...range });
             expect(
               rounded(compareModels(query, summed.heuristics, summed.transitions, summed.sets)),

@@ -29,18 +29,22 @@ const DAY_MS = 86_400_000;
 const KEPT_QUERIES = 16;
 
 type Counts = Map<number, PathCounts>;
+type Indexes = Map<number, DayIndex>;
 
 /** The counts of a query's paths, from counts by day where they can be kept (see above). */
 export function createPathCounts(db: Database, keepReads: boolean) {
-  const byDay = createKeptReads<Counts>(db, KEPT_QUERIES, keepReads);
+  const byDay = createKeptReads<Indexes>(db, KEPT_QUERIES, keepReads);
   return async (workspaceId: number, query: AttributionQuery, stages = false): Promise<Counts> => {
     if (!byDay.keeps || !inWholeDays(query)) return queryAttributionPaths(db, workspaceId, query, stages);
     const key = JSON.stringify({ workspaceId, stages, ...query, from: null, to: null, bootstrap: null });
-    const days = await byDay.get(key, () => queryAttributionPaths(db, workspaceId, query, stages, true));
+    const days = await byDay.get(key, async () => {
+      const counts = await queryAttributionPaths(db, workspaceId, query, stages, true);
+      return new Map([...counts].map(([step, stepCounts]) => [step, indexByDay(stepCounts)]));
+    });
     const ranged = query.from !== undefined || query.to !== undefined;
     // Beyond this many groups a mask no longer fits the 31 bits JavaScript's bit operators take (and the
     // data-driven models are left out): which groups a range has is then read with it.
-    if (ranged && [...days.values()].some((counts) => groupsOf(counts) > SHAPLEY_MAX_CHANNELS))
+    if (ranged && [...days.values()].some((index) => index.groups.length > SHAPLEY_MAX_CHANNELS))
       return queryAttributionPaths(db, workspaceId, query, stages);
     return new Map([...days].map(([step, counts]) => [step, countsWithin(counts, query.from, query.to)]));
   };
@@ -50,54 +54,95 @@ export function createPathCounts(db: Database, keepReads: boolean) {
 export const inWholeDays = (range: { from?: Date | undefined; to?: Date | undefined }) =>
   [range.from, range.to].every((at) => !at || at.getTime() % DAY_MS === 0);
 
-const groupsOf = (counts: PathCounts) => counts.sets.filter((row) => row.kind === 'group').length;
-
 const HEURISTIC_SUMS = HEURISTIC_COLUMNS.flatMap((model) => [model, `${model}_revenue`]);
-const TRANSITION_SUMS = ['paths', 'ended', 'converted'] as const;
-const SET_SUMS = ['paths', 'converting', 'conversions', 'revenue'] as const;
+const TRANSITION_SUMS = ['paths', 'ended', 'converted'];
+const SET_SUMS = ['paths', 'converting', 'conversions', 'revenue'];
+const ALL_SUMS = ['conversions', 'revenue'];
 
 /**
- * The counts of the paths that ended in [from, to) (either end open), from the counts of all time by day: each
- * count summed over the days. The group rows, which name the bits of the channel sets, stay all time's: the
- * models read names through them, and count them only to leave Markov and Shapley out beyond 30 groups, where
- * createPathCounts reads a range on its own.
+ * One kind of row by day, grouped by key: for each key, a row standing for it and its counts day by day in
+ * typed arrays (a row of `columns` per day). Hundreds of thousands of rows a step summed without a single
+ * object made, and held in a fraction of the memory the rows would take.
  */
-export function countsWithin(days: PathCounts, from?: Date, to?: Date): PathCounts {
-  const first = from ? from.getTime() / DAY_MS : Number.NEGATIVE_INFINITY;
-  const end = to ? to.getTime() / DAY_MS : Number.POSITIVE_INFINITY;
-  const within = <T extends { day?: number | null }>(rows: T[]) =>
-    rows.filter((row) => row.day != null && row.day >= first && row.day < end);
-  const sets = days.sets.filter((row) => row.kind === 'set');
-  const pathSets = sumBy(within(sets), (row) => String(row.mask), SET_SUMS);
-  const all = days.sets.filter((row) => row.kind === 'all');
-  const conversions = sumBy(within(all), () => 'all', ['conversions', 'revenue'])[0];
+interface DayTable<T> {
+  columns: readonly string[];
+  keys: Array<{ row: T; days: Int32Array; values: Float64Array }>;
+}
+
+/** The counts of all time by day, as countsWithin sums them. */
+export interface DayIndex {
+  heuristics: DayTable<HeuristicRow>;
+  transitions: DayTable<TransitionRow>;
+  sets: DayTable<ChannelSetRow>;
+  /** The period's conversions (one key). */
+  all: DayTable<ChannelSetRow>;
+  /** The group rows, which name the bits of the channel sets. */
+  groups: ChannelSetRow[];
+}
+
+export function indexByDay(days: PathCounts): DayIndex {
+  const ofKind = (kind: ChannelSetRow['kind']) => days.sets.filter((row) => row.kind === kind);
   return {
-    heuristics: sumBy(within(days.heuristics), (row) => row.grp, HEURISTIC_SUMS),
-    transitions: sumBy(
-      within(days.transitions),
-      (row) => JSON.stringify([row.from_state, row.to_state]),
+    heuristics: tableOf(days.heuristics, (row) => row.grp, HEURISTIC_SUMS),
+    transitions: tableOf(
+      days.transitions,
+      (row) => `${row.from_state}\u0000${row.to_state}`,
       TRANSITION_SUMS,
     ),
-    sets: [
-      ...pathSets,
-      ...days.sets.filter((row) => row.kind === 'group'),
-      { ...all[0]!, conversions: conversions?.conversions ?? 0, revenue: conversions?.revenue ?? 0 },
-    ],
+    sets: tableOf(ofKind('set'), (row) => String(row.mask), SET_SUMS),
+    // The rows with no day are of no conversion at all; one stays, as the row that stands for the rest.
+    all: tableOf(ofKind('all'), () => 'all', ALL_SUMS),
+    groups: ofKind('group'),
   };
 }
 
-/** The rows summed by key: the named counts added up, the rest (the key) as the first row of the key has it. */
-function sumBy<T extends HeuristicRow | TransitionRow | ChannelSetRow>(
+function tableOf<T extends { day?: number | null }>(
   rows: T[],
   keyOf: (row: T) => string,
-  counts: readonly string[],
-): T[] {
-  const sums = new Map<string, Record<string, unknown>>();
+  columns: readonly string[],
+): DayTable<T> {
+  const byKey = new Map<string, { row: T; days: number[]; values: number[] }>();
   for (const row of rows) {
     const key = keyOf(row);
-    const sum = sums.get(key);
-    if (!sum) sums.set(key, { ...row, day: null });
-    else for (const name of counts) (sum[name] as number) += (row as Record<string, number>)[name]!;
+    const entry = byKey.get(key) ?? { row: { ...row, day: null }, days: [], values: [] };
+    byKey.set(key, entry);
+    if (row.day == null) continue;
+    entry.days.push(row.day);
+    for (const column of columns) entry.values.push((row as Record<string, number>)[column]!);
   }
-  return [...sums.values()] as T[];
+  return {
+    columns,
+    keys: [...byKey.values()].map(({ row, days, values }) => ({
+      row,
+      days: Int32Array.from(days),
+      values: Float64Array.from(values),
+    })),
+  };
+}
+
+/**
+ * The counts of the paths that ended in [from, to) (either end open), from the counts of all time by day: each
+ * count summed over the days. The group rows stay all time's: the models read names through them, and count
+ * them only to leave Markov and Shapley out beyond 30 groups, where createPathCounts reads a range on its own.
+ */
+export function countsWithin(index: DayIndex, from?: Date, to?: Date): PathCounts {
+  const first = from ? from.getTime() / DAY_MS : Number.NEGATIVE_INFINITY;
+  const end = to ? to.getTime() / DAY_MS : Number.POSITIVE_INFINITY;
+  const within = <T>(table: DayTable<T>, keepEmpty = false): T[] =>
+    table.keys.flatMap(({ row, days, values }) => {
+      const sums = new Float64Array(table.columns.length);
+      let found = false;
+      for (let d = 0; d < days.length; d++) {
+        if (days[d]! < first || days[d]! >= end) continue;
+        found = true;
+        for (let c = 0; c < sums.length; c++) sums[c]! += values[d * sums.length + c]!;
+      }
+      if (!found && !keepEmpty) return [];
+      return [{ ...row, ...Object.fromEntries(table.columns.map((column, c) => [column, sums[c]])) }];
+    });
+  return {
+    heuristics: within(index.heuristics),
+    transitions: within(index.transitions),
+    sets: [...within(index.sets), ...index.groups, ...within(index.all, true)],
+  };
 }

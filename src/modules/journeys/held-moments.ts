@@ -96,10 +96,14 @@ export function toColumns(rows: MomentListRow[]): MomentList {
   return list;
 }
 
+/** The groupings of the report's rows: by intent alone, and by intent and each of stage, channel and hour. */
+const BY = ['intent', 'stage', 'channel', 'hour'] as const;
+
 /**
  * The report's rows (as buildMicroMomentsSql groups them) for the moments that began in [from, to) of the
- * given customers (all when null). The list is in customer order, so a group counts a customer the first
- * time one of their moments falls in it after another customer's.
+ * given customers (all when null). Each grouping's counts sit in typed arrays by intent and value, so that a
+ * pass over half a million moments allocates nothing. The list is in customer order: a group counts a
+ * customer the first time one of their moments falls in it after another customer's.
  */
 export function countMoments(
   list: MomentList,
@@ -108,40 +112,51 @@ export function countMoments(
 ): MomentRow[] {
   const first = range.from ? range.from.getTime() / 1000 : Number.NEGATIVE_INFINITY;
   const end = range.to ? range.to.getTime() / 1000 : Number.POSITIVE_INFINITY;
-  const groups = new Map<string, MomentRow & { lastCustomer: number }>();
-  const add = (i: number, stage: string | null, channel: string | null, hour: number | null) => {
-    const intent = list.names[list.intents[i]!]!;
-    const key = `${intent}\u0000${stage}\u0000${channel}\u0000${hour}`;
-    let group = groups.get(key);
-    if (!group) {
-      group = {
-        intent,
-        stage,
-        channel,
-        hour,
-        moments: 0,
-        customers: 0,
-        converted: 0,
-        on_mobile: 0,
-        lastCustomer: -1,
-      };
-      groups.set(key, group);
-    }
-    group.moments++;
-    group.converted += list.converted[i]!;
-    group.on_mobile += list.mostlyMobile[i]!;
-    if (group.lastCustomer !== list.customers[i]) {
-      group.customers++;
-      group.lastCustomer = list.customers[i]!;
+  // A cell per grouping, intent (a name's index) and value (a name's index, or the hour).
+  const values = Math.max(list.names.length, 24);
+  const cells = BY.length * list.names.length * values;
+  const counts = {
+    moments: new Int32Array(cells),
+    customers: new Int32Array(cells),
+    converted: new Int32Array(cells),
+    onMobile: new Int32Array(cells),
+    lastCustomer: new Int32Array(cells).fill(-1),
+  };
+  const add = (i: number, by: number, value: number) => {
+    const cell = (by * list.names.length + list.intents[i]!) * values + value;
+    const customer = list.customers[i]!;
+    counts.moments[cell]!++;
+    counts.converted[cell]! += list.converted[i]!;
+    counts.onMobile[cell]! += list.mostlyMobile[i]!;
+    if (counts.lastCustomer[cell] !== customer) {
+      counts.customers[cell]!++;
+      counts.lastCustomer[cell] = customer;
     }
   };
   for (let i = 0; i < list.customers.length; i++) {
     const startedAt = list.startedAt[i]!;
     if (startedAt < first || startedAt >= end || (members && !members.has(list.customers[i]!))) continue;
-    add(i, null, null, null);
-    add(i, list.names[list.stages[i]!]!, null, null);
-    add(i, null, list.names[list.channels[i]!]!, null);
-    add(i, null, null, list.hours[i]!);
+    add(i, 0, 0);
+    add(i, 1, list.stages[i]!);
+    add(i, 2, list.channels[i]!);
+    add(i, 3, list.hours[i]!);
   }
-  return [...groups.values()].map(({ lastCustomer, ...row }) => row);
+  const rows: MomentRow[] = [];
+  for (let cell = 0; cell < cells; cell++) {
+    if (counts.moments[cell] === 0) continue;
+    const value = cell % values;
+    const intent = Math.floor(cell / values) % list.names.length;
+    const by = BY[Math.floor(cell / values / list.names.length)]!;
+    rows.push({
+      intent: list.names[intent]!,
+      stage: by === 'stage' ? list.names[value]! : null,
+      channel: by === 'channel' ? list.names[value]! : null,
+      hour: by === 'hour' ? value : null,
+      moments: counts.moments[cell]!,
+      customers: counts.customers[cell]!,
+      converted: counts.converted[cell]!,
+      on_mobile: counts.onMobile[cell]!,
+    });
+  }
+  return rows;
 }
