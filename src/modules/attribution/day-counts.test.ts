@@ -4,7 +4,7 @@ import { describeEachEngine } from '../../../test/engines.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { createIngestService } from '../ingestion/index.ts';
 import { createLifecycleService } from '../lifecycle/index.ts';
-import { AttributionQuerySchema } from './attribution.schema.ts';
+import { AttributionQuerySchema, StageAttributionQuerySchema } from './attribution.schema.ts';
 import { createAttributionService } from './attribution.service.ts';
 import { attributionFixture, CHANNELS } from './attribution-fixture.ts';
 import { queryAttributionPaths } from './attribution-paths.query.ts';
@@ -95,20 +95,30 @@ describeEachEngine('attribution over a range of days', ({ db, engine }) => {
       const compare = (range: object) =>
         attribution.compare(workspaceId, AttributionQuerySchema.parse({ lookback: '2d', ...range }));
 
-      // c1's and c4's paths end in the first range, c4's path that did not convert in the second.
+      // All time (as the console's page opens, with no dates in the address), then two ranges: c1's and c4's
+      // paths end in the first, c4's path that did not convert in the second.
+      expect((await compare({})).paths).toEqual({ converting: 3, nonConverting: 2 });
       expect((await compare({ from: '2026-03-05' })).paths).toEqual({ converting: 2, nonConverting: 1 });
       expect((await compare({ from: '2026-03-06', to: '2026-03-13' })).paths).toEqual({
         converting: 1,
         nonConverting: 1,
       });
-      expect(reads).toBe(engine === 'duckdb' ? 1 : 2);
+      expect(reads).toBe(engine === 'duckdb' ? 1 : 3);
+
+      // Each step of the lifecycle: all time, then a range, from one read.
+      const stages = (range: object) =>
+        attribution.stageTransitions(workspaceId, StageAttributionQuerySchema.parse(range));
+      await stages({});
+      const [toConsideration] = (await stages({ from: '2026-03-05' })).transitions;
+      expect(toConsideration!.report.paths).toEqual({ converting: 2, nonConverting: 0 });
+      expect(reads).toBe(engine === 'duckdb' ? 2 : 5);
 
       // Not a whole day: read on its own. c1's order came at 09:00 that day, c4's later.
       expect((await compare({ from: '2026-03-05T10:00:00Z' })).paths).toEqual({
         converting: 1,
         nonConverting: 1,
       });
-      expect(reads).toBe(engine === 'duckdb' ? 2 : 3);
+      expect(reads).toBe(engine === 'duckdb' ? 3 : 6);
 
       // A new order of c3's, through display the day before: read again, and counted.
       const order = {
@@ -123,7 +133,7 @@ describeEachEngine('attribution over a range of days', ({ db, engine }) => {
       const after = await compare({ to: '2026-03-04' });
       expect(after).toMatchObject({ conversions: 2, revenue: 70 });
       expect(after.models.lastTouch![CHANNELS.display]).toEqual({ conversions: 1, revenue: 20 });
-      expect(reads).toBe(engine === 'duckdb' ? 3 : 4);
+      expect(reads).toBe(engine === 'duckdb' ? 4 : 7);
     },
   );
 });

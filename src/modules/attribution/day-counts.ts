@@ -11,7 +11,7 @@
  * Elsewhere, and for a range that is not of whole days, the range is read on its own.
  */
 import type { Database } from '../../platform/db/database.ts';
-import { createKeptReads } from '../../platform/db/kept-reads.ts';
+import { createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
 import type { AttributionQuery } from './attribution.schema.ts';
 import {
   type ChannelSetRow,
@@ -36,17 +36,18 @@ export function createPathCounts(db: Database, keepReads: boolean) {
   const byDay = createKeptReads<Indexes>(db, KEPT_QUERIES, keepReads);
   return async (workspaceId: number, query: AttributionQuery, stages = false): Promise<Counts> => {
     if (!byDay.keeps || !inWholeDays(query)) return queryAttributionPaths(db, workspaceId, query, stages);
-    const key = JSON.stringify({ workspaceId, stages, ...query, from: null, to: null, bootstrap: null });
+    const { from, to, bootstrap, ...paths } = query;
+    const key = readKey({ workspaceId, stages, ...paths });
     const days = await byDay.get(key, async () => {
       const counts = await queryAttributionPaths(db, workspaceId, query, stages, true);
       return new Map([...counts].map(([step, stepCounts]) => [step, indexByDay(stepCounts)]));
     });
-    const ranged = query.from !== undefined || query.to !== undefined;
+    const ranged = from !== undefined || to !== undefined;
     // Beyond this many groups a mask no longer fits the 31 bits JavaScript's bit operators take (and the
     // data-driven models are left out): which groups a range has is then read with it.
     if (ranged && [...days.values()].some((index) => index.groups.length > SHAPLEY_MAX_CHANNELS))
       return queryAttributionPaths(db, workspaceId, query, stages);
-    return new Map([...days].map(([step, counts]) => [step, countsWithin(counts, query.from, query.to)]));
+    return new Map([...days].map(([step, counts]) => [step, countsWithin(counts, from, to)]));
   };
 }
 

@@ -7,7 +7,7 @@
  * each report is read on its own.
  */
 import type { Database } from '../../platform/db/database.ts';
-import { createKeptReads } from '../../platform/db/kept-reads.ts';
+import { createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
 import { buildCustomerSubquery } from '../lifecycle/index.ts';
 import { audienceOf } from './journey-paths.query.ts';
 import type { MicroMomentQuery } from './journeys.schema.ts';
@@ -40,7 +40,7 @@ export function createMomentCounts(db: Database, keepReads: boolean) {
   return async (workspaceId: number, query: MicroMomentQuery): Promise<MomentRow[]> => {
     if (!lists.keeps) return queryMicroMoments(db, workspaceId, query);
     const { from, to, segment, channel, device, persona, savedSegment, ...moment } = query;
-    const key = JSON.stringify({ workspaceId, ...moment });
+    const key = readKey({ workspaceId, ...moment });
     const [list, members] = await Promise.all([
       lists.get(key, async () => toColumns(await queryMomentList(db, workspaceId, query))),
       membersOf(db, workspaceId, query),

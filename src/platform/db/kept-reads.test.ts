@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Database } from './database.ts';
-import { createKeptReads } from './kept-reads.ts';
+import { createKeptReads, readKey } from './kept-reads.ts';
 
 /** A database that is only its engine and its count of changes, which the test moves. */
 const fakeDb = (engine: 'duckdb' | 'postgres') => {
@@ -9,6 +9,11 @@ const fakeDb = (engine: 'duckdb' | 'postgres') => {
 };
 
 describe('reads kept until the data changes', () => {
+  it('keys a read by what it depends on, whatever their order and whether an absent one is named', () => {
+    expect(readKey({ a: 1, b: 'x', c: undefined })).toBe(readKey({ b: 'x', a: 1 }));
+    expect(readKey({ a: 1 })).not.toBe(readKey({ a: 2 }));
+  });
+
   it('shares a read until the count of changes moves, then reads again', async () => {
     const db = fakeDb('duckdb');
     const kept = createKeptReads<number>(db, 2, true);

@@ -15,6 +15,17 @@ export interface KeptReads<T> {
 }
 
 /**
+ * The key of a read from what it depends on, the same whatever order the parts come in (a query parsed from
+ * an address has its fields in the order they were given) and whether an absent part is undefined or missing.
+ */
+export const readKey = (parts: Record<string, unknown>): string =>
+  JSON.stringify(
+    Object.entries(parts)
+      .filter(([, value]) => value !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
+
+/**
  * `most`: reads kept at most, the one used longest ago going first. `wanted`: whether the process lives to
  * use them (a server does; a CLI verb that answers once and exits would only read more than it needs).
  */
