@@ -7,7 +7,7 @@
  * date filter answers at once when its page's own view has been made (platform/http/answer-cache.ts).
  *
  * Kept per workspace and query until the data changes, where reads are kept (db/kept-reads.ts: a server on
- * DuckDB).
+ * DuckDB); a range asked for once the data has changed reads all time again, for the ranges after it.
  * Elsewhere, and for a range that is not of whole days, the range is read on its own.
  */
 import type { Database } from '../../platform/db/database.ts';

@@ -41,7 +41,7 @@ const capitalised = (word: string) => word.charAt(0).toUpperCase() + word.slice(
 
 export default function Personas() {
   const queries = useQueryClient();
-  // The personas are found in every customer; the radar and the matrix follow the segment filter.
+  // The personas are found in every customer; the radar, the matrix and the cards' counts follow the segment filter.
   const { segment, query } = useFilters();
   const among = segment ? 'the segment’s customers' : 'all customers';
   const list = useQuery({ queryKey: ['personas'], queryFn: () => api<PersonaList>('GET', '/api/personas') });
