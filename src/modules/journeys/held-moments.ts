@@ -8,7 +8,7 @@
  */
 import type { Database } from '../../platform/db/database.ts';
 import { createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
-import { buildCustomerSubquery } from '../lifecycle/index.ts';
+import { queryCustomersKept } from '../lifecycle/index.ts';
 import { audienceOf } from './journey-paths.query.ts';
 import type { MicroMomentQuery } from './journeys.schema.ts';
 import {
@@ -43,23 +43,10 @@ export function createMomentCounts(db: Database, keepReads: boolean) {
     const key = readKey({ workspaceId, ...moment });
     const [list, members] = await Promise.all([
       lists.get(key, async () => toColumns(await queryMomentList(db, workspaceId, query))),
-      membersOf(db, workspaceId, query),
+      queryCustomersKept(db, workspaceId, audienceOf(query)),
     ]);
     return countMoments(list, { from, to }, members);
   };
-}
-
-/** The customers a report's audience filters keep; null when they keep everyone. */
-export async function membersOf(
-  db: Database,
-  workspaceId: number,
-  query: MicroMomentQuery,
-): Promise<Set<number> | null> {
-  const params: unknown[] = [workspaceId];
-  const customers = buildCustomerSubquery(audienceOf(query), params);
-  if (!customers) return null;
-  const rows = await db.query<{ customer_id: number }>(customers, params);
-  return new Set(rows.map((row) => row.customer_id));
 }
 
 export function toColumns(rows: MomentListRow[]): MomentList {

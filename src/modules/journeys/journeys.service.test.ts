@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/app.ts';
 import { describeEachEngine } from '../../../test/engines.ts';
 import { createIngestService } from '../ingestion/index.ts';
-import { createLifecycleService } from '../lifecycle/index.ts';
-import { countMoments, membersOf, toColumns } from './held-moments.ts';
+import { createLifecycleService, queryCustomersKept } from '../lifecycle/index.ts';
+import { countMoments, toColumns } from './held-moments.ts';
+import { audienceOf } from './journey-paths.query.ts';
 import {
   CohortQuerySchema,
   MicroMomentQuerySchema,
@@ -110,6 +111,7 @@ describeEachEngine('journeys', ({ db }) => {
         page('j4', at(0)),
         track('j4', 'Experiment Assigned', at(0, 1)),
       ]);
+      await saveAudience(ws, 'browsers', ['j2', 'j3']);
     });
 
     it('follows customers from their first time at an event, a repeat in a row counted once', async () => {
@@ -136,7 +138,6 @@ describeEachEngine('journeys', ({ db }) => {
     });
 
     it('follows only the customers of a saved segment or a persona when asked', async () => {
-      await saveAudience(ws, 'browsers', ['j2', 'j3']);
       for (const audience of [{ savedSegment: 'browsers' }, { persona: 1 }]) {
         const sankey = await journeys.paths(
           ws,
@@ -208,6 +209,48 @@ describeEachEngine('journeys', ({ db }) => {
         { name: 'Page Viewed', convertingShare: 0.5, nonConvertingShare: 0.5, ratio: 1 },
         { name: 'Product Added', convertingShare: 0.5, nonConvertingShare: 0.5, ratio: 1 },
       ]);
+    });
+
+    it('measures the path to purchase of a saved segment, a persona or the customers first seen in a range', async () => {
+      for (const audience of [{ savedSegment: 'browsers' }, { persona: 1 }]) {
+        const result = await journeys.pathToPurchase(
+          ws,
+          PathToPurchaseQuerySchema.parse({ depth: 2, ...audience }),
+        );
+        // j2 bought after three touchpoints; j3 looked and added to the cart but never bought.
+        expect(result).toMatchObject({ buyers: 1, nonBuyers: 1 });
+        expect(result.touchpointsToPurchase).toMatchObject({ mean: 3, median: 3, p90: 3 });
+        expect(result.sequences).toEqual([{ path: ['Content Viewed', 'Product Viewed'], customers: 1 }]);
+        expect(result.touchpoints).toEqual([
+          { name: 'Content Viewed', convertingShare: 1, nonConvertingShare: 0, ratio: null },
+          { name: 'Product Viewed', convertingShare: 1, nonConvertingShare: 1, ratio: 1 },
+          { name: 'Product Added', convertingShare: 0, nonConvertingShare: 1, ratio: 0 },
+        ]);
+      }
+      // Everyone was first seen at 10:00 on day 0.
+      const later = await journeys.pathToPurchase(ws, PathToPurchaseQuerySchema.parse({ from: at(0, 1) }));
+      expect(later).toMatchObject({ buyers: 0, nonBuyers: 0, sequences: [], touchpoints: [] });
+      expect(later.touchpointsToPurchase).toMatchObject({ mean: null, median: null, p90: null });
+      const first = await journeys.pathToPurchase(ws, PathToPurchaseQuerySchema.parse({ to: at(0, 1) }));
+      expect(first).toMatchObject({ buyers: 2, nonBuyers: 2 });
+    });
+
+    it('answers any audience from every customer’s path held as reading the audience alone does', async () => {
+      const alone = createJourneyService({ db: db(), lifecycle: createLifecycleService(t.deps) });
+      const AUDIENCES = [
+        {},
+        { savedSegment: 'browsers' },
+        { persona: 1 },
+        { from: at(0, 1) },
+        { channel: 'unknown' },
+      ];
+      for (const asked of [{}, { depth: 1, by: 'channel' }, { ignore: 'Product Viewed,Page Viewed' }])
+        for (const audience of AUDIENCES) {
+          const query = PathToPurchaseQuerySchema.parse({ ...asked, ...audience });
+          expect(await journeys.pathToPurchase(ws, query), JSON.stringify(query)).toEqual(
+            await alone.pathToPurchase(ws, query),
+          );
+        }
     });
   });
 
@@ -306,7 +349,7 @@ describeEachEngine('journeys', ({ db }) => {
         for (const range of RANGES)
           for (const audience of AUDIENCES) {
             const query = MicroMomentQuerySchema.parse({ ...asked, ...range, ...audience });
-            const held = countMoments(list, query, await membersOf(db(), phones, query));
+            const held = countMoments(list, query, await queryCustomersKept(db(), phones, audienceOf(query)));
             const sorted = (rows: object[]) => rows.map((row) => JSON.stringify(row)).sort();
             expect(sorted(held), JSON.stringify({ ...asked, ...range, ...audience })).toEqual(
               sorted(await queryMicroMoments(db(), phones, query)),

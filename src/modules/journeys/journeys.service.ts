@@ -1,12 +1,14 @@
 /** Journeys: paths through touchpoints, the path to purchase, micro-moments and retention cohorts. */
 import type { Database } from '../../platform/db/database.ts';
+import { createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
 import { refuseUnknownEvents } from '../funnels/index.ts';
-import type { LifecycleService } from '../lifecycle/index.ts';
+import { type CustomerFilter, type LifecycleService, queryCustomersKept } from '../lifecycle/index.ts';
 import { queryCohortRetention, queryLastMonth } from './cohort-retention.query.ts';
 import { computeCohortMatrix } from './compute-cohort-matrix.ts';
 import { computeJourneyPaths } from './compute-journey-paths.ts';
+import { countPathToPurchase, type PurchasePaths, toPurchasePaths } from './compute-path-to-purchase.ts';
 import { createMomentCounts } from './held-moments.ts';
-import { PATH_SEPARATOR, queryJourneyPaths } from './journey-paths.query.ts';
+import { queryJourneyPaths } from './journey-paths.query.ts';
 import type {
   CohortMatrix,
   CohortQuery,
@@ -18,16 +20,15 @@ import type {
   Sankey,
 } from './journeys.schema.ts';
 import { INTENTS, type MomentRow } from './micro-moments.query.ts';
-import {
-  DAY_BUCKETS,
-  type DistributionRow,
-  queryPurchaseDistributions,
-  queryPurchaseSequences,
-  queryTouchpointReach,
-  TOUCHPOINT_BUCKETS,
-} from './path-to-purchase.query.ts';
+import { queryPurchasePaths } from './path-to-purchase.query.ts';
 
-/** `keepReads`: in a server, the moments of all time are held for the next range or audience (held-moments.ts). */
+/** Customers' paths to purchase held at most (one per workspace and set of parameters). */
+const HELD_PURCHASE_PATHS = 4;
+
+/**
+ * `keepReads`: in a server, the moments of all time (held-moments.ts) and every customer's path to purchase
+ * (compute-path-to-purchase.ts) are held for the next range or audience.
+ */
 export function createJourneyService(deps: {
   db: Database;
   lifecycle: LifecycleService;
@@ -35,6 +36,7 @@ export function createJourneyService(deps: {
 }) {
   const { db, lifecycle } = deps;
   const momentCounts = createMomentCounts(db, deps.keepReads ?? false);
+  const purchasePaths = createKeptReads<PurchasePaths>(db, HELD_PURCHASE_PATHS, deps.keepReads ?? false);
   return {
     async paths(workspaceId: number, query: PathQuery): Promise<Sankey> {
       // An anchor event no one ever did is a typo; a channel is a label, not checked.
@@ -50,36 +52,15 @@ export function createJourneyService(deps: {
     async pathToPurchase(workspaceId: number, query: PathToPurchaseQuery): Promise<PathToPurchase> {
       await lifecycle.refuseUnknownSavedSegment(workspaceId, query.savedSegment);
       await lifecycle.ensureRefreshed(workspaceId);
-      const [distributions, sequences, reach] = await Promise.all([
-        queryPurchaseDistributions(db, workspaceId, query),
-        queryPurchaseSequences(db, workspaceId, query),
-        queryTouchpointReach(db, workspaceId, query),
+      const read = async (audience: CustomerFilter | null) =>
+        toPurchasePaths(await queryPurchasePaths(db, workspaceId, query, audience));
+      if (!purchasePaths.keeps) return countPathToPurchase(await read(query), null);
+      const { depth, by, ignore } = query;
+      const [paths, members] = await Promise.all([
+        purchasePaths.get(readKey({ workspaceId, depth, by, ignore }), () => read(null)),
+        queryCustomersKept(db, workspaceId, query),
       ]);
-      const touchpoints = distributions.find((row) => row.measure === 'touchpoints')!;
-      const days = distributions.find((row) => row.measure === 'days')!;
-      const { buyers, non_buyers: nonBuyers } = touchpoints;
-      return {
-        buyers,
-        nonBuyers,
-        touchpointsToPurchase: distribution(touchpoints, bucketLabels(TOUCHPOINT_BUCKETS, true)),
-        daysToPurchase: distribution(days, bucketLabels(DAY_BUCKETS, false)),
-        sequences: sequences.map((row) => ({
-          path: row.path.split(PATH_SEPARATOR),
-          customers: row.customers,
-        })),
-        touchpoints: reach
-          .map((row) => {
-            const convertingShare = buyers ? row.converting / buyers : 0;
-            const nonConvertingShare = nonBuyers ? row.non_converting / nonBuyers : 0;
-            return {
-              name: row.label,
-              convertingShare,
-              nonConvertingShare,
-              ratio: nonConvertingShare ? convertingShare / nonConvertingShare : null,
-            };
-          })
-          .sort((a, b) => b.convertingShare - a.convertingShare || a.name.localeCompare(b.name)),
-      };
+      return countPathToPurchase(paths, members);
     },
 
     async microMoments(workspaceId: number, query: MicroMomentQuery): Promise<MicroMomentReport> {
@@ -101,25 +82,6 @@ export function createJourneyService(deps: {
 }
 
 export type JourneyService = ReturnType<typeof createJourneyService>;
-
-/** "0", "1", … "6–10", "51+" for counts; "under 1", "1–7", … "180+" for days. */
-function bucketLabels(lowers: number[], counts: boolean): string[] {
-  return lowers.map((lower, index) => {
-    const next = lowers[index + 1];
-    if (next === undefined) return `${lower}+`;
-    if (!counts) return lower === 0 ? `under ${next}` : `${lower}–${next}`;
-    return next === lower + 1 ? String(lower) : `${lower}–${next - 1}`;
-  });
-}
-
-function distribution(row: DistributionRow, labels: string[]): PathToPurchase['daysToPurchase'] {
-  return {
-    mean: row.mean,
-    median: row.median,
-    p90: row.p90,
-    buckets: labels.map((label, index) => ({ label, customers: Number(row[`bucket_${index}`]) })),
-  };
-}
 
 function shapeMicroMoments(rows: MomentRow[]): MicroMomentReport {
   const byIntent = rows.filter((row) => row.stage === null && row.channel === null && row.hour === null);

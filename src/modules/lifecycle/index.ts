@@ -4,4 +4,4 @@ export { lifecycleCommand } from './lifecycle.commands.ts';
 export { lifecycleRoutes } from './lifecycle.routes.ts';
 export * from './lifecycle.schema.ts';
 export { createLifecycleService, type LifecycleService } from './lifecycle.service.ts';
-export { buildCustomerSubquery, type CustomerFilter } from './lifecycle-report.query.ts';
+export { buildCustomerSubquery, type CustomerFilter, queryCustomersKept } from './lifecycle-report.query.ts';

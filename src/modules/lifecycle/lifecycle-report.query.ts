@@ -57,6 +57,19 @@ export function buildCustomerSubquery(filter: CustomerFilter, params: unknown[])
   return `SELECT l.customer_id ${fromFiltered(filter, params)}`;
 }
 
+/** The customers a filter keeps, as a set of ids; null when it keeps everyone. */
+export async function queryCustomersKept(
+  db: Queryable,
+  workspaceId: number,
+  filter: CustomerFilter,
+): Promise<Set<number> | null> {
+  const params: unknown[] = [workspaceId];
+  const customers = buildCustomerSubquery(filter, params);
+  if (!customers) return null;
+  const rows = await db.query<{ customer_id: number }>(customers, params);
+  return new Set(rows.map((row) => row.customer_id));
+}
+
 /** Days from entering the previous stage to entering this one, for the customers who did both. */
 const daysFromPrevious = (stage: Stage, previous: Stage) => daysBetween(`l.${previous}_at`, `l.${stage}_at`);
 

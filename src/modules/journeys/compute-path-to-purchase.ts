@@ -1,0 +1,165 @@
+/**
+ * The path-to-purchase report counted from one row per customer (path-to-purchase.query.ts), for all of them
+ * or the members of an audience. The rows are held as columns, texts interned: customers who met the same
+ * touchpoints share one set and are counted per set, so a pass over half a million customers allocates
+ * almost nothing and a server can answer every date and segment filter from rows read once.
+ */
+import { PATH_SEPARATOR } from './journey-paths.query.ts';
+import type { PathToPurchase } from './journeys.schema.ts';
+import { MET_SEPARATOR, type PurchasePathRow } from './path-to-purchase.query.ts';
+
+/** Lower bounds of the buckets: touchpoints before purchase, and days from first touch to purchase. */
+export const TOUCHPOINT_BUCKETS = [0, 1, 2, 3, 4, 5, 6, 11, 21, 51];
+export const DAY_BUCKETS = [0, 1, 7, 14, 30, 60, 90, 180];
+
+/** The most common sequences the report lists. */
+const SEQUENCES_LISTED = 20;
+
+/** Customers' rows as columns, in customer order; NaN where a row holds null, -1 where it holds no text. */
+export interface PurchasePaths {
+  customers: Int32Array;
+  bought: Uint8Array;
+  touches: Float64Array;
+  days: Float64Array;
+  sequences: Int32Array;
+  /** Each customer's set of touchpoints met, as an index into `sets`. */
+  metSets: Int32Array;
+  sequenceTexts: string[];
+  /** Distinct sets of touchpoints met, as indexes into `labels`. */
+  sets: number[][];
+  labels: string[];
+}
+
+function interner() {
+  const texts: string[] = [];
+  const indexes = new Map<string, number>();
+  return {
+    texts,
+    indexOf(text: string | null): number {
+      if (text === null) return -1;
+      const index = indexes.get(text);
+      if (index !== undefined) return index;
+      indexes.set(text, texts.length);
+      return texts.push(text) - 1;
+    },
+  };
+}
+
+export function toPurchasePaths(rows: PurchasePathRow[]): PurchasePaths {
+  const sequences = interner();
+  const sets = interner();
+  const labels = interner();
+  const n = rows.length;
+  const paths: PurchasePaths = {
+    customers: new Int32Array(n),
+    bought: new Uint8Array(n),
+    touches: new Float64Array(n),
+    days: new Float64Array(n),
+    sequences: new Int32Array(n),
+    metSets: new Int32Array(n),
+    sequenceTexts: sequences.texts,
+    sets: [],
+    labels: labels.texts,
+  };
+  rows.forEach((row, i) => {
+    paths.customers[i] = row.customer_id;
+    paths.bought[i] = row.bought ? 1 : 0;
+    paths.touches[i] = row.touches ?? Number.NaN;
+    paths.days[i] = row.days ?? Number.NaN;
+    paths.sequences[i] = sequences.indexOf(row.sequence);
+    paths.metSets[i] = sets.indexOf(row.met);
+  });
+  paths.sets = sets.texts.map((set) => set.split(MET_SEPARATOR).map(labels.indexOf));
+  return paths;
+}
+
+/** The report for the given customers (all when null). */
+export function countPathToPurchase(paths: PurchasePaths, members: Set<number> | null): PathToPurchase {
+  const touches: number[] = [];
+  const days: number[] = [];
+  const bySequence = new Int32Array(paths.sequenceTexts.length);
+  // Customers per set of touchpoints met: [0] those who never bought, [1] buyers.
+  const bySet = [new Int32Array(paths.sets.length), new Int32Array(paths.sets.length)] as const;
+  const counted = [0, 0];
+  for (let i = 0; i < paths.customers.length; i++) {
+    if (members && !members.has(paths.customers[i]!)) continue;
+    const bought = paths.bought[i]!;
+    counted[bought]!++;
+    if (!Number.isNaN(paths.touches[i]!)) touches.push(paths.touches[i]!);
+    if (!Number.isNaN(paths.days[i]!)) days.push(paths.days[i]!);
+    if (paths.sequences[i]! >= 0) bySequence[paths.sequences[i]!]!++;
+    if (paths.metSets[i]! >= 0) bySet[bought]![paths.metSets[i]!]!++;
+  }
+  const [nonBuyers, buyers] = counted as [number, number];
+  const perLabel = (customersBySet: Int32Array) => {
+    const customers = new Int32Array(paths.labels.length);
+    paths.sets.forEach((set, index) => {
+      for (const label of set) customers[label]! += customersBySet[index]!;
+    });
+    return customers;
+  };
+  const [converting, nonConverting] = [perLabel(bySet[1]), perLabel(bySet[0])];
+  return {
+    buyers,
+    nonBuyers,
+    touchpointsToPurchase: distribution(touches, TOUCHPOINT_BUCKETS, true),
+    daysToPurchase: distribution(days, DAY_BUCKETS, false),
+    sequences: mostCommon(paths.sequenceTexts, bySequence),
+    touchpoints: paths.labels
+      .map((name, label) => {
+        const convertingShare = buyers ? converting[label]! / buyers : 0;
+        const nonConvertingShare = nonBuyers ? nonConverting[label]! / nonBuyers : 0;
+        return {
+          name,
+          convertingShare,
+          nonConvertingShare,
+          ratio: nonConvertingShare ? convertingShare / nonConvertingShare : null,
+        };
+      })
+      .filter((_, label) => converting[label]! + nonConverting[label]! > 0)
+      .sort((a, b) => b.convertingShare - a.convertingShare || a.name.localeCompare(b.name)),
+  };
+}
+
+/** The sequences most customers' paths ended with, then by text (as the engines order text: by code unit). */
+function mostCommon(texts: string[], customers: Int32Array): PathToPurchase['sequences'] {
+  return texts
+    .map((text, index) => ({ text, customers: customers[index]! }))
+    .filter((sequence) => sequence.customers > 0)
+    .sort((a, b) => b.customers - a.customers || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0))
+    .slice(0, SEQUENCES_LISTED)
+    .map(({ text, customers }) => ({ path: text.split(PATH_SEPARATOR), customers }));
+}
+
+/** Mean, median, 90th percentile (interpolated, as percentile_cont) and buckets of `values`. */
+function distribution(values: number[], lowers: number[], counts: boolean): PathToPurchase['daysToPurchase'] {
+  const sorted = Float64Array.from(values).sort();
+  const percentile = (p: number) => {
+    const position = p * (sorted.length - 1);
+    const below = sorted[Math.floor(position)]!;
+    return below + (position - Math.floor(position)) * (sorted[Math.ceil(position)]! - below);
+  };
+  const inBucket = new Array<number>(lowers.length).fill(0);
+  let bucket = 0;
+  for (const value of sorted) {
+    while (bucket + 1 < lowers.length && value >= lowers[bucket + 1]!) bucket++;
+    if (value >= lowers[0]!) inBucket[bucket]!++;
+  }
+  const labels = bucketLabels(lowers, counts);
+  return {
+    mean: sorted.length ? sorted.reduce((sum, value) => sum + value, 0) / sorted.length : null,
+    median: sorted.length ? percentile(0.5) : null,
+    p90: sorted.length ? percentile(0.9) : null,
+    buckets: labels.map((label, index) => ({ label, customers: inBucket[index]! })),
+  };
+}
+
+/** "0", "1", … "6–10", "51+" for counts; "under 1", "1–7", … "180+" for days. */
+function bucketLabels(lowers: number[], counts: boolean): string[] {
+  return lowers.map((lower, index) => {
+    const next = lowers[index + 1];
+    if (next === undefined) return `${lower}+`;
+    if (!counts) return lower === 0 ? `under ${next}` : `${lower}–${next}`;
+    return next === lower + 1 ? String(lower) : `${lower}–${next - 1}`;
+  });
+}
