@@ -23,8 +23,12 @@ const B2B_MEMBERS = `LEFT JOIN (
 const PERSONAS = `LEFT JOIN persona_assignments pa ON pa.workspace_id = l.workspace_id AND pa.customer_id = l.customer_id
   LEFT JOIN personas pn ON pn.workspace_id = pa.workspace_id AND pn.persona_id = pa.persona_id`;
 
-/** The FROM and WHERE shared by every lifecycle read; `$1` is the workspace, the filter's values follow. */
-function fromFiltered(filter: LifecycleFilter, params: unknown[], join = ''): string {
+/**
+ * The FROM and WHERE shared by every lifecycle read; `$1` is the workspace, the filter's values follow.
+ * `byB2b`: the read groups by B2B or B2C (the accounts' members are joined only where asked, a pass over
+ * every membership otherwise spent on every read).
+ */
+function fromFiltered(filter: LifecycleFilter, params: unknown[], join = '', byB2b = false): string {
   const conditions = ['l.workspace_id = $1'];
   const bind = (value: unknown) => `$${params.push(value)}`;
   if (filter.from) conditions.push(`l.awareness_at >= CAST(${bind(filter.from)} AS TIMESTAMP)`);
@@ -41,7 +45,8 @@ function fromFiltered(filter: LifecycleFilter, params: unknown[], join = ''): st
     conditions.push(`l.customer_id IN (SELECT m.customer_id FROM segment_members m
       JOIN segments sg ON sg.workspace_id = m.workspace_id AND sg.segment_id = m.segment_id
       WHERE m.workspace_id = $1 AND sg.slug = ${bind(filter.savedSegment)})`);
-  return `FROM customer_lifecycle l ${join} ${B2B_MEMBERS} WHERE ${conditions.join(' AND ')}`;
+  const b2b = byB2b || filter.segment ? B2B_MEMBERS : '';
+  return `FROM customer_lifecycle l ${join} ${b2b} WHERE ${conditions.join(' AND ')}`;
 }
 
 export type CustomerFilter = Omit<LifecycleFilter, 'asOf'>;
@@ -97,7 +102,8 @@ export function buildLifecycleReportSql(
     return figures;
   });
   const key = GROUP_KEYS[query.breakdown];
-  const from = fromFiltered(query, params, query.breakdown === 'persona' ? PERSONAS : '');
+  const join = query.breakdown === 'persona' ? PERSONAS : '';
+  const from = fromFiltered(query, params, join, query.breakdown === 'segment');
   return {
     sql: `SELECT ${key} AS group_key, count(*) AS customers,
   ${columns.join(',\n  ')}

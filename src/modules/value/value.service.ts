@@ -126,9 +126,29 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
     return { asOf, unitDays, rows, fit: fitSummaries(rows, asOf, timeUnit) };
   }
 
+  /**
+   * Valuations of every buyer by fit and horizon: while the orders are the same, a segment's lifetime value
+   * (the console's segment filter) filters the values the report of everyone computed.
+   */
+  const HORIZONS_KEPT = 4;
+  const valuations = new WeakMap<object, Map<string, ReturnType<typeof valueAfresh>>>();
+
   /** The models fitted on every order, and each buyer's lifetime value over the horizon asked for. */
   async function valueEveryCustomer(workspaceId: number, query: ValuationQuery) {
-    const { asOf, unitDays, rows, fit } = await fitOnEveryOrder(workspaceId, query.timeUnit);
+    const fitted = await fitOnEveryOrder(workspaceId, query.timeUnit);
+    const byHorizon = valuations.get(fitted) ?? new Map<string, ReturnType<typeof valueAfresh>>();
+    valuations.set(fitted, byHorizon);
+    const key = `${query.months} ${query.discountRate}`;
+    const known = byHorizon.get(key);
+    if (known) return known;
+    const valued = valueAfresh(fitted, query);
+    byHorizon.set(key, valued);
+    if (byHorizon.size > HORIZONS_KEPT) byHorizon.delete(byHorizon.keys().next().value!);
+    return valued;
+  }
+
+  function valueAfresh(fitted: Awaited<ReturnType<typeof fitAfresh>>, query: ValuationQuery) {
+    const { asOf, unitDays, rows, fit } = fitted;
     const notes = [...fit.notes];
     let gammaGamma = fit.gammaGamma;
     if (!(populationMeanValue(gammaGamma) > 0)) {
