@@ -91,7 +91,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     // A server keeps what analyses read for the next filter (platform/db/kept-reads.ts); a CLI verb does not.
     journeyRoutes(createJourneyService({ ...deps, lifecycle, keepReads: true })),
     attributionRoutes(createAttributionService({ ...deps, lifecycle, keepReads: true })),
-    valueRoutes(createValueService({ ...deps, lifecycle })),
+    valueRoutes(createValueService({ ...deps, lifecycle, keepReads: true })),
     behaviorRoutes(createBehaviorService({ ...deps, lifecycle })),
     personaRoutes(createPersonaService({ ...deps, lifecycle })),
     segmentRoutes(createSegmentService({ ...deps, lifecycle })),

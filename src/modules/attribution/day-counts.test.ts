@@ -9,7 +9,7 @@ import { createAttributionService } from './attribution.service.ts';
 import { attributionFixture, CHANNELS } from './attribution-fixture.ts';
 import { queryAttributionPaths } from './attribution-paths.query.ts';
 import { compareModels } from './compute-comparison.ts';
-import { countsWithin, indexByDay, inWholeDays } from './day-counts.ts';
+import { countsWithin, indexByDay } from './day-counts.ts';
 
 /** Numbers to nine places, so that sums in another order compare equal. */
 const rounded = (value: unknown): unknown =>
@@ -136,11 +136,4 @@ describeEachEngine('attribution over a range of days', ({ db, engine }) => {
       expect(reads).toBe(engine === 'duckdb' ? 4 : 7);
     },
   );
-});
-
-it('answers from counts by day only ranges of whole days', () => {
-  expect(inWholeDays({})).toBe(true);
-  expect(inWholeDays({ from: new Date('2026-03-05'), to: new Date('2026-03-06T00:00:00Z') })).toBe(true);
-  expect(inWholeDays({ from: new Date('2026-03-05T09:00:00Z') })).toBe(false);
-  expect(inWholeDays({ to: new Date('2026-03-05T00:00:00.001Z') })).toBe(false);
 });

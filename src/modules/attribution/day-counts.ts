@@ -11,7 +11,7 @@
  * Elsewhere, and for a range that is not of whole days, the range is read on its own.
  */
 import type { Database } from '../../platform/db/database.ts';
-import { createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
+import { createKeptReads, inWholeDays, readKey } from '../../platform/db/kept-reads.ts';
 import type { AttributionQuery } from './attribution.schema.ts';
 import {
   type ChannelSetRow,
@@ -52,9 +52,6 @@ export function createPathCounts(db: Database, keepReads: boolean) {
 }
 
 /** Whether a range, if there is one, is of whole days (UTC): what counts by day can answer. */
-export const inWholeDays = (range: { from?: Date | undefined; to?: Date | undefined }) =>
-  [range.from, range.to].every((at) => !at || at.getTime() % DAY_MS === 0);
-
 const HEURISTIC_SUMS = HEURISTIC_COLUMNS.flatMap((model) => [model, `${model}_revenue`]);
 const TRANSITION_SUMS = ['paths', 'ended', 'converted'];
 const SET_SUMS = ['paths', 'converting', 'conversions', 'revenue'];

@@ -1,9 +1,11 @@
 /**
  * What conquest-or-relations reads (compute-economics.ts): the marketing costs overlapping a period, the
  * customers who bought in it (won: their first purchase fell in it; kept: they had bought before), and the
- * retention channels that reached each kept customer in it.
+ * retention channels that reached each kept customer in it. Either for one period, or for all time as lists
+ * that held-economics.ts answers any period of whole days from.
  */
 import type { Queryable } from '../../platform/db/database.ts';
+import { epochDay, epochSeconds } from '../../platform/db/portable-sql.ts';
 import type { EconomicsCustomer } from './compute-economics.ts';
 
 export interface CostRow {
@@ -105,4 +107,56 @@ export async function queryReached(
     reached.set(id, (reached.get(id) ?? new Set()).add(channel));
   }
   return reached;
+}
+
+/** Every completed order by customer, then time (seconds since the epoch). */
+export function queryOrderList(
+  db: Queryable,
+  workspaceId: number,
+): Promise<{ customer_id: number; ordered_at: number; total: number | null }[]> {
+  return db.query(
+    `SELECT customer_id, ${epochSeconds('ordered_at')} AS ordered_at, CAST(total AS DOUBLE PRECISION) AS total
+     FROM orders WHERE workspace_id = $1 AND status = 'completed'
+     ORDER BY customer_id, ordered_at`,
+    [workspaceId],
+  );
+}
+
+/** Each buyer's first channel, lifetime value (latest valuation) and persona, by customer. */
+export function queryBuyerFacts(
+  db: Queryable,
+  workspaceId: number,
+): Promise<
+  { customer_id: number; first_channel: string | null; clv: number | null; persona: string | null }[]
+> {
+  return db.query(
+    `SELECT b.customer_id, l.first_channel, v.clv, p.name AS persona
+     FROM (SELECT DISTINCT customer_id FROM orders WHERE workspace_id = $1 AND status = 'completed') b
+     LEFT JOIN customer_lifecycle l ON l.workspace_id = $1 AND l.customer_id = b.customer_id
+     LEFT JOIN customer_values v ON v.workspace_id = $1 AND v.customer_id = b.customer_id
+     LEFT JOIN persona_assignments a ON a.workspace_id = $1 AND a.customer_id = b.customer_id
+     LEFT JOIN personas p ON p.workspace_id = a.workspace_id AND p.persona_id = a.persona_id
+     ORDER BY b.customer_id`,
+    [workspaceId],
+  );
+}
+
+/**
+ * The days (since the epoch) each customer who bought more than once met each channel of a retention cost:
+ * only they can be kept in a period.
+ */
+export function queryRetentionDays(
+  db: Queryable,
+  workspaceId: number,
+): Promise<{ customer_id: number; channel: string; day: number }[]> {
+  return db.query(
+    `SELECT DISTINCT customer_id, channel, ${epochDay('occurred_at')} AS day FROM events
+     WHERE workspace_id = $1
+       AND channel IN (SELECT channel FROM marketing_costs WHERE workspace_id = $1 AND objective = 'retention')
+       AND customer_id IN (
+         SELECT customer_id FROM orders WHERE workspace_id = $1 AND status = 'completed'
+         GROUP BY customer_id HAVING count(*) > 1)
+     ORDER BY customer_id`,
+    [workspaceId],
+  );
 }

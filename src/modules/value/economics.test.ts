@@ -58,7 +58,9 @@ const COSTS = [
 
 describeEachEngine('conquest or relations', ({ db }) => {
   let t: TestApp;
-  const value = () => createValueService({ db: db(), lifecycle: createLifecycleService(t.deps) });
+  // As a server runs it: on DuckDB, every period from all time held.
+  const value = (keepReads = true) =>
+    createValueService({ db: db(), lifecycle: createLifecycleService(t.deps), keepReads });
   const economics = (query: object) =>
     value().economics(t.workspace.workspaceId, EconomicsQuerySchema.parse(query));
 
@@ -148,5 +150,38 @@ describeEachEngine('conquest or relations', ({ db }) => {
     await expect(economics({ from: '2026-02-01', to: '2026-01-01' })).rejects.toMatchObject({
       message: 'to 2026-01-01 must come after from 2026-02-01.',
     });
+  });
+
+  it('answers any period from all time held as reading the period alone does, and reads again after new data', async () => {
+    const held = value();
+    const alone = value(false);
+    const PERIODS = [
+      {},
+      { from: '2026-01-01', to: '2026-02-01' },
+      { from: '2025-12-12', to: '2026-01-12' },
+      // r1, kept, met email on 8 January and bought on the 12th.
+      { from: '2026-01-08', to: '2026-01-13' },
+      { from: '2026-01-09', to: '2026-01-13' },
+      { from: '2025-12-15', to: '2026-01-08' },
+      { to: '2027-01-01' },
+      // Not of whole days: read alone either way.
+      { from: '2026-01-08T10:00:00Z', to: '2026-01-20T12:00:00Z' },
+    ];
+    for (const period of PERIODS) {
+      const query = EconomicsQuerySchema.parse(period);
+      expect(await held.economics(t.workspace.workspaceId, query), JSON.stringify(period)).toEqual(
+        await alone.economics(t.workspace.workspaceId, query),
+      );
+    }
+    // r3 comes back in January, reached by email on the day: kept, and email's spend is shared with r1.
+    const ingest = createIngestService(t.deps);
+    const back = [page('r3', '2026-01-25', via('newsletter', 'email')), order('r3', '2026-01-25', 90)];
+    expect((await ingest.ingest(t.workspace.workspaceId, back)).rejected).toEqual([]);
+    const january = await held.economics(
+      t.workspace.workspaceId,
+      EconomicsQuerySchema.parse({ from: '2026-01-01', to: '2026-02-01' }),
+    );
+    expect(january.channels.find((channel) => channel.channel === 'email')).toMatchObject({ customers: 2 });
+    expect(january.groups[0]!.relations).toMatchObject({ customers: 3, value: 200 });
   });
 });

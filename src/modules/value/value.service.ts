@@ -2,6 +2,7 @@
 
 import { type Clock, systemClock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
+import { createKeptReads, inWholeDays, readKey } from '../../platform/db/kept-reads.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import type { LifecycleService } from '../lifecycle/index.ts';
 import { type BgNbdParams, conditionalExpectedPurchases, fitBgNbd, probabilityAlive } from './bgnbd.model.ts';
@@ -14,6 +15,7 @@ import { trackCumulative } from './compute-tracking.ts';
 import { listCustomerValues, readCustomerValue, replaceCustomerValues } from './customer-values.store.ts';
 import { queryCostSpan, queryCosts, queryPeriodBuyers, queryReached } from './economics.query.ts';
 import { fitGammaGamma } from './gamma-gamma.model.ts';
+import { type HeldEconomics, periodBuyers, periodReach, readHeldEconomics } from './held-economics.ts';
 import {
   type CustomerSummary,
   queryOrderSpan,
@@ -49,7 +51,16 @@ const MIN_CUSTOMERS = 30;
 const MIN_REPEAT_CUSTOMERS = 10;
 const DAY = 86_400_000;
 
-export function createValueService(deps: { db: Database; lifecycle: LifecycleService; clock?: Clock }) {
+/** Workspaces whose orders and retention touchpoints are held for conquest or relations (held-economics.ts). */
+const HELD_ECONOMICS = 4;
+
+/** `keepReads`: in a server, all time's orders are held for the next period of conquest or relations. */
+export function createValueService(deps: {
+  db: Database;
+  lifecycle: LifecycleService;
+  clock?: Clock;
+  keepReads?: boolean;
+}) {
   const { db, lifecycle, clock = systemClock } = deps;
   /** customer id → its group: B2B or B2C, its persona's name, or the channel of its first touchpoint. */
   async function groupsOf(
@@ -161,6 +172,21 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
     const options = { months: query.months, discountRate: query.discountRate, unitDays };
     const values = lifetimeValues(fit.bgnbd, gammaGamma, rows, options);
     return { asOf, unitDays, rows, fit, gammaGamma, notes, values };
+  }
+
+  const economicsHeld = createKeptReads<HeldEconomics>(db, HELD_ECONOMICS, deps.keepReads ?? false);
+
+  /** The period's buyers and the retention channels that reached the kept ones, from all time held if kept. */
+  async function periodCustomers(workspaceId: number, from: Date, to: Date, channels: string[]) {
+    if (economicsHeld.keeps && inWholeDays({ from, to })) {
+      const held = await economicsHeld.get(readKey({ workspaceId }), () =>
+        readHeldEconomics(db, workspaceId),
+      );
+      const buyers = periodBuyers(held, from, to);
+      return { buyers, reached: periodReach(held, from, to, channels, buyers) };
+    }
+    const buyers = await queryPeriodBuyers(db, workspaceId, from, to);
+    return { buyers, reached: await queryReached(db, workspaceId, from, to, channels) };
   }
 
   /** The members of a saved segment as of its last refresh. */
@@ -370,8 +396,7 @@ export function createValueService(deps: { db: Database; lifecycle: LifecycleSer
         const share = (Number(cost.amount) * (end - start)) / length;
         spend[cost.objective].set(cost.channel, (spend[cost.objective].get(cost.channel) ?? 0) + share);
       }
-      const buyers = await queryPeriodBuyers(db, workspaceId, from, to);
-      const reached = await queryReached(db, workspaceId, from, to, [...spend.retention.keys()]);
+      const { buyers, reached } = await periodCustomers(workspaceId, from, to, [...spend.retention.keys()]);
       const report = computeEconomics(buyers, reached, spend);
       for (const channel of report.channels)
         if (channel.customers === 0)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Database } from './database.ts';
-import { createKeptReads, readKey } from './kept-reads.ts';
+import { createKeptReads, inWholeDays, readKey } from './kept-reads.ts';
 
 /** A database that is only its engine and its count of changes, which the test moves. */
 const fakeDb = (engine: 'duckdb' | 'postgres') => {
@@ -55,4 +55,11 @@ describe('reads kept until the data changes', () => {
       expect(await elsewhere.get('a', async () => 'a2')).toBe('a2');
     }
   });
+});
+
+it('tells the ranges a read kept day by day answers: whole days', () => {
+  expect(inWholeDays({})).toBe(true);
+  expect(inWholeDays({ from: new Date('2026-03-05'), to: new Date('2026-03-06T00:00:00Z') })).toBe(true);
+  expect(inWholeDays({ from: new Date('2026-03-05T09:00:00Z') })).toBe(false);
+  expect(inWholeDays({ to: new Date('2026-03-05T00:00:00.001Z') })).toBe(false);
 });

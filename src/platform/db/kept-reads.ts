@@ -25,6 +25,10 @@ export const readKey = (parts: Record<string, unknown>): string =>
       .sort(([a], [b]) => (a < b ? -1 : 1)),
   );
 
+/** Whether a range starts and ends at midnight UTC: what a read kept day by day can answer. */
+export const inWholeDays = (range: { from?: Date | undefined; to?: Date | undefined }) =>
+  [range.from, range.to].every((at) => !at || at.getTime() % 86_400_000 === 0);
+
 /**
  * `most`: reads kept at most, the one used longest ago going first. `wanted`: whether the process lives to
  * use them (a server does; a CLI verb that answers once and exits would only read more than it needs).
