@@ -235,7 +235,31 @@ describeEachEngine('journeys', ({ db }) => {
       expect(first).toMatchObject({ buyers: 2, nonBuyers: 2 });
     });
 
-    it('answers any audience from every customer’s path held as reading the audience alone does', async () => {
+    it('answers any audience from every customer’s journey path held as reading the audience alone does', async () => {
+      const alone = createJourneyService({ db: db(), lifecycle: createLifecycleService(t.deps) });
+      const AUDIENCES = [
+        {},
+        { savedSegment: 'browsers' },
+        { persona: 1 },
+        { channel: 'unknown' },
+        { segment: 'b2c' },
+      ];
+      const ASKED = [
+        { start: 'Product Viewed', depth: 3 },
+        { start: 'Product Viewed', depth: 2, minCustomers: 2 },
+        { end: 'Order Completed', depth: 5 },
+        { end: 'Product Added', depth: 2, ignore: 'Content Viewed' },
+        { start: '(none)', by: 'channel' },
+      ];
+      for (const asked of ASKED)
+        for (const audience of AUDIENCES) {
+          const query = PathQuerySchema.parse({ ...asked, ...audience });
+          const held = await journeys.paths(ws, query);
+          expect(held, JSON.stringify(query)).toEqual(await alone.paths(ws, query));
+        }
+    });
+
+    it('answers any audience from every customer’s path to purchase held as reading the audience alone does', async () => {
       const alone = createJourneyService({ db: db(), lifecycle: createLifecycleService(t.deps) });
       const AUDIENCES = [
         {},
