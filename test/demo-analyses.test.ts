@@ -111,7 +111,8 @@ for (const engine of testEngines) {
           window: `${manifest.experiment.conversionDays}d`,
         }),
       );
-    }, 120_000);
+      // Generous: a world made and five analyses, on two cores that may be shared.
+    }, 240_000);
     afterAll(async () => {
       if (postgres) await postgres.drop();
       else await db?.close();

@@ -131,8 +131,11 @@ async function expectLifecycleRecovered(db: Database, manifest: Manifest, report
   for (const measured of (await lifecycle.compareSegments(workspace_id)).segments) {
     const segment = truth[measured.segment];
     expect(measured.buyers).toBe(segment.buyers);
-    expect(measured.medianDaysToPurchase).toBeCloseTo(segment.medianDaysToFirstPurchase!, 6);
-    expect(measured.meanDaysToPurchase).toBeCloseTo(segment.meanDaysToFirstPurchase!, 6);
+    // Within 5e-5 days (4.3 s): the live days' times are corrected for clock skew by their time of receipt
+    // (occurredAt = receivedAt − (sentAt − timestamp)), so they carry the time a batch spent on its way,
+    // which on a loaded machine reaches a second.
+    expect(measured.medianDaysToPurchase).toBeCloseTo(segment.medianDaysToFirstPurchase!, 4);
+    expect(measured.meanDaysToPurchase).toBeCloseTo(segment.meanDaysToFirstPurchase!, 4);
     expect(measured.meanTouchesToPurchase).toBeCloseTo(segment.meanTouchesToFirstPurchase!, 9);
     expect(measured.informationSeekingShare).toBeCloseTo(segment.informationSeekingShare!, 9);
   }
