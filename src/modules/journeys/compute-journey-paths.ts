@@ -1,43 +1,14 @@
-import {
-  type CustomerPathRow,
-  PATH_SEPARATOR,
-  type PathRow,
-  STEP_SEPARATOR,
-  TOP_PATHS,
-} from './journey-paths.query.ts';
+import { PATH_SEPARATOR, type PathRow, TOP_PATHS } from './journey-paths.query.ts';
 import type { PathQuery, Sankey } from './journeys.schema.ts';
 
-/** Every customer's path (queryCustomerPaths), the texts interned: customers on the same path share one. */
-export interface CustomerPaths {
-  customers: Int32Array;
-  /** Each customer's path, as an index into `texts`. */
-  paths: Int32Array;
-  texts: string[];
-}
-
-export function toCustomerPaths(rows: CustomerPathRow[]): CustomerPaths {
-  const texts: string[] = [];
-  const indexes = new Map<string, number>();
-  const paths = Int32Array.from(rows, (row) => {
-    const index = indexes.get(row.path) ?? texts.push(row.path) - 1;
-    indexes.set(row.path, index);
-    return index;
-  });
-  return { customers: Int32Array.from(rows, (row) => row.customer_id), paths, texts };
-}
+/** Between the labels of a path (held-touches.ts): a character no event or channel name holds. */
+export const STEP_SEPARATOR = '\u001f';
 
 /**
- * The nodes, links and most common paths of the given customers (all when null), as buildJourneyPathsSql
- * counts them: a pass over the customers, then one over the distinct paths.
+ * The nodes, links and most common paths as buildJourneyPathsSql counts them, from the customers on each
+ * path: its labels joined by STEP_SEPARATOR, the steps 1…n from the anchor or depth−n+1…depth to it.
  */
-export function countJourneyPaths(
-  held: CustomerPaths,
-  members: Set<number> | null,
-  query: PathQuery,
-): PathRow[] {
-  const onPath = new Int32Array(held.texts.length);
-  for (let i = 0; i < held.customers.length; i++)
-    if (!members || members.has(held.customers[i]!)) onPath[held.paths[i]!]!++;
+export function countJourneyPaths(customersByPath: Map<string, number>, query: PathQuery): PathRow[] {
   const counts = new Map<string, PathRow>();
   const add = (
     kind: 'node' | 'link',
@@ -52,9 +23,7 @@ export function countJourneyPaths(
     counts.set(key, row);
   };
   const paths: PathRow[] = [];
-  held.texts.forEach((text, index) => {
-    const customers = onPath[index]!;
-    if (customers === 0) return;
+  for (const [text, customers] of customersByPath) {
     const labels = text.split(STEP_SEPARATOR);
     // From the anchor the path starts at step 1; to the anchor it ends at step `depth`.
     const first = query.start ? 1 : query.depth - labels.length + 1;
@@ -64,7 +33,7 @@ export function countJourneyPaths(
       if (next !== undefined) add('link', first + offset, label, next, customers);
     });
     paths.push({ kind: 'path', step: 0, label: labels.join(PATH_SEPARATOR), next_label: null, customers });
-  });
+  }
   // As the engines order them: by customers, then by text (code unit by code unit).
   paths.sort((a, b) => b.customers - a.customers || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
   return [...counts.values(), ...paths.slice(0, TOP_PATHS)];

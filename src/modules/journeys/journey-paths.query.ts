@@ -61,8 +61,8 @@ export const collapse = (source: string) => `SELECT customer_id, occurred_at, me
     FROM ${source} t
   ) AS compared WHERE previous IS NULL OR previous <> label`;
 
-/** The CTEs down to `steps`: each customer's step (1…depth) and label on their path. */
-function stepsSql(query: PathQuery, params: unknown[]): string {
+export function buildJourneyPathsSql(workspaceId: number, query: PathQuery): SqlQuery {
+  const params: unknown[] = [workspaceId];
   const anchor = `$${params.push(query.start ?? query.end)}`;
   // The touchpoints twice, not one CTE read twice: an engine would hold all of them in memory in between.
   const anchoredTouches = buildTouchesSql(query, params, query.by);
@@ -72,7 +72,8 @@ function stepsSql(query: PathQuery, params: unknown[]): string {
   const [within, step] = query.start
     ? [`n.position >= a.anchor AND n.position < a.anchor + ${depth}`, 'n.position - a.anchor + 1']
     : [`n.position <= a.anchor AND n.position > a.anchor - ${depth}`, `n.position - a.anchor + ${depth}`];
-  return `WITH first_times AS (
+  return {
+    sql: `WITH first_times AS (
   SELECT customer_id, min(occurred_at) AS anchored_at FROM (${anchoredTouches}) AS t
   WHERE label = ${anchor} GROUP BY customer_id
 ),
@@ -92,13 +93,7 @@ steps AS (
   SELECT n.customer_id, ${step} AS step, n.label
   FROM numbered n JOIN anchors a ON a.customer_id = n.customer_id
   WHERE ${within}
-)`;
-}
-
-export function buildJourneyPathsSql(workspaceId: number, query: PathQuery): SqlQuery {
-  const params: unknown[] = [workspaceId];
-  return {
-    sql: `${stepsSql(query, params)}
+)
 SELECT 'node' AS kind, step, label, CAST(NULL AS TEXT) AS next_label, count(*) AS customers
 FROM steps GROUP BY step, label
 UNION ALL
@@ -127,30 +122,4 @@ export interface PathRow {
 export function queryJourneyPaths(db: Queryable, workspaceId: number, query: PathQuery): Promise<PathRow[]> {
   const { sql, params } = buildJourneyPathsSql(workspaceId, query);
   return db.query<PathRow>(sql, params);
-}
-
-/** Between the labels of a customer's path in CustomerPathRow: a character no event or channel name holds. */
-export const STEP_SEPARATOR = '\u001f';
-
-/** A customer's path: the labels of steps 1…n from the anchor, or depth−n+1…depth to it. */
-export interface CustomerPathRow {
-  customer_id: number;
-  path: string;
-}
-
-/** Every customer's path, in customer order (compute-journey-paths.ts counts them for any audience). */
-export function queryCustomerPaths(
-  db: Queryable,
-  workspaceId: number,
-  query: PathQuery,
-): Promise<CustomerPathRow[]> {
-  const params: unknown[] = [workspaceId];
-  const steps = stepsSql(query, params);
-  const separator = `$${params.push(STEP_SEPARATOR)}`;
-  return db.query<CustomerPathRow>(
-    `${steps}
-SELECT customer_id, string_agg(label, ${separator} ORDER BY step) AS path FROM steps
-GROUP BY customer_id ORDER BY customer_id`,
-    params,
-  );
 }

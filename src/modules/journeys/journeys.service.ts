@@ -5,15 +5,11 @@ import { refuseUnknownEvents } from '../funnels/index.ts';
 import { type CustomerFilter, type LifecycleService, queryCustomersKept } from '../lifecycle/index.ts';
 import { queryCohortRetention, queryLastMonth } from './cohort-retention.query.ts';
 import { computeCohortMatrix } from './compute-cohort-matrix.ts';
-import {
-  type CustomerPaths,
-  computeJourneyPaths,
-  countJourneyPaths,
-  toCustomerPaths,
-} from './compute-journey-paths.ts';
+import { computeJourneyPaths, countJourneyPaths } from './compute-journey-paths.ts';
 import { countPathToPurchase, type PurchasePaths, toPurchasePaths } from './compute-path-to-purchase.ts';
 import { createMomentCounts } from './held-moments.ts';
-import { audienceOf, queryCustomerPaths, queryJourneyPaths } from './journey-paths.query.ts';
+import { type HeldTouches, readHeldTouches, walkPaths } from './held-touches.ts';
+import { audienceOf, queryJourneyPaths } from './journey-paths.query.ts';
 import type {
   CohortMatrix,
   CohortQuery,
@@ -27,13 +23,15 @@ import type {
 import { INTENTS, type MomentRow } from './micro-moments.query.ts';
 import { queryPurchasePaths } from './path-to-purchase.query.ts';
 
-/** Customers' journey paths and paths to purchase held at most, each (one per workspace and parameters). */
-const HELD_PATHS = 4;
+/** Customers' paths to purchase held at most (one per workspace and set of parameters). */
+const HELD_PURCHASE_PATHS = 4;
+/** Workspaces whose touchpoints are held for journey paths. */
+const HELD_TOUCHES = 2;
 
 /**
- * `keepReads`: in a server, the moments of all time (held-moments.ts), every customer's journey path from or
- * to an event (compute-journey-paths.ts) and every customer's path to purchase (compute-path-to-purchase.ts)
- * are held for the next audience, and the moments and paths to purchase for the next range.
+ * `keepReads`: in a server, the moments of all time (held-moments.ts), every touchpoint for journey paths
+ * (held-touches.ts) and every customer's path to purchase (compute-path-to-purchase.ts) are held for the next
+ * range or audience.
  */
 export function createJourneyService(deps: {
   db: Database;
@@ -42,8 +40,8 @@ export function createJourneyService(deps: {
 }) {
   const { db, lifecycle } = deps;
   const momentCounts = createMomentCounts(db, deps.keepReads ?? false);
-  const journeyPaths = createKeptReads<CustomerPaths>(db, HELD_PATHS, deps.keepReads ?? false);
-  const purchasePaths = createKeptReads<PurchasePaths>(db, HELD_PATHS, deps.keepReads ?? false);
+  const touches = createKeptReads<HeldTouches>(db, HELD_TOUCHES, deps.keepReads ?? false);
+  const purchasePaths = createKeptReads<PurchasePaths>(db, HELD_PURCHASE_PATHS, deps.keepReads ?? false);
   return {
     async paths(workspaceId: number, query: PathQuery): Promise<Sankey> {
       // An anchor event no one ever did is a typo; a channel is a label, not checked.
@@ -53,19 +51,12 @@ export function createJourneyService(deps: {
         ]);
       await lifecycle.refuseUnknownSavedSegment(workspaceId, query.savedSegment);
       await lifecycle.ensureRefreshed(workspaceId);
-      // A range cuts the touchpoints themselves, so each customer's path changes with it: read on its own.
-      if (!journeyPaths.keeps || query.from || query.to)
-        return computeJourneyPaths(query, await queryJourneyPaths(db, workspaceId, query));
-      const { start, end, depth, by, ignore } = query;
-      const [paths, members] = await Promise.all([
-        journeyPaths.get(readKey({ workspaceId, start, end, depth, by, ignore }), async () =>
-          toCustomerPaths(
-            await queryCustomerPaths(db, workspaceId, { start, end, depth, by, ignore, minCustomers: 1 }),
-          ),
-        ),
+      if (!touches.keeps) return computeJourneyPaths(query, await queryJourneyPaths(db, workspaceId, query));
+      const [held, members] = await Promise.all([
+        touches.get(readKey({ workspaceId }), () => readHeldTouches(db, workspaceId)),
         queryCustomersKept(db, workspaceId, audienceOf(query)),
       ]);
-      return computeJourneyPaths(query, countJourneyPaths(paths, members, query));
+      return computeJourneyPaths(query, countJourneyPaths(walkPaths(held, query, members), query));
     },
 
     async pathToPurchase(workspaceId: number, query: PathToPurchaseQuery): Promise<PathToPurchase> {

@@ -1,0 +1,180 @@
+/**
+ * Journey paths under any range and audience, from every touchpoint of all time held in memory. A path is
+ * cut from the touchpoints in the range, so it changes with the range, and reading it means sorting the
+ * range's touchpoints by customer and time; held in that order once per change of the data
+ * (db/kept-reads.ts: in a server on DuckDB), each customer's path for any range, audience, anchor, depth or
+ * touchpoints left out is a short walk from where the range begins. Elsewhere each Sankey is read on its own
+ * (journey-paths.query.ts), and this walk follows the same steps as that SQL.
+ */
+import type { Database } from '../../platform/db/database.ts';
+import { epochSeconds } from '../../platform/db/portable-sql.ts';
+import { STEP_SEPARATOR } from './compute-journey-paths.ts';
+import type { PathQuery } from './journeys.schema.ts';
+
+type Indexes = Uint16Array | Int32Array;
+
+/** Every touchpoint (track, page, screen) of a workspace, by customer, then time, then message id. */
+export interface HeldTouches {
+  customers: Int32Array;
+  /** The touchpoints of customers[c] are [starts[c], starts[c + 1]). */
+  starts: Int32Array;
+  /** Seconds since the epoch. */
+  at: Float64Array;
+  /** Indexes into `names` and `channels` (a touchpoint without a channel is "(none)", as a path names it). */
+  names: Indexes;
+  channels: Indexes;
+  nameTexts: string[];
+  channelTexts: string[];
+}
+
+const TOUCHES = "FROM events WHERE workspace_id = $1 AND type IN ('track', 'page', 'screen')";
+const NAMES = `SELECT DISTINCT name AS text ${TOUCHES}`;
+const CHANNELS = `SELECT DISTINCT coalesce(channel, '(none)') AS text ${TOUCHES}`;
+const numbered = (texts: string) =>
+  `SELECT text, row_number() OVER (ORDER BY text) - 1 AS position FROM (${texts}) AS texts`;
+
+export async function readHeldTouches(db: Database, workspaceId: number): Promise<HeldTouches> {
+  const texts = () =>
+    Promise.all([
+      db.query<{ text: string }>(`${NAMES} ORDER BY text`, [workspaceId]),
+      db.query<{ text: string }>(`${CHANNELS} ORDER BY text`, [workspaceId]),
+    ]).then((lists) => lists.map((rows) => rows.map((row) => row.text)));
+  // The texts are numbered in the query and listed apart: while they are the same before and after it, the
+  // numbers are theirs. A name or channel first seen meanwhile is rare; then the touchpoints are read again.
+  for (let before = await texts(); ; ) {
+    const matrix = await db.queryMatrix(
+      `SELECT e.customer_id, ${epochSeconds('e.occurred_at')} AS at, n.position AS name, c.position AS channel
+       FROM events e
+       JOIN (${numbered(NAMES)}) AS n ON n.text = e.name
+       JOIN (${numbered(CHANNELS)}) AS c ON c.text = coalesce(e.channel, '(none)')
+       WHERE e.workspace_id = $1 AND e.type IN ('track', 'page', 'screen')
+       ORDER BY e.customer_id, e.occurred_at, e.message_id`,
+      [workspaceId],
+    );
+    const after = await texts();
+    if (JSON.stringify(after) === JSON.stringify(before))
+      return toColumns(matrix.values, matrix.rows, after[0]!, after[1]!);
+    before = after;
+  }
+}
+
+function toColumns(values: Float64Array, rows: number, nameTexts: string[], channelTexts: string[]) {
+  const indexes = (texts: string[]) =>
+    texts.length <= 0xffff ? new Uint16Array(rows) : new Int32Array(rows);
+  const touches = {
+    at: new Float64Array(rows),
+    names: indexes(nameTexts),
+    channels: indexes(channelTexts),
+    nameTexts,
+    channelTexts,
+  };
+  const customers: number[] = [];
+  const starts: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    const customer = values[i * 4]!;
+    if (customer !== customers[customers.length - 1]) {
+      customers.push(customer);
+      starts.push(i);
+    }
+    touches.at[i] = values[i * 4 + 1]!;
+    touches.names[i] = values[i * 4 + 2]!;
+    touches.channels[i] = values[i * 4 + 3]!;
+  }
+  starts.push(rows);
+  return { ...touches, customers: Int32Array.from(customers), starts: Int32Array.from(starts) };
+}
+
+/** One customer's touchpoints in a range, [first, end), as the walk reads them. */
+interface InRange {
+  first: number;
+  end: number;
+  at: Float64Array;
+  labels: Indexes;
+  /** Whether touchpoint i is left out of paths. */
+  leftOut: (i: number) => boolean;
+}
+
+/**
+ * The customers on each path (labels joined by STEP_SEPARATOR), each kept customer's path as
+ * buildJourneyPathsSql finds it: the touchpoints in [from, to) but those left
+ * out, from (or up to) the first time the customer did the anchor in them, a repeat of the label just before
+ * counted once, `depth` steps from the anchor (or to it).
+ */
+export function walkPaths(
+  held: HeldTouches,
+  query: PathQuery,
+  members: Set<number> | null,
+): Map<string, number> {
+  const [labels, texts] =
+    query.by === 'channel' ? [held.channels, held.channelTexts] : [held.names, held.nameTexts];
+  const anchor = texts.indexOf((query.start ?? query.end)!);
+  const ignored = new Set(query.ignore.map((name) => held.nameTexts.indexOf(name)));
+  const leftOut = (i: number) => ignored.has(held.names[i]!);
+  const from = query.from ? query.from.getTime() / 1000 : Number.NEGATIVE_INFINITY;
+  const to = query.to ? query.to.getTime() / 1000 : Number.POSITIVE_INFINITY;
+  const customersByPath = new Map<string, number>();
+  for (let c = 0; anchor >= 0 && c < held.customers.length; c++) {
+    if (members && !members.has(held.customers[c]!)) continue;
+    const first = firstAtOrAfter(held.at, held.starts[c]!, held.starts[c + 1]!, from);
+    const end = firstAtOrAfter(held.at, first, held.starts[c + 1]!, to);
+    const touches: InRange = { first, end, at: held.at, labels, leftOut };
+    const steps = query.start
+      ? stepsFrom(touches, anchor, query.depth)
+      : stepsTo(touches, anchor, query.depth);
+    if (!steps) continue;
+    const path = steps.map((label) => texts[label]).join(STEP_SEPARATOR);
+    customersByPath.set(path, (customersByPath.get(path) ?? 0) + 1);
+  }
+  return customersByPath;
+}
+
+/** The first index in [start, end) whose time is at or after `time` (times ascend within a customer). */
+function firstAtOrAfter(at: Float64Array, start: number, end: number, time: number): number {
+  let [low, high] = [start, end];
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (at[middle]! < time) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** The first touchpoint in range, not left out, with the anchor's label; -1 if none. */
+function firstAnchor(touches: InRange, anchor: number): number {
+  for (let i = touches.first; i < touches.end; i++)
+    if (!touches.leftOut(i) && touches.labels[i] === anchor) return i;
+  return -1;
+}
+
+/**
+ * From the anchor: the touchpoints from its time on (with any at the same time before it), a repeat of the
+ * label before counted once, `depth` labels from the first anchor among them.
+ */
+function stepsFrom(touches: InRange, anchor: number, depth: number): number[] | null {
+  const at = firstAnchor(touches, anchor);
+  if (at < 0) return null;
+  let i = firstAtOrAfter(touches.at, touches.first, at, touches.at[at]!);
+  const steps: number[] = [];
+  let previous = -1;
+  for (; i < touches.end && steps.length < depth; i++) {
+    if (touches.leftOut(i) || touches.labels[i] === previous) continue;
+    previous = touches.labels[i]!;
+    if (steps.length > 0 || previous === anchor) steps.push(previous);
+  }
+  return steps;
+}
+
+/**
+ * To the anchor: the touchpoints in range up to its first time, a repeat of the label before counted once,
+ * the `depth` labels that end with the first anchor among them.
+ */
+function stepsTo(touches: InRange, anchor: number, depth: number): number[] | null {
+  const at = firstAnchor(touches, anchor);
+  if (at < 0) return null;
+  const steps: number[] = [];
+  for (let i = touches.first; i <= at; i++) {
+    if (touches.leftOut(i) || touches.labels[i] === steps[steps.length - 1]) continue;
+    steps.push(touches.labels[i]!);
+  }
+  return steps.slice(-depth);
+}
