@@ -70,7 +70,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   const ingest = createIngestService({ ...deps, touchpointRules });
   // Requests whose clients gave up are still written before the database closes.
   app.addHook('onClose', () => ingest.idle());
-  const lifecycle = createLifecycleService(deps);
+  const lifecycle = createLifecycleService({ ...deps, keepReads: true });
 
   await registerConsole(app, { name: 'Agora', version: API_VERSION, docs: '/docs' });
   await app.register(healthRoutes(deps.db));

@@ -270,6 +270,31 @@ describeEachEngine('lifecycle engine', ({ db, engine }) => {
     ]);
   });
 
+  it('counts the trend of any filter from every stage entry held as reading the filter alone does', async () => {
+    const held = createLifecycleService({ ...t.deps, keepReads: true });
+    expect((await held.trend(ws(), { interval: 'month' })).periods).toEqual(
+      (await lifecycle.trend(ws(), { interval: 'month' })).periods,
+    );
+    const FILTERS = [
+      {},
+      { from: new Date('2026-03-05T00:00:00Z') },
+      { to: new Date('2026-03-10T12:00:00Z') },
+      {
+        from: new Date('2026-03-02T00:00:00Z'),
+        to: new Date('2026-03-20T00:00:00Z'),
+        segment: 'b2c' as const,
+      },
+      { segment: 'b2b' as const },
+      { channel: 'email' },
+    ];
+    for (const interval of ['day', 'week', 'month'] as const)
+      for (const filter of FILTERS) {
+        const query = { interval, ...filter };
+        const alone = await lifecycle.trend(ws(), query);
+        expect(await held.trend(ws(), query), JSON.stringify(query)).toEqual(alone);
+      }
+  });
+
   it('moves a customer on once a new event is refreshed, and rebuilds all when the taxonomy changes', async () => {
     const cai = await customerOf('user', 'cai');
     await ingest.ingest(ws(), [

@@ -3,6 +3,7 @@
  * the reports that read them.
  */
 import type { Queryable } from '../../platform/db/database.ts';
+import { createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import {
   countAccounts,
@@ -13,6 +14,7 @@ import {
 } from './buying-committee.query.ts';
 import { computeBuyingCommittees } from './compute-buying-committee.ts';
 import { computeLifecycleFunnel } from './compute-lifecycle-funnel.ts';
+import { countTrend, type HeldEntries, readHeldEntries } from './held-trend.ts';
 import type {
   AccountCommittee,
   AccountPage,
@@ -27,13 +29,29 @@ import type {
 } from './lifecycle.schema.ts';
 import { STAGES } from './lifecycle.schema.ts';
 import { createLifecycleRefresher, DEFAULT_RULES, type LifecycleDeps } from './lifecycle-refresh.ts';
-import { queryLifecycleReport, queryLifecycleTrend } from './lifecycle-report.query.ts';
+import { queryCustomersKept, queryLifecycleReport, queryLifecycleTrend } from './lifecycle-report.query.ts';
 
 const DAY_MS = 86_400_000;
 
-export function createLifecycleService(deps: LifecycleDeps) {
+/** Workspaces whose stage entries are held for the trend. */
+const HELD_ENTRIES = 4;
+
+/** `keepReads`: in a server, every stage entry is held for the next trend (held-trend.ts). */
+export function createLifecycleService(deps: LifecycleDeps & { keepReads?: boolean }) {
   const { db, clock } = deps;
   const refresher = createLifecycleRefresher(deps);
+  const entries = createKeptReads<HeldEntries>(db, HELD_ENTRIES, deps.keepReads ?? false);
+
+  /** The trend's rows: counted from every stage entry held where kept, else read for this filter alone. */
+  async function trendRows(workspaceId: number, query: TrendQuery) {
+    if (!entries.keeps) return queryLifecycleTrend(db, workspaceId, query);
+    const { from, to, interval, asOf, ...audience } = query;
+    const [held, members] = await Promise.all([
+      entries.get(readKey({ workspaceId }), () => readHeldEntries(db, workspaceId)),
+      queryCustomersKept(db, workspaceId, audience),
+    ]);
+    return countTrend(held, query, members);
+  }
   const { refresh, ensureRefreshed, readState, writeState } = refresher;
 
   async function updateRules(workspaceId: number, rules: LifecycleRules): Promise<LifecycleRules> {
@@ -97,7 +115,7 @@ export function createLifecycleService(deps: LifecycleDeps) {
       await ensureRefreshed(workspaceId);
       // Every stage in every period, 0 where no one entered it, so that a chart's lines do not break.
       const periods = new Map<number, Record<Stage, number>>();
-      for (const row of await queryLifecycleTrend(db, workspaceId, query)) {
+      for (const row of await trendRows(workspaceId, query)) {
         const start = row.period_start.getTime();
         const entered = periods.get(start) ?? Object.fromEntries(STAGES.map((stage) => [stage, 0]));
         entered[row.stage] = row.entered;

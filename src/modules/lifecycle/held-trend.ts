@@ -1,0 +1,96 @@
+/**
+ * The lifecycle trend under any filter, from every stage entry held in memory: the day it happened, its stage
+ * and when its customer was first seen. A filter keeps customers (first seen in a range, of a segment, …), so
+ * its trend is one pass over the entries instead of a join of every entry with the filtered customers. Read
+ * once per change of the data (db/kept-reads.ts: in a server on DuckDB); elsewhere each trend is read on its
+ * own (lifecycle-report.query.ts), and this pass counts what that SQL counts.
+ */
+import type { Database } from '../../platform/db/database.ts';
+import { epochDay, epochSeconds } from '../../platform/db/portable-sql.ts';
+import type { Stage, TrendQuery } from './lifecycle.schema.ts';
+import { STAGES } from './lifecycle.schema.ts';
+
+const DAY_SECONDS = 86_400;
+
+/** Every stage entry of a workspace, as columns. */
+export interface HeldEntries {
+  customers: Int32Array;
+  /** Indexes into STAGES. */
+  stages: Uint8Array;
+  /** Days since the epoch on which the stage was entered. */
+  days: Int32Array;
+  /** Seconds since the epoch of the customer's first touch; NaN if none. */
+  firstSeen: Float64Array;
+}
+
+export async function readHeldEntries(db: Database, workspaceId: number): Promise<HeldEntries> {
+  const stageIndex = `CASE s.stage ${STAGES.map((stage, index) => `WHEN '${stage}' THEN ${index}`).join(' ')} END`;
+  const { rows, values } = await db.queryMatrix(
+    `SELECT s.customer_id, ${stageIndex} AS stage, ${epochDay('s.entered_at')} AS day,
+       ${epochSeconds('l.awareness_at')} AS first_seen
+     FROM stage_entries s
+     JOIN customer_lifecycle l ON l.workspace_id = s.workspace_id AND l.customer_id = s.customer_id
+     WHERE s.workspace_id = $1`,
+    [workspaceId],
+  );
+  const column = <T extends { [index: number]: number }>(array: T, offset: number) => {
+    for (let i = 0; i < rows; i++) array[i] = values[i * 4 + offset]!;
+    return array;
+  };
+  return {
+    customers: column(new Int32Array(rows), 0),
+    stages: column(new Uint8Array(rows), 1),
+    days: column(new Int32Array(rows), 2),
+    firstSeen: column(new Float64Array(rows), 3),
+  };
+}
+
+/**
+ * Customers entering each stage in each period, periods in time order, of the customers first seen in
+ * [from, to) that `members` holds (all when null): as queryLifecycleTrend counts them.
+ */
+export function countTrend(
+  held: HeldEntries,
+  query: Pick<TrendQuery, 'from' | 'to' | 'interval'>,
+  members: Set<number> | null,
+): { period_start: Date; stage: Stage; entered: number }[] {
+  const from = query.from ? query.from.getTime() / 1000 : Number.NEGATIVE_INFINITY;
+  const to = query.to ? query.to.getTime() / 1000 : Number.POSITIVE_INFINITY;
+  const periodOf = periodStart(query.interval);
+  // period's first day → entries per stage
+  const periods = new Map<number, number[]>();
+  for (let i = 0; i < held.customers.length; i++) {
+    const firstSeen = held.firstSeen[i]!;
+    if ((query.from || query.to) && !(firstSeen >= from && firstSeen < to)) continue;
+    if (members && !members.has(held.customers[i]!)) continue;
+    const period = periodOf(held.days[i]!);
+    const entered = periods.get(period) ?? STAGES.map(() => 0);
+    entered[held.stages[i]!]!++;
+    periods.set(period, entered);
+  }
+  return [...periods.keys()]
+    .sort((a, b) => a - b)
+    .flatMap((period) =>
+      STAGES.flatMap((stage, index) => {
+        const entered = periods.get(period)![index]!;
+        return entered ? [{ period_start: new Date(period * DAY_SECONDS * 1000), stage, entered }] : [];
+      }),
+    );
+}
+
+/** The first day of the period (as date_trunc finds it: weeks start on Monday) holding a day since the epoch. */
+function periodStart(interval: TrendQuery['interval']): (day: number) => number {
+  if (interval === 'day') return (day) => day;
+  // 1 January 1970 was a Thursday, three days after a Monday.
+  if (interval === 'week') return (day) => day - ((((day + 3) % 7) + 7) % 7);
+  const months = new Map<number, number>();
+  return (day) => {
+    let first = months.get(day);
+    if (first === undefined) {
+      const date = new Date(day * DAY_SECONDS * 1000);
+      first = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / (DAY_SECONDS * 1000);
+      months.set(day, first);
+    }
+    return first;
+  };
+}
