@@ -51,7 +51,6 @@ export function createPathCounts(db: Database, keepReads: boolean) {
   };
 }
 
-/** Whether a range, if there is one, is of whole days (UTC): what counts by day can answer. */
 const HEURISTIC_SUMS = HEURISTIC_COLUMNS.flatMap((model) => [model, `${model}_revenue`]);
 const TRANSITION_SUMS = ['paths', 'ended', 'converted'];
 const SET_SUMS = ['paths', 'converting', 'conversions', 'revenue'];
