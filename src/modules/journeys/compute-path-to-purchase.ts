@@ -4,6 +4,8 @@
  * touchpoints share one set and are counted per set, so a pass over half a million customers allocates
  * almost nothing and a server can answer every date and segment filter from rows read once.
  */
+
+import type { Audience } from '../lifecycle/index.ts';
 import { PATH_SEPARATOR } from './journey-paths.query.ts';
 import type { PathToPurchase } from './journeys.schema.ts';
 import { MET_SEPARATOR, type PurchasePathRow } from './path-to-purchase.query.ts';
@@ -74,7 +76,7 @@ export function toPurchasePaths(rows: PurchasePathRow[]): PurchasePaths {
 }
 
 /** The report for the given customers (all when null). */
-export function countPathToPurchase(paths: PurchasePaths, members: Set<number> | null): PathToPurchase {
+export function countPathToPurchase(paths: PurchasePaths, members: Audience | null): PathToPurchase {
   const touches: number[] = [];
   const days: number[] = [];
   const bySequence = new Int32Array(paths.sequenceTexts.length);

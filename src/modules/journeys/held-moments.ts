@@ -8,7 +8,7 @@
  */
 import type { Database } from '../../platform/db/database.ts';
 import { createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
-import { queryCustomersKept } from '../lifecycle/index.ts';
+import type { Audience, LifecycleService } from '../lifecycle/index.ts';
 import { audienceOf } from './journey-paths.query.ts';
 import type { MicroMomentQuery } from './journeys.schema.ts';
 import {
@@ -35,7 +35,11 @@ interface MomentList {
   names: string[];
 }
 
-export function createMomentCounts(db: Database, keepReads: boolean) {
+export function createMomentCounts(
+  db: Database,
+  lifecycle: Pick<LifecycleService, 'customersKept'>,
+  keepReads: boolean,
+) {
   const lists = createKeptReads<MomentList>(db, HELD_LISTS, keepReads);
   return async (workspaceId: number, query: MicroMomentQuery): Promise<MomentRow[]> => {
     if (!lists.keeps) return queryMicroMoments(db, workspaceId, query);
@@ -43,7 +47,7 @@ export function createMomentCounts(db: Database, keepReads: boolean) {
     const key = readKey({ workspaceId, ...moment });
     const [list, members] = await Promise.all([
       lists.get(key, async () => toColumns(await queryMomentList(db, workspaceId, query))),
-      queryCustomersKept(db, workspaceId, audienceOf(query)),
+      lifecycle.customersKept(workspaceId, audienceOf(query)),
     ]);
     return countMoments(list, { from, to }, members);
   };
@@ -95,7 +99,7 @@ const BY = ['intent', 'stage', 'channel', 'hour'] as const;
 export function countMoments(
   list: MomentList,
   range: { from?: Date | undefined; to?: Date | undefined },
-  members: Set<number> | null,
+  members: Audience | null,
 ): MomentRow[] {
   const first = range.from ? range.from.getTime() / 1000 : Number.NEGATIVE_INFINITY;
   const end = range.to ? range.to.getTime() / 1000 : Number.POSITIVE_INFINITY;

@@ -8,6 +8,7 @@
  */
 import type { Database } from '../../platform/db/database.ts';
 import { epochSeconds } from '../../platform/db/portable-sql.ts';
+import type { Audience } from '../lifecycle/index.ts';
 import { STEP_SEPARATOR } from './compute-journey-paths.ts';
 import type { PathQuery } from './journeys.schema.ts';
 
@@ -103,7 +104,7 @@ interface InRange {
 export function walkPaths(
   held: HeldTouches,
   query: PathQuery,
-  members: Set<number> | null,
+  members: Audience | null,
 ): Map<string, number> {
   const [labels, texts] =
     query.by === 'channel' ? [held.channels, held.channelTexts] : [held.names, held.nameTexts];

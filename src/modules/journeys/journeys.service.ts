@@ -2,7 +2,7 @@
 import type { Database } from '../../platform/db/database.ts';
 import { createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
 import { refuseUnknownEvents } from '../funnels/index.ts';
-import { type CustomerFilter, type LifecycleService, queryCustomersKept } from '../lifecycle/index.ts';
+import type { CustomerFilter, LifecycleService } from '../lifecycle/index.ts';
 import { queryCohortRetention, queryLastMonth } from './cohort-retention.query.ts';
 import { computeCohortMatrix } from './compute-cohort-matrix.ts';
 import { computeJourneyPaths, countJourneyPaths } from './compute-journey-paths.ts';
@@ -39,7 +39,7 @@ export function createJourneyService(deps: {
   keepReads?: boolean;
 }) {
   const { db, lifecycle } = deps;
-  const momentCounts = createMomentCounts(db, deps.keepReads ?? false);
+  const momentCounts = createMomentCounts(db, lifecycle, deps.keepReads ?? false);
   const touches = createKeptReads<HeldTouches>(db, HELD_TOUCHES, deps.keepReads ?? false);
   const purchasePaths = createKeptReads<PurchasePaths>(db, HELD_PURCHASE_PATHS, deps.keepReads ?? false);
   return {
@@ -54,7 +54,7 @@ export function createJourneyService(deps: {
       if (!touches.keeps) return computeJourneyPaths(query, await queryJourneyPaths(db, workspaceId, query));
       const [held, members] = await Promise.all([
         touches.get(readKey({ workspaceId }), () => readHeldTouches(db, workspaceId)),
-        queryCustomersKept(db, workspaceId, audienceOf(query)),
+        lifecycle.customersKept(workspaceId, audienceOf(query)),
       ]);
       return computeJourneyPaths(query, countJourneyPaths(walkPaths(held, query, members), query));
     },
@@ -68,7 +68,7 @@ export function createJourneyService(deps: {
       const { depth, by, ignore } = query;
       const [paths, members] = await Promise.all([
         purchasePaths.get(readKey({ workspaceId, depth, by, ignore }), () => read(null)),
-        queryCustomersKept(db, workspaceId, query),
+        lifecycle.customersKept(workspaceId, query),
       ]);
       return countPathToPurchase(paths, members);
     },

@@ -7,6 +7,7 @@
  */
 import type { Database } from '../../platform/db/database.ts';
 import { epochDay, epochSeconds } from '../../platform/db/portable-sql.ts';
+import type { Audience } from './held-audience.ts';
 import type { Stage, TrendQuery } from './lifecycle.schema.ts';
 import { STAGES } from './lifecycle.schema.ts';
 
@@ -52,7 +53,7 @@ export async function readHeldEntries(db: Database, workspaceId: number): Promis
 export function countTrend(
   held: HeldEntries,
   query: Pick<TrendQuery, 'from' | 'to' | 'interval'>,
-  members: Set<number> | null,
+  members: Audience | null,
 ): { period_start: Date; stage: Stage; entered: number }[] {
   const from = query.from ? query.from.getTime() / 1000 : Number.NEGATIVE_INFINITY;
   const to = query.to ? query.to.getTime() / 1000 : Number.POSITIVE_INFINITY;

@@ -4,6 +4,7 @@
  */
 import type { Queryable } from '../../platform/db/database.ts';
 import { daysBetween, type SqlQuery } from '../../platform/db/portable-sql.ts';
+import type { Audience } from './held-audience.ts';
 import type { LifecycleFilter, LifecycleQuery, Stage, TrendQuery } from './lifecycle.schema.ts';
 import { STAGES } from './lifecycle.schema.ts';
 
@@ -67,7 +68,7 @@ export async function queryCustomersKept(
   db: Queryable,
   workspaceId: number,
   filter: CustomerFilter,
-): Promise<Set<number> | null> {
+): Promise<Audience | null> {
   const params: unknown[] = [workspaceId];
   const customers = buildCustomerSubquery(filter, params);
   if (!customers) return null;

@@ -4,10 +4,12 @@ import { describeEachEngine } from '../../../test/engines.ts';
 import { fixedClock } from '../../platform/clock.ts';
 import { createIngestService, type IngestService } from '../ingestion/index.ts';
 import { createTaxonomyService } from '../taxonomy/index.ts';
+import { keepCustomers, readHeldAudience, readSegmentMembers } from './held-audience.ts';
 import type { StageFigure } from './lifecycle.schema.ts';
 import { createLifecycleService, type LifecycleService } from './lifecycle.service.ts';
 import { lifecycleFixture } from './lifecycle-fixture.ts';
 import { REFRESH_LOCK } from './lifecycle-refresh.ts';
+import { queryCustomersKept } from './lifecycle-report.query.ts';
 
 const figure = (
   stage: StageFigure['stage'],
@@ -154,6 +156,44 @@ describeEachEngine('lifecycle engine', ({ db, engine }) => {
     expect(await customers({ from: new Date('2026-03-03T00:00:00Z') })).toEqual([3]); // cai, hal, ivy
     expect(await customers({ segment: 'b2b', channel: 'organic_search' })).toEqual([2]);
     expect(await customers({ to: new Date('2026-01-01T00:00:00Z') })).toEqual([]);
+  });
+
+  it('keeps the customers of any filter from every customer’s facts held as its SQL keeps them', async () => {
+    const held = await readHeldAudience(db(), ws());
+    const everyone = (
+      await db().query<{ customer_id: number }>('SELECT customer_id FROM customers WHERE workspace_id = $1', [
+        ws(),
+      ])
+    ).map((row) => row.customer_id);
+    const FILTERS = [
+      { from: new Date('2026-03-03T00:00:00Z') },
+      { to: new Date('2026-03-03T12:00:00Z') },
+      { segment: 'b2b' as const, channel: 'organic_search' },
+      { segment: 'b2c' as const },
+      { device: 'mobile' },
+      { device: 'desktop', from: new Date('2026-03-01T00:00:00Z') },
+      { channel: 'telegraph' },
+      { persona: 2 },
+      { persona: 1, channel: 'email' },
+      { savedSegment: 'early' },
+      { savedSegment: 'early', device: 'mobile' },
+    ];
+    expect(keepCustomers(held, {}, null)).toBeNull();
+    for (const filter of FILTERS) {
+      const members = filter.savedSegment ? await readSegmentMembers(db(), ws(), filter.savedSegment) : null;
+      const kept = keepCustomers(held, filter, members)!;
+      const bySql = (await queryCustomersKept(db(), ws(), filter))!;
+      expect(
+        everyone.filter((id) => kept.has(id)),
+        JSON.stringify(filter),
+      ).toEqual(everyone.filter((id) => bySql.has(id)));
+    }
+    // Hand-worked: cai, hal and ivy were first seen from 3 March; ana and ben are the saved segment's.
+    const kept = (filter: object, members: Int32Array | null = null) =>
+      everyone.filter((id) => keepCustomers(held, filter, members)!.has(id)).length;
+    expect(kept({ from: new Date('2026-03-03T00:00:00Z') })).toBe(3);
+    expect(kept({ savedSegment: 'early' }, await readSegmentMembers(db(), ws(), 'early'))).toBe(2);
+    expect(kept({ persona: 2 })).toBe(2);
   });
 
   it('counts a customer merged on identify once, with the path of both devices', async () => {

@@ -14,6 +14,13 @@ import {
 } from './buying-committee.query.ts';
 import { computeBuyingCommittees } from './compute-buying-committee.ts';
 import { computeLifecycleFunnel } from './compute-lifecycle-funnel.ts';
+import {
+  type Audience,
+  type HeldAudience,
+  keepCustomers,
+  readHeldAudience,
+  readSegmentMembers,
+} from './held-audience.ts';
 import { countTrend, type HeldEntries, readHeldEntries } from './held-trend.ts';
 import type {
   AccountCommittee,
@@ -29,18 +36,45 @@ import type {
 } from './lifecycle.schema.ts';
 import { STAGES } from './lifecycle.schema.ts';
 import { createLifecycleRefresher, DEFAULT_RULES, type LifecycleDeps } from './lifecycle-refresh.ts';
-import { queryCustomersKept, queryLifecycleReport, queryLifecycleTrend } from './lifecycle-report.query.ts';
+import {
+  type CustomerFilter,
+  queryCustomersKept,
+  queryLifecycleReport,
+  queryLifecycleTrend,
+} from './lifecycle-report.query.ts';
 
 const DAY_MS = 86_400_000;
 
-/** Workspaces whose stage entries are held for the trend. */
-const HELD_ENTRIES = 4;
+/** Workspaces whose stage entries, and whose customers' filter facts, are held. */
+const HELD_WORKSPACES = 4;
+/** Saved segments whose members are held for filters. */
+const HELD_SEGMENTS = 16;
 
-/** `keepReads`: in a server, every stage entry is held for the next trend (held-trend.ts). */
+/**
+ * `keepReads`: in a server, every stage entry is held for the next trend (held-trend.ts), and what every
+ * customer is filtered by for the next filter (held-audience.ts).
+ */
 export function createLifecycleService(deps: LifecycleDeps & { keepReads?: boolean }) {
   const { db, clock } = deps;
   const refresher = createLifecycleRefresher(deps);
-  const entries = createKeptReads<HeldEntries>(db, HELD_ENTRIES, deps.keepReads ?? false);
+  const entries = createKeptReads<HeldEntries>(db, HELD_WORKSPACES, deps.keepReads ?? false);
+  const audiences = createKeptReads<HeldAudience>(db, HELD_WORKSPACES, deps.keepReads ?? false);
+  const segmentMembers = createKeptReads<Int32Array>(db, HELD_SEGMENTS, deps.keepReads ?? false);
+
+  /** The customers a filter keeps (null: everyone), from every customer's facts held where kept. */
+  async function customersKept(workspaceId: number, filter: CustomerFilter): Promise<Audience | null> {
+    if (!audiences.keeps) return queryCustomersKept(db, workspaceId, filter);
+    const { savedSegment } = filter;
+    const [held, members] = await Promise.all([
+      audiences.get(readKey({ workspaceId }), () => readHeldAudience(db, workspaceId)),
+      savedSegment
+        ? segmentMembers.get(readKey({ workspaceId, savedSegment }), () =>
+            readSegmentMembers(db, workspaceId, savedSegment),
+          )
+        : null,
+    ]);
+    return keepCustomers(held, filter, members);
+  }
 
   /** The trend's rows: counted from every stage entry held where kept, else read for this filter alone. */
   async function trendRows(workspaceId: number, query: TrendQuery) {
@@ -48,7 +82,7 @@ export function createLifecycleService(deps: LifecycleDeps & { keepReads?: boole
     const { from, to, interval, asOf, ...audience } = query;
     const [held, members] = await Promise.all([
       entries.get(readKey({ workspaceId }), () => readHeldEntries(db, workspaceId)),
-      queryCustomersKept(db, workspaceId, audience),
+      customersKept(workspaceId, audience),
     ]);
     return countTrend(held, query, members);
   }
@@ -94,6 +128,7 @@ export function createLifecycleService(deps: LifecycleDeps & { keepReads?: boole
     refresh,
     ensureRefreshed,
     refuseUnknownSavedSegment,
+    customersKept,
 
     async report(workspaceId: number, query: LifecycleQuery): Promise<LifecycleReport> {
       await refuseUnknownSavedSegment(workspaceId, query.savedSegment);
