@@ -7,7 +7,7 @@
  */
 import type { Database } from '../../platform/db/database.ts';
 import { epochDay, epochSeconds } from '../../platform/db/portable-sql.ts';
-import type { Audience } from './held-audience.ts';
+import type { Audience } from './held-customers.ts';
 import type { Stage, TrendQuery } from './lifecycle.schema.ts';
 import { STAGES } from './lifecycle.schema.ts';
 

@@ -1,7 +1,7 @@
 // The lifecycle: where each customer stands on Awareness → … → Advocacy, when they entered each stage and
 // through which touchpoint, the lifecycle funnel, and B2B accounts with their buying committees.
 
-export type { Audience } from './held-audience.ts';
+export type { Audience } from './held-customers.ts';
 export { lifecycleCommand } from './lifecycle.commands.ts';
 export { lifecycleRoutes } from './lifecycle.routes.ts';
 export * from './lifecycle.schema.ts';

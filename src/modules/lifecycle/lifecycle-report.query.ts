@@ -4,7 +4,7 @@
  */
 import type { Queryable } from '../../platform/db/database.ts';
 import { daysBetween, type SqlQuery } from '../../platform/db/portable-sql.ts';
-import type { Audience } from './held-audience.ts';
+import type { Audience } from './held-customers.ts';
 import type { LifecycleFilter, LifecycleQuery, Stage, TrendQuery } from './lifecycle.schema.ts';
 import { STAGES } from './lifecycle.schema.ts';
 

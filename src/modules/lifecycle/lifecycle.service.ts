@@ -16,11 +16,12 @@ import { computeBuyingCommittees } from './compute-buying-committee.ts';
 import { computeLifecycleFunnel } from './compute-lifecycle-funnel.ts';
 import {
   type Audience,
-  type HeldAudience,
+  countLifecycle,
+  type HeldCustomers,
   keepCustomers,
-  readHeldAudience,
+  readHeldCustomers,
   readSegmentMembers,
-} from './held-audience.ts';
+} from './held-customers.ts';
 import { countTrend, type HeldEntries, readHeldEntries } from './held-trend.ts';
 import type {
   AccountCommittee,
@@ -45,28 +46,30 @@ import {
 
 const DAY_MS = 86_400_000;
 
-/** Workspaces whose stage entries, and whose customers' filter facts, are held. */
+/** Workspaces whose stage entries, and whose customers, are held. */
 const HELD_WORKSPACES = 4;
 /** Saved segments whose members are held for filters. */
 const HELD_SEGMENTS = 16;
 
 /**
- * `keepReads`: in a server, every stage entry is held for the next trend (held-trend.ts), and what every
- * customer is filtered by for the next filter (held-audience.ts).
+ * `keepReads`: in a server, every stage entry is held for the next trend (held-trend.ts), and every
+ * customer's stages and what they are filtered by for the next funnel and filter (held-customers.ts).
  */
 export function createLifecycleService(deps: LifecycleDeps & { keepReads?: boolean }) {
   const { db, clock } = deps;
   const refresher = createLifecycleRefresher(deps);
   const entries = createKeptReads<HeldEntries>(db, HELD_WORKSPACES, deps.keepReads ?? false);
-  const audiences = createKeptReads<HeldAudience>(db, HELD_WORKSPACES, deps.keepReads ?? false);
+  const customers = createKeptReads<HeldCustomers>(db, HELD_WORKSPACES, deps.keepReads ?? false);
   const segmentMembers = createKeptReads<Int32Array>(db, HELD_SEGMENTS, deps.keepReads ?? false);
+  const heldCustomers = (workspaceId: number) =>
+    customers.get(readKey({ workspaceId }), () => readHeldCustomers(db, workspaceId));
 
   /** The customers a filter keeps (null: everyone), from every customer's facts held where kept. */
   async function customersKept(workspaceId: number, filter: CustomerFilter): Promise<Audience | null> {
-    if (!audiences.keeps) return queryCustomersKept(db, workspaceId, filter);
+    if (!customers.keeps) return queryCustomersKept(db, workspaceId, filter);
     const { savedSegment } = filter;
     const [held, members] = await Promise.all([
-      audiences.get(readKey({ workspaceId }), () => readHeldAudience(db, workspaceId)),
+      heldCustomers(workspaceId),
       savedSegment
         ? segmentMembers.get(readKey({ workspaceId, savedSegment }), () =>
             readSegmentMembers(db, workspaceId, savedSegment),
@@ -74,6 +77,13 @@ export function createLifecycleService(deps: LifecycleDeps & { keepReads?: boole
         : null,
     ]);
     return keepCustomers(held, filter, members);
+  }
+
+  /** The funnel's rows: counted from every customer held where kept, else read for this filter alone. */
+  async function reportRows(workspaceId: number, query: LifecycleQuery, lapsedBefore: Date) {
+    if (!customers.keeps) return queryLifecycleReport(db, workspaceId, query, lapsedBefore);
+    const [held, kept] = await Promise.all([heldCustomers(workspaceId), customersKept(workspaceId, query)]);
+    return countLifecycle(held, query.breakdown, kept, lapsedBefore);
   }
 
   /** The trend's rows: counted from every stage entry held where kept, else read for this filter alone. */
@@ -135,7 +145,7 @@ export function createLifecycleService(deps: LifecycleDeps & { keepReads?: boole
       const state = await ensureRefreshed(workspaceId);
       const asOf = query.asOf ?? (await defaultAsOf(workspaceId));
       const lapsedBefore = new Date((asOf ?? clock.now()).getTime() - state.lapsed_after_days * DAY_MS);
-      const rows = await queryLifecycleReport(db, workspaceId, query, lapsedBefore);
+      const rows = await reportRows(workspaceId, query, lapsedBefore);
       return {
         breakdown: query.breakdown,
         asOf,
