@@ -198,8 +198,8 @@ export function countLifecycle(
   for (let i = 0; i < held.customers.length; i++) {
     if (kept && !kept.has(held.customers[i]!)) continue;
     const key = keyOf(i);
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = newTally()));
+    const group = groups.get(key) ?? newTally();
+    groups.set(key, group);
     group.customers++;
     const stage = held.stages[i]!;
     group.current[stage]!++;
