@@ -189,17 +189,6 @@ export function createValueService(deps: {
     return { buyers, reached: await queryReached(db, workspaceId, from, to, channels) };
   }
 
-  /** The members of a saved segment as of its last refresh. */
-  async function segmentMembers(workspaceId: number, slug: string): Promise<Set<number>> {
-    const rows = await db.query<{ customer_id: number }>(
-      `SELECT m.customer_id FROM segment_members m
-       JOIN segments sg ON sg.workspace_id = m.workspace_id AND sg.segment_id = m.segment_id
-       WHERE m.workspace_id = $1 AND sg.slug = $2`,
-      [workspaceId, slug],
-    );
-    return new Set(rows.map((row) => Number(row.customer_id)));
-  }
-
   /** A reference date must come after the first order. */
   const refuseBeforeFirst = (name: string, date: Date, first: Date) => {
     if (date <= first)
@@ -262,7 +251,8 @@ export function createValueService(deps: {
       const valued = await valueEveryCustomer(workspaceId, query);
       const { asOf, fit, notes } = valued;
       // The models are fitted on every customer; a saved segment's report values its members.
-      const members = query.savedSegment ? await segmentMembers(workspaceId, query.savedSegment) : null;
+      const { savedSegment } = query;
+      const members = savedSegment ? await lifecycle.customersKept(workspaceId, { savedSegment }) : null;
       const kept = valued.rows.flatMap((row, i) =>
         !members || members.has(Number(row.customer_id)) ? [i] : [],
       );
