@@ -22,6 +22,14 @@ export interface CohortRow {
   customers: number;
 }
 
+/** Each customer's months with a purchase, or with any touchpoint; `$1` the workspace. */
+export const ACTIVE_MONTHS: Record<CohortQuery['measure'], string> = {
+  purchase: `SELECT DISTINCT customer_id, date_trunc('month', ordered_at) AS month FROM orders
+    WHERE workspace_id = $1 AND status = 'completed'`,
+  activity: `SELECT DISTINCT customer_id, date_trunc('month', occurred_at) AS month FROM events
+    WHERE workspace_id = $1 AND type IN ('track', 'page', 'screen')`,
+};
+
 export async function queryCohortRetention(
   db: Queryable,
   workspaceId: number,
@@ -38,12 +46,7 @@ export async function queryCohortRetention(
   const firstTouch = byChannel
     ? 'LEFT JOIN customer_lifecycle l ON l.workspace_id = $1 AND l.customer_id = f.customer_id'
     : '';
-  const active =
-    query.measure === 'purchase'
-      ? `SELECT DISTINCT customer_id, date_trunc('month', ordered_at) AS month FROM orders
-         WHERE workspace_id = $1 AND status = 'completed'`
-      : `SELECT DISTINCT customer_id, date_trunc('month', occurred_at) AS month FROM events
-         WHERE workspace_id = $1 AND type IN ('track', 'page', 'screen')`;
+  const active = ACTIVE_MONTHS[query.measure];
   return db.query<CohortRow>(
     `WITH firsts AS (
       SELECT customer_id, min(ordered_at) AS first_at FROM orders

@@ -3,6 +3,8 @@ import { createTestApp, type TestApp } from '../../../test/app.ts';
 import { describeEachEngine } from '../../../test/engines.ts';
 import { createIngestService } from '../ingestion/index.ts';
 import { createLifecycleService, queryCustomersKept } from '../lifecycle/index.ts';
+import { type CohortRow, queryCohortRetention } from './cohort-retention.query.ts';
+import { countCohorts, readHeldCohorts } from './held-cohorts.ts';
 import { countMoments, toColumns } from './held-moments.ts';
 import { audienceOf } from './journey-paths.query.ts';
 import {
@@ -453,6 +455,40 @@ describeEachEngine('journeys', ({ db }) => {
       expect(activity.rows.map((row) => row.retained)).toEqual([
         [2, 1, 1, 1],
         [1, 1, 0, 0],
+      ]);
+    });
+
+    it('counts any range and audience from every buyer’s months held as reading the cohorts alone does', async () => {
+      const lifecycle = createLifecycleService(t.deps);
+      const AUDIENCES = [
+        {},
+        { savedSegment: 'returning' },
+        { persona: 1 },
+        { channel: 'email' },
+        { from: '2026-01-15T00:00:00Z' },
+        { to: '2026-02-03T09:00:00Z' },
+        { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z', savedSegment: 'returning' },
+      ];
+      for (const measure of ['purchase', 'activity'] as const) {
+        const held = await readHeldCohorts(db(), ws, measure);
+        for (const audience of AUDIENCES) {
+          const query = CohortQuerySchema.parse({ months: 4, measure, ...audience });
+          const kept = await lifecycle.customersKept(ws, audienceOf(query));
+          const sorted = (rows: CohortRow[]) =>
+            rows.map((row) => JSON.stringify(row)).sort((a, b) => (a < b ? -1 : 1));
+          expect(sorted(countCohorts(held, query, kept)), JSON.stringify(query)).toEqual(
+            sorted(await queryCohortRetention(db(), ws, query)),
+          );
+        }
+      }
+      // Hand-worked: of the buyers first buying from 15 January, c2 (January) and c3 (February, again in March).
+      const later = await journeys.cohorts(
+        ws,
+        CohortQuerySchema.parse({ months: 2, from: '2026-01-15T00:00:00Z' }),
+      );
+      expect(later.rows.map((row) => [row.cohort, row.retained])).toEqual([
+        ['2026-01', [1, 0]],
+        ['2026-02', [1, 1]],
       ]);
     });
   });

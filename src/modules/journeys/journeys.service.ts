@@ -7,6 +7,7 @@ import { queryCohortRetention, queryLastMonth } from './cohort-retention.query.t
 import { computeCohortMatrix } from './compute-cohort-matrix.ts';
 import { computeJourneyPaths, countJourneyPaths } from './compute-journey-paths.ts';
 import { countPathToPurchase, type PurchasePaths, toPurchasePaths } from './compute-path-to-purchase.ts';
+import { countCohorts, type HeldCohorts, readHeldCohorts } from './held-cohorts.ts';
 import { createMomentCounts } from './held-moments.ts';
 import { type HeldTouches, readHeldTouches, walkPaths } from './held-touches.ts';
 import { audienceOf, queryJourneyPaths } from './journey-paths.query.ts';
@@ -27,11 +28,13 @@ import { queryPurchasePaths } from './path-to-purchase.query.ts';
 const HELD_PURCHASE_PATHS = 4;
 /** Workspaces whose touchpoints are held for journey paths. */
 const HELD_TOUCHES = 2;
+/** Buyers' active months held at most (one per workspace and measure). */
+const HELD_COHORTS = 4;
 
 /**
  * `keepReads`: in a server, the moments of all time (held-moments.ts), every touchpoint for journey paths
- * (held-touches.ts) and every customer's path to purchase (compute-path-to-purchase.ts) are held for the next
- * range or audience.
+ * (held-touches.ts), every customer's path to purchase (compute-path-to-purchase.ts) and every buyer's
+ * active months (held-cohorts.ts) are held for the next range or audience.
  */
 export function createJourneyService(deps: {
   db: Database;
@@ -42,6 +45,20 @@ export function createJourneyService(deps: {
   const momentCounts = createMomentCounts(db, lifecycle, deps.keepReads ?? false);
   const touches = createKeptReads<HeldTouches>(db, HELD_TOUCHES, deps.keepReads ?? false);
   const purchasePaths = createKeptReads<PurchasePaths>(db, HELD_PURCHASE_PATHS, deps.keepReads ?? false);
+  const cohorts = createKeptReads<HeldCohorts>(db, HELD_COHORTS, deps.keepReads ?? false);
+
+  /** Cohorts by first purchase month from every buyer's months held where kept, else read for the query. */
+  async function cohortRows(workspaceId: number, query: CohortQuery) {
+    if (!cohorts.keeps || query.cohort !== 'firstPurchaseMonth')
+      return queryCohortRetention(db, workspaceId, query);
+    const { measure } = query;
+    const [held, kept] = await Promise.all([
+      cohorts.get(readKey({ workspaceId, measure }), () => readHeldCohorts(db, workspaceId, measure)),
+      lifecycle.customersKept(workspaceId, audienceOf(query)),
+    ]);
+    return countCohorts(held, query, kept);
+  }
+
   return {
     async paths(workspaceId: number, query: PathQuery): Promise<Sankey> {
       // An anchor event no one ever did is a typo; a channel is a label, not checked.
@@ -83,7 +100,7 @@ export function createJourneyService(deps: {
       await lifecycle.refuseUnknownSavedSegment(workspaceId, query.savedSegment);
       await lifecycle.ensureRefreshed(workspaceId);
       const [rows, lastMonth] = await Promise.all([
-        queryCohortRetention(db, workspaceId, query),
+        cohortRows(workspaceId, query),
         queryLastMonth(db, workspaceId, query.measure),
       ]);
       return computeCohortMatrix(query, rows, lastMonth);

@@ -1,0 +1,95 @@
+/**
+ * Retention cohorts by first purchase month under any range and audience, from every buyer's active months
+ * held in memory: when they first bought, and each month from then on in which they bought again (or were
+ * active at all). A range keeps the buyers whose first purchase fell in it, an audience keeps its customers;
+ * counting them is one pass over the list instead of grouping every order per request. Read once per
+ * change of the data and measure (db/kept-reads.ts: in a server on DuckDB); elsewhere, and for cohorts by
+ * first channel, each matrix is read on its own (cohort-retention.query.ts), and this pass counts what
+ * that SQL counts.
+ */
+import type { Database } from '../../platform/db/database.ts';
+import { epochSeconds } from '../../platform/db/portable-sql.ts';
+import type { Audience } from '../lifecycle/index.ts';
+import { ACTIVE_MONTHS, type CohortRow } from './cohort-retention.query.ts';
+import type { CohortQuery } from './journeys.schema.ts';
+
+/**
+ * Every buyer's active months from the first purchase's, one row each, by customer; a buyer with none (active
+ * only counts events) has one row whose month is NaN.
+ */
+export interface HeldCohorts {
+  customers: Int32Array;
+  /** Seconds since the epoch of the customer's first purchase. */
+  firstAt: Float64Array;
+  /** Months since year 0 (year × 12 + month − 1): the first purchase's, and the active month's. */
+  firstMonths: Int32Array;
+  months: Float64Array;
+}
+
+const monthNumber = (column: string) =>
+  `CAST(extract(year FROM ${column}) * 12 + extract(month FROM ${column}) - 1 AS INTEGER)`;
+
+export async function readHeldCohorts(
+  db: Database,
+  workspaceId: number,
+  measure: CohortQuery['measure'],
+): Promise<HeldCohorts> {
+  const { rows, values } = await db.queryMatrix(
+    `WITH firsts AS (
+       SELECT customer_id, min(ordered_at) AS first_at FROM orders
+       WHERE workspace_id = $1 AND status = 'completed' GROUP BY customer_id
+     ),
+     active AS (${ACTIVE_MONTHS[measure]})
+     SELECT f.customer_id, ${epochSeconds('f.first_at')} AS first_at, ${monthNumber('f.first_at')} AS first_month,
+       ${monthNumber('a.month')} AS month
+     FROM firsts f
+     LEFT JOIN active a ON a.customer_id = f.customer_id AND a.month >= date_trunc('month', f.first_at)
+     ORDER BY f.customer_id`,
+    [workspaceId],
+  );
+  const column = <T extends { [index: number]: number }>(array: T, offset: number) => {
+    for (let i = 0; i < rows; i++) array[i] = values[i * 4 + offset]!;
+    return array;
+  };
+  return {
+    customers: column(new Int32Array(rows), 0),
+    firstAt: column(new Float64Array(rows), 1),
+    firstMonths: column(new Int32Array(rows), 2),
+    months: column(new Float64Array(rows), 3),
+  };
+}
+
+/**
+ * The rows of queryCohortRetention for cohorts by first purchase month: the buyers who first bought in
+ * [from, to) that `kept` holds (all when null), by months after it; with activity, each cohort's size apart
+ * (month_offset -1), counted once per buyer.
+ */
+export function countCohorts(
+  held: HeldCohorts,
+  query: Pick<CohortQuery, 'from' | 'to' | 'measure'>,
+  kept: Audience | null,
+): CohortRow[] {
+  const from = query.from ? query.from.getTime() / 1000 : Number.NEGATIVE_INFINITY;
+  const to = query.to ? query.to.getTime() / 1000 : Number.POSITIVE_INFINITY;
+  // "first month offset" → customers
+  const counts = new Map<string, number>();
+  const count = (firstMonth: number, offset: number) => {
+    const key = `${firstMonth} ${offset}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  };
+  for (let i = 0; i < held.customers.length; i++) {
+    const customer = held.customers[i]!;
+    const firstAt = held.firstAt[i]!;
+    if (firstAt < from || firstAt >= to || (kept && !kept.has(customer))) continue;
+    const firstMonth = held.firstMonths[i]!;
+    const newCustomer = i === 0 || held.customers[i - 1] !== customer;
+    if (query.measure === 'activity' && newCustomer) count(firstMonth, -1);
+    const month = held.months[i]!;
+    if (!Number.isNaN(month)) count(firstMonth, month - firstMonth);
+  }
+  return [...counts].map(([key, customers]) => {
+    const [firstMonth, offset] = key.split(' ').map(Number) as [number, number];
+    const start = new Date(Date.UTC(Math.floor(firstMonth / 12), firstMonth % 12, 1));
+    return { cohort: start, first_month: start, month_offset: offset, customers };
+  });
+}
