@@ -7,6 +7,7 @@
  *
  *   npx agora demo --customers 500000 --no-serve --data-dir /tmp/big
  *   npm run bench:filters -- --data-dir /tmp/big
+ *   npm run bench:filters -- --data-dir /tmp/big --only economics     the calls whose address holds it
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -21,6 +22,8 @@ const { values } = parseArgs({
     'data-dir': { type: 'string' },
     runs: { type: 'string', default: '5' },
     from: { type: 'string', default: '2026-01-01' },
+    /** Only the calls whose address holds this text. */
+    only: { type: 'string', default: '' },
   },
 });
 const RUNS = Number(values.runs);
@@ -80,7 +83,7 @@ try {
     [`savedSegment=${SEGMENT}`, false],
   ] as const) {
     console.log(`${filter}:`);
-    for (const url of FILTERED(filter, dates)) {
+    for (const url of FILTERED(filter, dates).filter((url) => url.includes(values.only!))) {
       const started = performance.now();
       await ask('GET', url);
       const first = performance.now() - started;

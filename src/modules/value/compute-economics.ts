@@ -32,41 +32,51 @@ export function computeEconomics(
   reached: ReadonlyMap<number, ReadonlySet<string>>,
   spend: Spend,
 ): Pick<EconomicsReport, 'groups' | 'channels'> {
-  const won = customers.filter((customer) => customer.isNew);
-  const kept = customers.filter((customer) => !customer.isNew);
-  const cost = new Map<number, number>();
+  // Customers by their index in `customers`, so that what each cost is an array, not a map by id.
+  const won: number[] = [];
+  const kept: number[] = [];
+  customers.forEach((customer, i) => {
+    (customer.isNew ? won : kept).push(i);
+  });
+  const cost = new Float64Array(customers.length);
   const channels: EconomicsReport['channels'] = [];
   const allocate = (
     objective: 'acquisition' | 'retention',
     amounts: Map<string, number>,
-    group: readonly EconomicsCustomer[],
-    holds: (customer: EconomicsCustomer, channel: string) => boolean,
+    group: readonly number[],
+    channelsOf: (customer: EconomicsCustomer) => Iterable<string>,
   ) => {
+    // Each channel's holders in the group's order, found in one pass over the group.
+    const holders = new Map([...amounts.keys()].map((channel) => [channel, [] as number[]]));
+    for (const i of group) for (const channel of channelsOf(customers[i]!)) holders.get(channel)?.push(i);
     let unplaced = 0;
     for (const [channel, amount] of [...amounts].sort(([a], [b]) => a.localeCompare(b))) {
-      const holders = group.filter((customer) => holds(customer, channel));
+      const holding = holders.get(channel)!;
       channels.push({
         objective,
         channel,
         spend: amount,
-        customers: holders.length,
-        costPerCustomer: holders.length > 0 ? amount / holders.length : null,
+        customers: holding.length,
+        costPerCustomer: holding.length > 0 ? amount / holding.length : null,
       });
-      if (holders.length === 0) unplaced += amount;
-      for (const customer of holders)
-        cost.set(customer.customerId, (cost.get(customer.customerId) ?? 0) + amount / holders.length);
+      if (holding.length === 0) unplaced += amount;
+      for (const i of holding) cost[i]! += amount / holding.length;
     }
-    for (const customer of group)
-      cost.set(customer.customerId, (cost.get(customer.customerId) ?? 0) + unplaced / group.length);
+    for (const i of group) cost[i]! += unplaced / group.length;
   };
-  allocate('acquisition', spend.acquisition, won, (customer, channel) => customer.firstChannel === channel);
-  allocate('retention', spend.retention, kept, (customer, channel) =>
-    Boolean(reached.get(customer.customerId)?.has(channel)),
+  allocate('acquisition', spend.acquisition, won, (customer) =>
+    customer.firstChannel === null ? [] : [customer.firstChannel],
   );
+  allocate('retention', spend.retention, kept, (customer) => reached.get(customer.customerId) ?? []);
 
-  const side = (group: readonly EconomicsCustomer[]): Side => {
-    const total = group.reduce((sum, customer) => sum + (cost.get(customer.customerId) ?? 0), 0);
-    const value = group.reduce((sum, customer) => sum + customer.spent + (customer.clv ?? 0), 0);
+  const side = (group: readonly number[]): Side => {
+    let total = 0;
+    let value = 0;
+    for (const i of group) {
+      const customer = customers[i]!;
+      total += cost[i]!;
+      value = value + customer.spent + (customer.clv ?? 0);
+    }
     const n = group.length;
     return {
       customers: n,
@@ -77,18 +87,22 @@ export function computeEconomics(
       returnOnCost: n > 0 && total > 0 ? value / total : null,
     };
   };
-  const personas = [...new Set(customers.map((customer) => customer.persona ?? 'no persona'))].sort();
+  const byPersona = new Map<string, number[]>();
+  customers.forEach((customer, i) => {
+    const persona = customer.persona ?? 'no persona';
+    const members = byPersona.get(persona) ?? [];
+    byPersona.set(persona, members);
+    members.push(i);
+  });
+  const personas = [...byPersona.keys()].sort();
   const groups = [
-    { persona: 'all', members: customers },
+    { persona: 'all', members: customers.map((_, i) => i) },
     ...(personas.length > 1 || personas[0] !== 'no persona'
-      ? personas.map((persona) => ({
-          persona,
-          members: customers.filter((customer) => (customer.persona ?? 'no persona') === persona),
-        }))
+      ? personas.map((persona) => ({ persona, members: byPersona.get(persona)! }))
       : []),
   ].map(({ persona, members }) => {
-    const conquest = side(members.filter((customer) => customer.isNew));
-    const relations = side(members.filter((customer) => !customer.isNew));
+    const conquest = side(members.filter((i) => customers[i]!.isNew));
+    const relations = side(members.filter((i) => !customers[i]!.isNew));
     const pays = verdict(conquest, relations);
     return { persona, conquest, relations, pays, statement: statement(persona, pays, conquest, relations) };
   });

@@ -102,15 +102,19 @@ export function periodReach(
 ): Map<number, Set<string>> {
   const [first, end] = [from.getTime() / 1000 / DAY_SECONDS, to.getTime() / 1000 / DAY_SECONDS];
   const { retention } = held;
-  const asked = new Set(channels);
-  const kept = new Set(customers.flatMap((customer) => (customer.isNew ? [] : [customer.customerId])));
+  const asked = retention.names.map((name) => channels.includes(name));
+  // The kept customers as a mask by id: a lookup per retention touchpoint as cheap as reading a byte.
+  let largest = 0;
+  for (const customer of customers) largest = Math.max(largest, customer.customerId);
+  const kept = new Uint8Array(largest + 1);
+  for (const customer of customers) if (!customer.isNew) kept[customer.customerId] = 1;
   const reached = new Map<number, Set<string>>();
   for (let i = 0; i < retention.customers.length; i++) {
     const customer = retention.customers[i]!;
     const day = retention.days[i]!;
-    if (day < first || day >= end || !kept.has(customer)) continue;
+    if (day < first || day >= end || kept[customer] !== 1 || !asked[retention.channels[i]!]) continue;
     const channel = retention.names[retention.channels[i]!]!;
-    if (asked.has(channel)) reached.set(customer, (reached.get(customer) ?? new Set()).add(channel));
+    reached.set(customer, (reached.get(customer) ?? new Set()).add(channel));
   }
   return reached;
 }
