@@ -26,6 +26,9 @@ describeEachEngine('ingest service under concurrent writes', ({ db }) => {
       get changes() {
         return db().changes;
       },
+      get dataChanges() {
+        return db().dataChanges;
+      },
     };
     ingest = createIngestService({ ...t.deps, db: slowAppends });
   });
@@ -72,6 +75,9 @@ function reopened(db: Database): Database {
     close: () => db.close(),
     get changes() {
       return db.changes;
+    },
+    get dataChanges() {
+      return db.dataChanges;
     },
   };
 }

@@ -19,27 +19,41 @@ export function onlyReads(sql: string): boolean {
   );
 }
 
+/** Tables of who may sign in and with what, which no analysis reads (Database.dataChanges). */
+const ACCESS_TABLES = new Set(['users', 'user_sessions', 'sign_in_failures', 'api_keys']);
+
+/** Whether a statement writes only to a table of ACCESS_TABLES: a plain INSERT, UPDATE or DELETE of one. */
+export function changesAccessOnly(sql: string): boolean {
+  const written = /^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([a-z_]+)\b/i.exec(sql)?.[1];
+  return written !== undefined && ACCESS_TABLES.has(written.toLowerCase());
+}
+
 export function countChanges(engine: EngineDatabase): Database {
   let changes = 0;
-  const counted = <T>(work: Promise<T>): Promise<T> =>
+  let dataChanges = 0;
+  const counted = <T>(work: Promise<T>, data = true): Promise<T> =>
     work.finally(() => {
       changes++;
+      if (data) dataChanges++;
     });
   return {
     engine: engine.engine,
     get changes() {
       return changes;
     },
+    get dataChanges() {
+      return dataChanges;
+    },
     query<T extends object = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
       const rows = engine.query<T>(sql, params);
-      return onlyReads(sql) ? rows : counted(rows);
+      return onlyReads(sql) ? rows : counted(rows, !changesAccessOnly(sql));
     },
     queryMatrix: (sql: string, params?: readonly unknown[]): Promise<NumberMatrix> =>
       engine.queryMatrix(sql, params),
     exec: (sql: string) => counted(engine.exec(sql)),
     transaction: <T>(work: (tx: Transaction) => Promise<T>) => counted(engine.transaction(work)),
     append: (table: string, columns: readonly string[], rows: AppendRows) =>
-      counted(engine.append(table, columns, rows)),
+      counted(engine.append(table, columns, rows), !ACCESS_TABLES.has(table)),
     close: () => engine.close(),
   };
 }

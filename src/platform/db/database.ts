@@ -58,10 +58,15 @@ export interface Database extends Queryable {
    * change-counter.ts): while it stays the same, an answer read from the database stays true.
    */
   readonly changes: number;
+  /**
+   * Of those, the changes to what analyses read: all but those to who may sign in and with what (users, their
+   * sessions and failed attempts, API keys). A sign-in must not make every analysis read its data again.
+   */
+  readonly dataChanges: number;
 }
 
-/** What an engine implements; countChanges adds the count of changes. */
-export type EngineDatabase = Omit<Database, 'changes'>;
+/** What an engine implements; countChanges adds the counts of changes. */
+export type EngineDatabase = Omit<Database, 'changes' | 'dataChanges'>;
 
 /** Wraps a driver's error as QUERY_FAILED, keeping the driver's message (it names the failing SQL part). */
 export function asQueryError(error: unknown): AppError {

@@ -4,7 +4,7 @@ import { createKeptReads, inWholeDays, readKey } from './kept-reads.ts';
 
 /** A database that is only its engine and its count of changes, which the test moves. */
 const fakeDb = (engine: 'duckdb' | 'postgres') => {
-  const db = { engine, changes: 0 };
+  const db = { engine, dataChanges: 0 };
   return db as typeof db & Database;
 };
 
@@ -21,7 +21,7 @@ describe('reads kept until the data changes', () => {
     const read = async () => ++reads;
     expect(await Promise.all([kept.get('a', read), kept.get('a', read)])).toEqual([1, 1]);
     expect(await kept.get('a', read)).toBe(1);
-    db.changes++;
+    db.dataChanges++;
     expect(await kept.get('a', read)).toBe(2);
     expect(reads).toBe(2);
   });
@@ -31,7 +31,7 @@ describe('reads kept until the data changes', () => {
     const kept = createKeptReads<number>(db, 2, true);
     let reads = 0;
     await kept.get('a', async () => {
-      db.changes++;
+      db.dataChanges++;
       return ++reads;
     });
     expect(await kept.get('a', async () => ++reads)).toBe(2);

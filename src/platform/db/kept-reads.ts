@@ -1,8 +1,8 @@
 /**
  * Reads kept in memory until the data changes: what an analysis derives many answers from (counts by day, a
  * list of moments) is read once per change of the data and shared by every answer after it. Kept while the
- * database's count of changes (change-counter.ts) has not moved since the read began, so a read that saw half
- * of a change is never kept; like the answer cache, only where this process is the database's sole writer,
+ * database's count of changes to the data (change-counter.ts: a sign-in is none) has not moved since the read
+ * began, so a read that saw half of a change is never kept; like the answer cache, only where this process is the database's sole writer,
  * DuckDB: on PostgreSQL other instances may write, unseen by this count.
  */
 import type { Database } from './database.ts';
@@ -42,17 +42,17 @@ export function createKeptReads<T>(db: Database, most: number, wanted: boolean):
       if (!keeps) return read();
       const found = kept.get(key);
       kept.delete(key);
-      if (found && found.changes === db.changes) {
+      if (found && found.changes === db.dataChanges) {
         kept.set(key, found);
         return found.value;
       }
-      const changes = db.changes;
+      const changes = db.dataChanges;
       const value = read();
       kept.set(key, { changes, value });
       if (kept.size > most) kept.delete(kept.keys().next().value!);
       // Reads asked for while this one runs share it; once it is done, it stays only if nothing changed.
       const forget = () => kept.get(key)?.value === value && kept.delete(key);
-      value.then(() => db.changes !== changes && forget(), forget);
+      value.then(() => db.dataChanges !== changes && forget(), forget);
       return value;
     },
   };

@@ -7,7 +7,7 @@ import { createTestDatabase, describeEachEngine, type TestDatabase } from '../..
 import { buildApp } from '../../app.ts';
 import { createUserService } from '../../modules/users/index.ts';
 import { createWorkspaceService } from '../../modules/workspaces/index.ts';
-import { onlyReads } from '../db/change-counter.ts';
+import { changesAccessOnly, onlyReads } from '../db/change-counter.ts';
 import { migrate } from '../db/migrate.ts';
 import { type AnswerCacheOptions, BEHIND_HEADER, KEPT_HEADER } from './answer-cache.ts';
 
@@ -22,6 +22,17 @@ describe('which statements only read', () => {
     expect(onlyReads('INSERT INTO events VALUES (1)')).toBe(false);
     expect(onlyReads('update customers SET x = 1')).toBe(false);
     expect(onlyReads('CREATE TABLE t (x INT)')).toBe(false);
+  });
+
+  it('tells a change to who may sign in from a change to the data analyses read', () => {
+    expect(changesAccessOnly('INSERT INTO user_sessions (token_hash) VALUES ($1)')).toBe(true);
+    expect(changesAccessOnly('  delete from sign_in_failures WHERE email = $1')).toBe(true);
+    expect(changesAccessOnly('UPDATE api_keys SET revoked_at = $1')).toBe(true);
+    expect(changesAccessOnly('INSERT INTO users_archive SELECT * FROM users')).toBe(false);
+    expect(changesAccessOnly('UPDATE segments SET name = $1')).toBe(false);
+    expect(
+      changesAccessOnly('WITH gone AS (DELETE FROM events RETURNING 1) INSERT INTO users SELECT 1'),
+    ).toBe(false);
   });
 });
 
@@ -45,6 +56,20 @@ describeEachEngine('answers kept until the data changes', ({ engine, db }) => {
     expect((await track('ana')).statusCode).toBe(200);
   });
   afterAll(() => t.app.close());
+
+  it('counts a failed sign-in as a change, but not as a change to the data analyses read', async () => {
+    const before = { changes: db().changes, data: db().dataChanges };
+    const failed = await t.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { email: 'nobody@example.com', password: 'not-the-password' },
+    });
+    expect(failed.statusCode).toBe(401);
+    expect(db().changes).toBeGreaterThan(before.changes);
+    expect(db().dataChanges).toBe(before.data);
+    await db().query('UPDATE workspaces SET name = name WHERE workspace_id = $1', [t.workspace.workspaceId]);
+    expect(db().dataChanges).toBeGreaterThan(before.data);
+  });
 
   it(
     engine === 'duckdb'
