@@ -68,24 +68,36 @@ function buildChain(transitions: Transition[]): Chain {
  * states customers stay in for long do not slow it down.
  */
 function conversionProbability(chain: Chain, removed: (state: string) => boolean): number {
-  const value = new Map<string, number>();
-  const convertsFrom = (state: string) =>
-    state === CONVERSION ? 1 : state === NULL || removed(state) ? 0 : (value.get(state) ?? 0);
-  const states = [...chain.keys()].filter((state) => state === START || !removed(state));
+  // States by index, and each one's next states as indexes, so that the sweeps below look nothing up by name:
+  // a walk into conversion is worth 1, into null, a removed state or one that leads nowhere 0.
+  const names = [...chain.keys()];
+  const indexOf = new Map(names.map((name, i) => [name, i]));
+  const kept = names.map((name) => name === START || !removed(name));
+  const value = new Float64Array(names.length);
+  const CONVERTS = -1;
+  const DEAD = -2;
+  const steps = names.map((name) =>
+    chain.get(name)!.map(([target, p]) => {
+      const i = indexOf.get(target);
+      const to = target === CONVERSION ? CONVERTS : i === undefined || !kept[i] ? DEAD : i;
+      return { to, p, self: target === name };
+    }),
+  );
+  const states = names.flatMap((_, i) => (kept[i] ? [i] : []));
   for (let sweep = 0; sweep < 100_000; sweep++) {
     let change = 0;
     for (const state of states) {
       let sum = 0;
       let self = 0;
-      for (const [target, p] of chain.get(state)!) {
-        if (target === state) self += p;
-        else sum += p * convertsFrom(target);
+      for (const { to, p, self: loops } of steps[state]!) {
+        if (loops) self += p;
+        else sum += p * (to === CONVERTS ? 1 : to === DEAD ? 0 : value[to]!);
       }
       const next = self < 1 ? sum / (1 - self) : 0;
-      change = Math.max(change, Math.abs(next - (value.get(state) ?? 0)));
-      value.set(state, next);
+      change = Math.max(change, Math.abs(next - value[state]!));
+      value[state] = next;
     }
     if (change < 1e-13) break;
   }
-  return value.get(START) ?? 0;
+  return value[indexOf.get(START) ?? -1] ?? 0;
 }
