@@ -2,8 +2,8 @@
  * Reads kept in memory until the data changes: what an analysis derives many answers from (counts by day, a
  * list of moments) is read once per change of the data and shared by every answer after it. Kept while the
  * database's count of changes to the data (change-counter.ts: a sign-in is none) has not moved since the read
- * began, so a read that saw half of a change is never kept; like the answer cache, only where this process is the database's sole writer,
- * DuckDB: on PostgreSQL other instances may write, unseen by this count.
+ * began, so a read that saw half of a change is never kept; like the answer cache, only where this process is
+ * the database's sole writer, DuckDB: on PostgreSQL other instances may write, unseen by this count.
  */
 import type { Database } from './database.ts';
 
