@@ -204,12 +204,13 @@ export function countLifecycle(
     const stage = held.stages[i]!;
     group.current[stage]!++;
     if (held.lastSeen[i]! < lapsedCutoff) group.lapsed[stage]!++;
-    const entered = held.entered.subarray(i * STAGES.length, (i + 1) * STAGES.length);
+    const first = i * STAGES.length;
     for (let s = 0; s < STAGES.length; s++) {
-      if (Number.isNaN(entered[s]!)) continue;
+      const at = held.entered[first + s]!;
+      if (Number.isNaN(at)) continue;
       group.reached[s]!++;
-      if (s > 0 && !Number.isNaN(entered[s - 1]!))
-        group.days[s]!.push((entered[s]! - entered[s - 1]!) / 86400);
+      const before = s > 0 ? held.entered[first + s - 1]! : Number.NaN;
+      if (!Number.isNaN(before)) group.days[s]!.push((at - before) / 86400);
     }
   }
   return [...groups]
@@ -265,20 +266,53 @@ function toRow(key: string | Date, group: GroupTally): LifecycleReportRow {
     figures[`current_${stage}`] = group.current[s]!;
     figures[`lapsed_${stage}`] = group.lapsed[s]!;
     if (s === 0) return;
-    const days = Float64Array.from(group.days[s]!).sort();
+    const days = Float64Array.from(group.days[s]!);
     figures[`median_${stage}`] = percentileCont(days, 0.5);
     figures[`p90_${stage}`] = percentileCont(days, 0.9);
   });
   return { ...figures, group_key: key, customers: group.customers } as LifecycleReportRow;
 }
 
-/** As SQL's percentile_cont: the value at q of the way through `sorted`, between two values by their share. */
-function percentileCont(sorted: Float64Array, q: number): number | null {
-  if (sorted.length === 0) return null;
-  const position = q * (sorted.length - 1);
+/**
+ * As SQL's percentile_cont: the value q of the way through `values` in order, between the two around it by
+ * its share. Found by selection, not by sorting half a million days (reorders `values`).
+ */
+function percentileCont(values: Float64Array, q: number): number | null {
+  if (values.length === 0) return null;
+  const position = q * (values.length - 1);
   const below = Math.floor(position);
-  const lower = sorted[below]!;
-  return lower + (position - below) * (sorted[Math.ceil(position)]! - lower);
+  const lower = select(values, below);
+  // Every value after `below` is at least `lower` now: the next in order is the least of them.
+  let upper = lower;
+  if (position > below) {
+    upper = Number.POSITIVE_INFINITY;
+    for (let i = below + 1; i < values.length; i++) upper = Math.min(upper, values[i]!);
+  }
+  return lower + (position - below) * (upper - lower);
+}
+
+/** The k-th smallest of `values` (from 0), moved to index k with none larger before it nor smaller after it. */
+function select(values: Float64Array, k: number): number {
+  let left = 0;
+  let right = values.length - 1;
+  while (right > left) {
+    const pivot = values[(left + right) >>> 1]!;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        [values[i], values[j]] = [values[j]!, values[i]!];
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break;
+  }
+  return values[k]!;
 }
 
 const compareKeys = (a: string | Date, b: string | Date) =>
