@@ -194,27 +194,54 @@ export function countLifecycle(
 ): LifecycleReportRow[] {
   const keyOf = groupKey(held, breakdown);
   const lapsedCutoff = lapsedBefore.getTime() / 1000;
-  const groups = new Map<string | number, GroupTally>();
+  const stages = STAGES.length;
+  const keys: Array<string | number> = [];
+  const indexOfKey = new Map<string | number, number>();
+  const tallies: GroupTally[] = [];
+  // Each kept customer's group (-1: not kept), and how many days each group's stage will hold: the days are
+  // then written into arrays of their size, not pushed one by one.
+  const groupOf = new Int32Array(held.customers.length).fill(-1);
+  const dayCounts: number[] = [];
+  const hasDays = (first: number, s: number) =>
+    s > 0 && !Number.isNaN(held.entered[first + s]!) && !Number.isNaN(held.entered[first + s - 1]!);
   for (let i = 0; i < held.customers.length; i++) {
     if (kept && !kept.has(held.customers[i]!)) continue;
     const key = keyOf(i);
-    const group = groups.get(key) ?? newTally();
-    groups.set(key, group);
+    let g = indexOfKey.get(key);
+    if (g === undefined) {
+      g = keys.push(key) - 1;
+      indexOfKey.set(key, g);
+      tallies.push(newTally());
+      dayCounts.push(...STAGES.map(() => 0));
+    }
+    groupOf[i] = g;
+    const group = tallies[g]!;
     group.customers++;
     const stage = held.stages[i]!;
     group.current[stage]!++;
     if (held.lastSeen[i]! < lapsedCutoff) group.lapsed[stage]!++;
-    const first = i * STAGES.length;
-    for (let s = 0; s < STAGES.length; s++) {
-      const at = held.entered[first + s]!;
-      if (Number.isNaN(at)) continue;
+    const first = i * stages;
+    for (let s = 0; s < stages; s++) {
+      if (Number.isNaN(held.entered[first + s]!)) continue;
       group.reached[s]!++;
-      const before = s > 0 ? held.entered[first + s - 1]! : Number.NaN;
-      if (!Number.isNaN(before)) group.days[s]!.push((at - before) / 86400);
+      if (hasDays(first, s)) dayCounts[g * stages + s]!++;
     }
   }
-  return [...groups]
-    .map(([key, group]) => toRow(breakdown === 'cohort' ? new Date(Number(key)) : String(key), group))
+  tallies.forEach((group, g) => {
+    group.days = STAGES.map((_, s) => new Float64Array(dayCounts[g * stages + s]!));
+  });
+  const filled = dayCounts.map(() => 0);
+  for (let i = 0; i < held.customers.length; i++) {
+    const g = groupOf[i]!;
+    if (g < 0) continue;
+    const first = i * stages;
+    for (let s = 1; s < stages; s++)
+      if (hasDays(first, s))
+        tallies[g]!.days[s]![filled[g * stages + s]!++] =
+          (held.entered[first + s]! - held.entered[first + s - 1]!) / 86400;
+  }
+  return tallies
+    .map((group, g) => toRow(breakdown === 'cohort' ? new Date(Number(keys[g])) : String(keys[g]), group))
     .sort((a, b) => b.customers - a.customers || compareKeys(a.group_key, b.group_key));
 }
 
@@ -224,7 +251,7 @@ interface GroupTally {
   current: number[];
   lapsed: number[];
   /** Per stage, the days each customer took from the stage before it. */
-  days: number[][];
+  days: Float64Array[];
 }
 
 const newTally = (): GroupTally => ({
@@ -232,7 +259,7 @@ const newTally = (): GroupTally => ({
   reached: STAGES.map(() => 0),
   current: STAGES.map(() => 0),
   lapsed: STAGES.map(() => 0),
-  days: STAGES.map(() => []),
+  days: [],
 });
 
 /** The customer's group (as GROUP_KEYS names it); a cohort as the time its month began. */
@@ -266,7 +293,7 @@ function toRow(key: string | Date, group: GroupTally): LifecycleReportRow {
     figures[`current_${stage}`] = group.current[s]!;
     figures[`lapsed_${stage}`] = group.lapsed[s]!;
     if (s === 0) return;
-    const days = Float64Array.from(group.days[s]!);
+    const days = group.days[s]!;
     figures[`median_${stage}`] = percentileCont(days, 0.5);
     figures[`p90_${stage}`] = percentileCont(days, 0.9);
   });
