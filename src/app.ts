@@ -92,7 +92,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     journeyRoutes(createJourneyService({ ...deps, lifecycle, keepReads: true })),
     attributionRoutes(createAttributionService({ ...deps, lifecycle, keepReads: true })),
     valueRoutes(createValueService({ ...deps, lifecycle, keepReads: true })),
-    behaviorRoutes(createBehaviorService({ ...deps, lifecycle })),
+    behaviorRoutes(createBehaviorService({ ...deps, lifecycle, keepReads: true })),
     personaRoutes(createPersonaService({ ...deps, lifecycle })),
     segmentRoutes(createSegmentService({ ...deps, lifecycle })),
     migrationRoutes(deps.db),

@@ -4,9 +4,9 @@
  * window) and how broadly (distinct event names, up to 3 or the behaviour's number of names) — summed per
  * group in the engine, so that 500,000 customers come back as a few dozen rows. One text for both engines.
  */
-import type { Queryable } from '../../platform/db/database.ts';
+import type { Database, NumberMatrix, Queryable } from '../../platform/db/database.ts';
 import { daysBetween } from '../../platform/db/portable-sql.ts';
-import type { Behavior, BehaviorQuery } from './behaviors.schema.ts';
+import { BEHAVIORS, type Behavior, type BehaviorQuery } from './behaviors.schema.ts';
 
 /** Frequency counts up to this many events; breadth up to this many distinct event names. */
 export const FREQUENCY_CAP = 5;
@@ -119,6 +119,33 @@ export function queryIndex(
     GROUP BY g.dim, g.grp, s.behavior`,
     params,
   );
+}
+
+/**
+ * Every active customer of the window with their group in the breakdown, and every score: what
+ * countIndex counts the index of any population from (held-index.ts).
+ */
+export async function queryScores(
+  db: Database,
+  workspaceId: number,
+  window: IndexWindow,
+  breakdown: BehaviorQuery['breakdown'],
+): Promise<{ active: Array<{ customer_id: number; grp: string }>; scores: NumberMatrix }> {
+  const params: unknown[] = [workspaceId];
+  const ctes = scoreCtes(window, {}, params);
+  const { column, joins } = groupOf(breakdown);
+  const behaviorIndex = `CASE s.behavior ${BEHAVIORS.map((behavior, i) => `WHEN '${behavior}' THEN ${i}`).join(' ')} END`;
+  const [active, scores] = await Promise.all([
+    db.query<{ customer_id: number; grp: string }>(
+      `WITH ${ctes} SELECT a.customer_id, ${column} AS grp FROM active a ${joins}`,
+      params,
+    ),
+    db.queryMatrix(
+      `WITH ${ctes} SELECT s.customer_id, ${behaviorIndex} AS behavior, s.score FROM scored s`,
+      params,
+    ),
+  ]);
+  return { active, scores };
 }
 
 export interface CustomerScoreRow {

@@ -3,8 +3,10 @@ import { createTestApp, type TestApp } from '../../../test/app.ts';
 import { describeEachEngine } from '../../../test/engines.ts';
 import { createIngestService } from '../ingestion/index.ts';
 import { createLifecycleService } from '../lifecycle/index.ts';
+import { type IndexRow, queryIndex } from './behavior-index.query.ts';
 import { BehaviorQuerySchema } from './behaviors.schema.ts';
 import { type BehaviorService, createBehaviorService } from './behaviors.service.ts';
+import { countIndex, readHeldIndex } from './held-index.ts';
 
 const AS_OF = Date.parse('2026-04-01T00:00:00Z');
 const DAY = 86_400_000;
@@ -135,6 +137,57 @@ describeEachEngine('the five behaviours', ({ db }) => {
     expect(report.notes).toEqual([
       'No customer had a touchpoint in the 30 days before 2026-04-01 among those asked for: every score is 0.',
     ]);
+  });
+
+  it('counts the index of any population from every active customer’s scores held as its SQL does', async () => {
+    const lifecycle = createLifecycleService(t.deps);
+    await lifecycle.refresh(ws());
+    const customers = (
+      await db().query<{ customer_id: number }>(
+        'SELECT customer_id FROM customer_lifecycle WHERE workspace_id = $1 ORDER BY customer_id',
+        [ws()],
+      )
+    ).map((row) => row.customer_id);
+    const now = new Date('2026-04-01T00:00:00Z');
+    await db().query(
+      "INSERT INTO personas (workspace_id, persona_id, name, created_at) VALUES ($1, 1, 'Two', $2)",
+      [ws(), now],
+    );
+    await db().query(
+      `INSERT INTO segments (workspace_id, segment_id, slug, name, rules, refresh_minutes, created_at, updated_at)
+       VALUES ($1, 1, 'one', 'One', CAST('{"stage": "action"}' AS JSON), 60, $2, $2)`,
+      [ws(), now],
+    );
+    for (const customer of customers.slice(0, 2))
+      await db().query(
+        `INSERT INTO persona_assignments (workspace_id, customer_id, persona_id, run_id, distance, assigned_at)
+         VALUES ($1, $2, 1, 1, 0, $3)`,
+        [ws(), customer, now],
+      );
+    await db().query(
+      'INSERT INTO segment_members (workspace_id, segment_id, customer_id, joined_at) VALUES ($1, 1, $2, $3)',
+      [ws(), customers.at(-1), now],
+    );
+    const normalized = (rows: IndexRow[]) =>
+      rows
+        .map((row) => ({
+          ...row,
+          customers: Number(row.customers),
+          score_sum: row.score_sum && Number(row.score_sum.toFixed(9)),
+        }))
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    const window = { asOf: new Date('2026-04-01T00:00:00Z'), windowDays: 30 };
+    for (const breakdown of ['segment', 'persona', 'channel'] as const) {
+      const held = await readHeldIndex(db(), ws(), window, breakdown);
+      for (const population of [{}, { persona: 1 }, { savedSegment: 'one' }, { persona: 99 }]) {
+        const kept = await lifecycle.customersKept(ws(), population);
+        expect(normalized(countIndex(held, kept)), JSON.stringify({ breakdown, ...population })).toEqual(
+          normalized(await queryIndex(db(), ws(), window, { breakdown, ...population })),
+        );
+      }
+    }
+    const persona = await behaviors.report(ws(), query({ persona: 1 }));
+    expect(persona.organisation.activeCustomers).toBe(2);
   });
 
   it('recommends the strategies whose signal the numbers are below, with the numbers', async () => {

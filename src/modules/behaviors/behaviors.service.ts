@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { type Clock, systemClock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
+import { createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import type { LifecycleService } from '../lifecycle/index.ts';
 import {
@@ -34,6 +35,7 @@ import {
 } from './behaviors.schema.ts';
 import { recommend } from './compute-recommendations.ts';
 import { queryCoverage } from './coverage.query.ts';
+import { countIndex, type HeldIndex, readHeldIndex } from './held-index.ts';
 import {
   insertInitiative,
   listInitiatives,
@@ -46,8 +48,18 @@ const DAY = 86_400_000;
 /** Initiatives are judged on at most this many days before and since their start. */
 const KPI_DAYS = 90;
 
-export function createBehaviorService(deps: { db: Database; lifecycle: LifecycleService; clock?: Clock }) {
+/** Windows and breakdowns whose scores are held at most. */
+const HELD_INDEXES = 8;
+
+/** `keepReads`: in a server, every active customer's scores are held for the next population (held-index.ts). */
+export function createBehaviorService(deps: {
+  db: Database;
+  lifecycle: LifecycleService;
+  clock?: Clock;
+  keepReads?: boolean;
+}) {
   const { db, lifecycle, clock = systemClock } = deps;
+  const indexes = createKeptReads<HeldIndex>(db, HELD_INDEXES, deps.keepReads ?? false);
 
   /** The window ending at asOf, by default the day after the latest event. */
   async function windowOf(
@@ -81,8 +93,25 @@ export function createBehaviorService(deps: { db: Database; lifecycle: Lifecycle
     window: IndexWindow,
     query: Pick<BehaviorQuery, 'breakdown' | 'persona' | 'savedSegment'>,
   ) {
-    const rows = await queryIndex(db, workspaceId, window, query);
+    const rows = await indexRows(workspaceId, window, query);
     return { organisation: groupFrom(rows, 'organisation', 'all'), groups: groupsFrom(rows) };
+  }
+
+  /** The index's rows: counted from every active customer's scores held where kept, else read for the query. */
+  async function indexRows(
+    workspaceId: number,
+    window: IndexWindow,
+    query: Pick<BehaviorQuery, 'breakdown' | 'persona' | 'savedSegment'>,
+  ) {
+    if (!indexes.keeps) return queryIndex(db, workspaceId, window, query);
+    const { breakdown, persona, savedSegment } = query;
+    const [held, kept] = await Promise.all([
+      indexes.get(readKey({ workspaceId, ...window, breakdown }), () =>
+        readHeldIndex(db, workspaceId, window, breakdown),
+      ),
+      lifecycle.customersKept(workspaceId, { persona, savedSegment }),
+    ]);
+    return countIndex(held, kept);
   }
 
   async function coverageAt(workspaceId: number, window: IndexWindow): Promise<Coverage> {
