@@ -6,7 +6,7 @@
  * (db/kept-reads.ts: in a server on DuckDB); elsewhere queryIndex answers, and this pass counts what it
  * counts (the sums in another order: equal to the last few bits).
  */
-import type { Database } from '../../platform/db/database.ts';
+import { type Database, matrixColumn } from '../../platform/db/database.ts';
 import type { Audience } from '../lifecycle/index.ts';
 import { type IndexRow, type IndexWindow, queryScores } from './behavior-index.query.ts';
 import { BEHAVIORS, type BehaviorQuery } from './behaviors.schema.ts';
@@ -31,17 +31,13 @@ export async function readHeldIndex(
   const { active, scores } = await queryScores(db, workspaceId, window, breakdown);
   const groupNames = [...new Set(active.map((row) => row.grp))];
   const indexOf = new Map(groupNames.map((name, i) => [name, i]));
-  const column = <T extends { [index: number]: number }>(array: T, offset: number) => {
-    for (let i = 0; i < scores.rows; i++) array[i] = scores.values[i * 3 + offset]!;
-    return array;
-  };
   return {
     active: Int32Array.from(active, (row) => row.customer_id),
     groups: Int32Array.from(active, (row) => indexOf.get(row.grp)!),
     groupNames,
-    scored: column(new Int32Array(scores.rows), 0),
-    behaviors: column(new Uint8Array(scores.rows), 1),
-    scores: column(new Float64Array(scores.rows), 2),
+    scored: matrixColumn(scores, 0, new Int32Array(scores.rows)),
+    behaviors: matrixColumn(scores, 1, new Uint8Array(scores.rows)),
+    scores: matrixColumn(scores, 2, new Float64Array(scores.rows)),
   };
 }
 

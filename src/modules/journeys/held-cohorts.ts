@@ -7,7 +7,7 @@
  * first channel, each matrix is read on its own (cohort-retention.query.ts), and this pass counts what
  * that SQL counts.
  */
-import type { Database } from '../../platform/db/database.ts';
+import { type Database, matrixColumn } from '../../platform/db/database.ts';
 import { epochSeconds } from '../../platform/db/portable-sql.ts';
 import type { Audience } from '../lifecycle/index.ts';
 import { ACTIVE_MONTHS, type CohortRow } from './cohort-retention.query.ts';
@@ -34,7 +34,7 @@ export async function readHeldCohorts(
   workspaceId: number,
   measure: CohortQuery['measure'],
 ): Promise<HeldCohorts> {
-  const { rows, values } = await db.queryMatrix(
+  const matrix = await db.queryMatrix(
     `WITH firsts AS (
        SELECT customer_id, min(ordered_at) AS first_at FROM orders
        WHERE workspace_id = $1 AND status = 'completed' GROUP BY customer_id
@@ -47,15 +47,12 @@ export async function readHeldCohorts(
      ORDER BY f.customer_id`,
     [workspaceId],
   );
-  const column = <T extends { [index: number]: number }>(array: T, offset: number) => {
-    for (let i = 0; i < rows; i++) array[i] = values[i * 4 + offset]!;
-    return array;
-  };
+  const { rows } = matrix;
   return {
-    customers: column(new Int32Array(rows), 0),
-    firstAt: column(new Float64Array(rows), 1),
-    firstMonths: column(new Int32Array(rows), 2),
-    months: column(new Float64Array(rows), 3),
+    customers: matrixColumn(matrix, 0, new Int32Array(rows)),
+    firstAt: matrixColumn(matrix, 1, new Float64Array(rows)),
+    firstMonths: matrixColumn(matrix, 2, new Int32Array(rows)),
+    months: matrixColumn(matrix, 3, new Float64Array(rows)),
   };
 }
 

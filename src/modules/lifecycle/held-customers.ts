@@ -8,7 +8,7 @@
  * in a server on DuckDB); elsewhere the SQL of lifecycle-report.query.ts answers, and these passes count
  * what it counts.
  */
-import type { Database } from '../../platform/db/database.ts';
+import { type Database, matrixColumn } from '../../platform/db/database.ts';
 import { epochSeconds } from '../../platform/db/portable-sql.ts';
 import { type LifecycleQuery, STAGES } from './lifecycle.schema.ts';
 import type { CustomerFilter, LifecycleReportRow } from './lifecycle-report.query.ts';
@@ -66,7 +66,7 @@ export async function readHeldCustomers(db: Database, workspaceId: number): Prom
   // Numbered in the query and listed apart, as held-touches.ts does: the numbers are the lists' while the
   // lists are the same before and after; a channel or device first seen meanwhile means reading again.
   for (let before = await texts(); ; ) {
-    const { rows, values } = await db.queryMatrix(
+    const matrix = await db.queryMatrix(
       `SELECT l.customer_id, ${epochSeconds('l.awareness_at')} AS first_seen,
          coalesce(c.position, -1) AS channel, coalesce(d.position, -1) AS device,
          CASE WHEN b2b.customer_id IS NULL THEN 0 ELSE 1 END AS b2b, coalesce(pa.persona_id, 0) AS persona,
@@ -86,32 +86,29 @@ export async function readHeldCustomers(db: Database, workspaceId: number): Prom
       before = after;
       continue;
     }
-    const column = <T extends { [index: number]: number }>(array: T, offset: number) => {
-      for (let i = 0; i < rows; i++) array[i] = values[i * WIDTH + offset]!;
-      return array;
-    };
+    const { rows, values } = matrix;
     const entered = new Float64Array(rows * STAGES.length);
     for (let i = 0; i < rows; i++)
       for (let s = 0; s < STAGES.length; s++)
         entered[i * STAGES.length + s] = values[i * WIDTH + COLUMNS.length + s]!;
     const [channelTexts, deviceTexts, personas] = after as [string[], string[], string[]];
     return {
-      customers: column(new Int32Array(rows), 0),
-      firstSeen: column(new Float64Array(rows), 1),
-      channels: column(new Int32Array(rows), 2),
-      devices: column(new Int32Array(rows), 3),
+      customers: matrixColumn(matrix, 0, new Int32Array(rows)),
+      firstSeen: matrixColumn(matrix, 1, new Float64Array(rows)),
+      channels: matrixColumn(matrix, 2, new Int32Array(rows)),
+      devices: matrixColumn(matrix, 3, new Int32Array(rows)),
       channelTexts,
       deviceTexts,
-      b2b: column(new Uint8Array(rows), 4),
-      personas: column(new Int32Array(rows), 5),
+      b2b: matrixColumn(matrix, 4, new Uint8Array(rows)),
+      personas: matrixColumn(matrix, 5, new Int32Array(rows)),
       personaNames: new Map(
         personas.map((text) => {
           const space = text.indexOf(' ');
           return [Number(text.slice(0, space)), text.slice(space + 1)];
         }),
       ),
-      stages: column(new Uint8Array(rows), 6),
-      lastSeen: column(new Float64Array(rows), 7),
+      stages: matrixColumn(matrix, 6, new Uint8Array(rows)),
+      lastSeen: matrixColumn(matrix, 7, new Float64Array(rows)),
       entered,
     };
   }

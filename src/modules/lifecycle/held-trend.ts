@@ -5,7 +5,7 @@
  * once per change of the data (db/kept-reads.ts: in a server on DuckDB); elsewhere each trend is read on its
  * own (lifecycle-report.query.ts), and this pass counts what that SQL counts.
  */
-import type { Database } from '../../platform/db/database.ts';
+import { type Database, matrixColumn } from '../../platform/db/database.ts';
 import { epochDay, epochSeconds } from '../../platform/db/portable-sql.ts';
 import type { Audience } from './held-customers.ts';
 import type { Stage, TrendQuery } from './lifecycle.schema.ts';
@@ -26,7 +26,7 @@ export interface HeldEntries {
 
 export async function readHeldEntries(db: Database, workspaceId: number): Promise<HeldEntries> {
   const stageIndex = `CASE s.stage ${STAGES.map((stage, index) => `WHEN '${stage}' THEN ${index}`).join(' ')} END`;
-  const { rows, values } = await db.queryMatrix(
+  const matrix = await db.queryMatrix(
     `SELECT s.customer_id, ${stageIndex} AS stage, ${epochDay('s.entered_at')} AS day,
        ${epochSeconds('l.awareness_at')} AS first_seen
      FROM stage_entries s
@@ -34,15 +34,12 @@ export async function readHeldEntries(db: Database, workspaceId: number): Promis
      WHERE s.workspace_id = $1`,
     [workspaceId],
   );
-  const column = <T extends { [index: number]: number }>(array: T, offset: number) => {
-    for (let i = 0; i < rows; i++) array[i] = values[i * 4 + offset]!;
-    return array;
-  };
+  const { rows } = matrix;
   return {
-    customers: column(new Int32Array(rows), 0),
-    stages: column(new Uint8Array(rows), 1),
-    days: column(new Int32Array(rows), 2),
-    firstSeen: column(new Float64Array(rows), 3),
+    customers: matrixColumn(matrix, 0, new Int32Array(rows)),
+    stages: matrixColumn(matrix, 1, new Uint8Array(rows)),
+    days: matrixColumn(matrix, 2, new Int32Array(rows)),
+    firstSeen: matrixColumn(matrix, 3, new Float64Array(rows)),
   };
 }
 

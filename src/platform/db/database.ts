@@ -36,6 +36,17 @@ export interface NumberMatrix {
   values: Float64Array;
 }
 
+/** Column `offset` of a matrix, written into `array` (as long as the matrix has rows), which it returns. */
+export function matrixColumn<T extends { [index: number]: number }>(
+  matrix: NumberMatrix,
+  offset: number,
+  array: T,
+): T {
+  const width = matrix.columns.length;
+  for (let i = 0; i < matrix.rows; i++) array[i] = matrix.values[i * width + offset]!;
+  return array;
+}
+
 export interface Database extends Queryable {
   readonly engine: Engine;
   /**
