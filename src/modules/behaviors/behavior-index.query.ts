@@ -4,7 +4,7 @@
  * window) and how broadly (distinct event names, up to 3 or the behaviour's number of names) — summed per
  * group in the engine, so that 500,000 customers come back as a few dozen rows. One text for both engines.
  */
-import type { Database, NumberMatrix, Queryable } from '../../platform/db/database.ts';
+import type { Queryable } from '../../platform/db/database.ts';
 import { daysBetween } from '../../platform/db/portable-sql.ts';
 import { BEHAVIORS, type Behavior, type BehaviorQuery } from './behaviors.schema.ts';
 
@@ -121,31 +121,36 @@ export function queryIndex(
   );
 }
 
+/** An active customer's group, and one of their scores (behavior and score null: none shown). */
+export interface ScoreRow {
+  customer_id: number;
+  grp: string;
+  /** An index into BEHAVIORS. */
+  behavior: number | null;
+  score: number | null;
+}
+
 /**
- * Every active customer of the window with their group in the breakdown, and every score: what
- * countIndex counts the index of any population from (held-index.ts).
+ * Every active customer of the window with their group in the breakdown and their scores, in one reading of
+ * the window's events, by customer: what countIndex counts the index of any population from (held-index.ts).
  */
-export async function queryScores(
-  db: Database,
+export function queryScores(
+  db: Queryable,
   workspaceId: number,
   window: IndexWindow,
   breakdown: BehaviorQuery['breakdown'],
-): Promise<{ active: Array<{ customer_id: number; grp: string }>; scores: NumberMatrix }> {
+): Promise<ScoreRow[]> {
   const params: unknown[] = [workspaceId];
   const ctes = scoreCtes(window, {}, params);
   const { column, joins } = groupOf(breakdown);
   const behaviorIndex = `CASE s.behavior ${BEHAVIORS.map((behavior, i) => `WHEN '${behavior}' THEN ${i}`).join(' ')} END`;
-  const [active, scores] = await Promise.all([
-    db.query<{ customer_id: number; grp: string }>(
-      `WITH ${ctes} SELECT a.customer_id, ${column} AS grp FROM active a ${joins}`,
-      params,
-    ),
-    db.queryMatrix(
-      `WITH ${ctes} SELECT s.customer_id, ${behaviorIndex} AS behavior, s.score FROM scored s`,
-      params,
-    ),
-  ]);
-  return { active, scores };
+  return db.query<ScoreRow>(
+    `WITH ${ctes}
+    SELECT a.customer_id, ${column} AS grp, ${behaviorIndex} AS behavior, s.score
+    FROM active a ${joins} LEFT JOIN scored s ON s.customer_id = a.customer_id
+    ORDER BY a.customer_id`,
+    params,
+  );
 }
 
 export interface CustomerScoreRow {

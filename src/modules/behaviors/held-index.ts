@@ -6,7 +6,7 @@
  * (db/kept-reads.ts: in a server on DuckDB); elsewhere queryIndex answers, and this pass counts what it
  * counts (the sums in another order: equal to the last few bits).
  */
-import { type Database, matrixColumn } from '../../platform/db/database.ts';
+import type { Database } from '../../platform/db/database.ts';
 import type { Audience } from '../lifecycle/index.ts';
 import { type IndexRow, type IndexWindow, queryScores } from './behavior-index.query.ts';
 import { BEHAVIORS, type BehaviorQuery } from './behaviors.schema.ts';
@@ -28,16 +28,19 @@ export async function readHeldIndex(
   window: IndexWindow,
   breakdown: BehaviorQuery['breakdown'],
 ): Promise<HeldIndex> {
-  const { active, scores } = await queryScores(db, workspaceId, window, breakdown);
-  const groupNames = [...new Set(active.map((row) => row.grp))];
+  const rows = await queryScores(db, workspaceId, window, breakdown);
+  const groupNames = [...new Set(rows.map((row) => row.grp))];
   const indexOf = new Map(groupNames.map((name, i) => [name, i]));
+  // Rows come by customer: the first of each is the customer's.
+  const firsts = rows.filter((row, i) => i === 0 || rows[i - 1]!.customer_id !== row.customer_id);
+  const scored = rows.filter((row) => row.behavior !== null);
   return {
-    active: Int32Array.from(active, (row) => row.customer_id),
-    groups: Int32Array.from(active, (row) => indexOf.get(row.grp)!),
+    active: Int32Array.from(firsts, (row) => row.customer_id),
+    groups: Int32Array.from(firsts, (row) => indexOf.get(row.grp)!),
     groupNames,
-    scored: matrixColumn(scores, 0, new Int32Array(scores.rows)),
-    behaviors: matrixColumn(scores, 1, new Uint8Array(scores.rows)),
-    scores: matrixColumn(scores, 2, new Float64Array(scores.rows)),
+    scored: Int32Array.from(scored, (row) => row.customer_id),
+    behaviors: Uint8Array.from(scored, (row) => row.behavior!),
+    scores: Float64Array.from(scored, (row) => row.score!),
   };
 }
 

@@ -1,12 +1,11 @@
 /**
- * The lifecycle trend under any filter, from every stage entry held in memory: the day it happened, its stage
- * and when its customer was first seen. A filter keeps customers (first seen in a range, of a segment, …), so
- * its trend is one pass over the entries instead of a join of every entry with the filtered customers. Read
+ * The lifecycle trend under any filter, from every stage entry held in memory: the day it happened and its
+ * stage. A filter keeps customers (first seen in a range, of a segment, …: held-customers.ts), so its trend is one pass over the entries instead of a join of every entry with the filtered customers. Read
  * once per change of the data (db/kept-reads.ts: in a server on DuckDB); elsewhere each trend is read on its
  * own (lifecycle-report.query.ts), and this pass counts what that SQL counts.
  */
 import { type Database, matrixColumn } from '../../platform/db/database.ts';
-import { epochDay, epochSeconds } from '../../platform/db/portable-sql.ts';
+import { epochDay } from '../../platform/db/portable-sql.ts';
 import type { Audience } from './held-customers.ts';
 import type { Stage, TrendQuery } from './lifecycle.schema.ts';
 import { STAGES } from './lifecycle.schema.ts';
@@ -20,15 +19,12 @@ export interface HeldEntries {
   stages: Uint8Array;
   /** Days since the epoch on which the stage was entered. */
   days: Int32Array;
-  /** Seconds since the epoch of the customer's first touch; NaN if none. */
-  firstSeen: Float64Array;
 }
 
 export async function readHeldEntries(db: Database, workspaceId: number): Promise<HeldEntries> {
   const stageIndex = `CASE s.stage ${STAGES.map((stage, index) => `WHEN '${stage}' THEN ${index}`).join(' ')} END`;
   const matrix = await db.queryMatrix(
-    `SELECT s.customer_id, ${stageIndex} AS stage, ${epochDay('s.entered_at')} AS day,
-       ${epochSeconds('l.awareness_at')} AS first_seen
+    `SELECT s.customer_id, ${stageIndex} AS stage, ${epochDay('s.entered_at')} AS day
      FROM stage_entries s
      JOIN customer_lifecycle l ON l.workspace_id = s.workspace_id AND l.customer_id = s.customer_id
      WHERE s.workspace_id = $1`,
@@ -39,28 +35,24 @@ export async function readHeldEntries(db: Database, workspaceId: number): Promis
     customers: matrixColumn(matrix, 0, new Int32Array(rows)),
     stages: matrixColumn(matrix, 1, new Uint8Array(rows)),
     days: matrixColumn(matrix, 2, new Int32Array(rows)),
-    firstSeen: matrixColumn(matrix, 3, new Float64Array(rows)),
   };
 }
 
 /**
  * Customers entering each stage in each period, periods in time order, of the customers first seen in
- * [from, to) that `members` holds (all when null): as queryLifecycleTrend counts them.
+ * that `kept` holds (all when null; first seen in the range asked, when one is): as queryLifecycleTrend
+ * counts them.
  */
 export function countTrend(
   held: HeldEntries,
-  query: Pick<TrendQuery, 'from' | 'to' | 'interval'>,
-  members: Audience | null,
+  interval: TrendQuery['interval'],
+  kept: Audience | null,
 ): { period_start: Date; stage: Stage; entered: number }[] {
-  const from = query.from ? query.from.getTime() / 1000 : Number.NEGATIVE_INFINITY;
-  const to = query.to ? query.to.getTime() / 1000 : Number.POSITIVE_INFINITY;
-  const periodOf = periodStart(query.interval);
+  const periodOf = periodStart(interval);
   // period's first day → entries per stage
   const periods = new Map<number, number[]>();
   for (let i = 0; i < held.customers.length; i++) {
-    const firstSeen = held.firstSeen[i]!;
-    if ((query.from || query.to) && !(firstSeen >= from && firstSeen < to)) continue;
-    if (members && !members.has(held.customers[i]!)) continue;
+    if (kept && !kept.has(held.customers[i]!)) continue;
     const period = periodOf(held.days[i]!);
     const entered = periods.get(period) ?? STAGES.map(() => 0);
     entered[held.stages[i]!]!++;

@@ -89,12 +89,12 @@ export function createLifecycleService(deps: LifecycleDeps & { keepReads?: boole
   /** The trend's rows: counted from every stage entry held where kept, else read for this filter alone. */
   async function trendRows(workspaceId: number, query: TrendQuery) {
     if (!entries.keeps) return queryLifecycleTrend(db, workspaceId, query);
-    const { from, to, interval, asOf, ...audience } = query;
-    const [held, members] = await Promise.all([
+    const { interval, asOf, ...audience } = query;
+    const [held, kept] = await Promise.all([
       entries.get(readKey({ workspaceId }), () => readHeldEntries(db, workspaceId)),
       customersKept(workspaceId, audience),
     ]);
-    return countTrend(held, query, members);
+    return countTrend(held, interval, kept);
   }
   const { refresh, ensureRefreshed, readState, writeState } = refresher;
 
