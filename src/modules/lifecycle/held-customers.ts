@@ -36,10 +36,23 @@ export interface HeldCustomers {
   personaNames: Map<number, string>;
   /** Index into STAGES of where the customer stands. */
   stages: Uint8Array;
-  /** Seconds since the epoch each stage was entered, NaN where it was not: STAGES.length per customer. */
-  entered: Float64Array;
+  /** Bit s set where the customer reached STAGES[s]. */
+  reached: Uint8Array;
+  /**
+   * Days from the stage before to each stage, NaN where either was not entered (and for the first stage):
+   * STAGES.length per customer.
+   */
+  days: Float64Array;
   /** Seconds since the epoch of the last event. */
   lastSeen: Float64Array;
+  /** Each breakdown's group per customer, made when first asked for (groupsOf). */
+  groups: Map<LifecycleQuery['breakdown'], Groups>;
+}
+
+/** A breakdown's groups: each customer's as an index into `keys`. */
+interface Groups {
+  keys: Array<string | number>;
+  of: Int32Array;
 }
 
 /** The columns read per customer, in order. */
@@ -86,11 +99,7 @@ export async function readHeldCustomers(db: Database, workspaceId: number): Prom
       before = after;
       continue;
     }
-    const { rows, values } = matrix;
-    const entered = new Float64Array(rows * STAGES.length);
-    for (let i = 0; i < rows; i++)
-      for (let s = 0; s < STAGES.length; s++)
-        entered[i * STAGES.length + s] = values[i * WIDTH + COLUMNS.length + s]!;
+    const { rows } = matrix;
     const [channelTexts, deviceTexts, personas] = after as [string[], string[], string[]];
     return {
       customers: matrixColumn(matrix, 0, new Int32Array(rows)),
@@ -109,9 +118,26 @@ export async function readHeldCustomers(db: Database, workspaceId: number): Prom
       ),
       stages: matrixColumn(matrix, 6, new Uint8Array(rows)),
       lastSeen: matrixColumn(matrix, 7, new Float64Array(rows)),
-      entered,
+      ...stagesReached(matrix.values, rows),
+      groups: new Map(),
     };
   }
+}
+
+/** Which stages each customer reached, and the days between stages, from the times each was entered. */
+function stagesReached(values: Float64Array, rows: number) {
+  const stages = STAGES.length;
+  const reached = new Uint8Array(rows);
+  const days = new Float64Array(rows * stages).fill(Number.NaN);
+  for (let i = 0; i < rows; i++) {
+    const entered = i * WIDTH + COLUMNS.length;
+    for (let s = 0; s < stages; s++) {
+      if (Number.isNaN(values[entered + s]!)) continue;
+      reached[i]! |= 1 << s;
+      if (s > 0) days[i * stages + s] = (values[entered + s]! - values[entered + s - 1]!) / 86400;
+    }
+  }
+  return { reached, days };
 }
 
 /** The members of a workspace's saved segment, as of its last refresh (none if no segment has the slug). */
@@ -181,7 +207,7 @@ const indexOr = (texts: string[], text: string) => {
 
 /**
  * The lifecycle funnel of the customers `kept` holds (all when null), grouped by the query's breakdown: the
- * rows buildLifecycleReportSql reads, counted in one pass.
+ * rows buildLifecycleReportSql reads, counted in one pass over flat counts by group and stage.
  */
 export function countLifecycle(
   held: HeldCustomers,
@@ -189,57 +215,54 @@ export function countLifecycle(
   kept: Audience | null,
   lapsedBefore: Date,
 ): LifecycleReportRow[] {
-  const keyOf = groupKey(held, breakdown);
+  const groups = groupsOf(held, breakdown);
   const lapsedCutoff = lapsedBefore.getTime() / 1000;
   const stages = STAGES.length;
-  const keys: Array<string | number> = [];
-  const indexOfKey = new Map<string | number, number>();
-  const tallies: GroupTally[] = [];
-  // Each kept customer's group (-1: not kept), and how many days each group's stage will hold: the days are
-  // then written into arrays of their size, not pushed one by one.
+  const size = groups.keys.length * stages;
+  const [customers, reached, current, lapsed, timed] = [
+    new Int32Array(groups.keys.length),
+    ...[0, 1, 2, 3].map(() => new Int32Array(size)),
+  ] as Int32Array[];
+  // Each kept customer's group (-1: not kept); the days are then written into arrays of their size.
   const groupOf = new Int32Array(held.customers.length).fill(-1);
-  const dayCounts: number[] = [];
-  const hasDays = (first: number, s: number) =>
-    s > 0 && !Number.isNaN(held.entered[first + s]!) && !Number.isNaN(held.entered[first + s - 1]!);
   for (let i = 0; i < held.customers.length; i++) {
     if (kept && !kept.has(held.customers[i]!)) continue;
-    const key = keyOf(i);
-    let g = indexOfKey.get(key);
-    if (g === undefined) {
-      g = keys.push(key) - 1;
-      indexOfKey.set(key, g);
-      tallies.push(newTally());
-      dayCounts.push(...STAGES.map(() => 0));
-    }
+    const g = groups.of[i]!;
     groupOf[i] = g;
-    const group = tallies[g]!;
-    group.customers++;
-    const stage = held.stages[i]!;
-    group.current[stage]!++;
-    if (held.lastSeen[i]! < lapsedCutoff) group.lapsed[stage]!++;
-    const first = i * stages;
-    for (let s = 0; s < stages; s++) {
-      if (Number.isNaN(held.entered[first + s]!)) continue;
-      group.reached[s]!++;
-      if (hasDays(first, s)) dayCounts[g * stages + s]!++;
+    customers![g]!++;
+    const at = g * stages + held.stages[i]!;
+    current![at]!++;
+    if (held.lastSeen[i]! < lapsedCutoff) lapsed![at]!++;
+    for (let s = 0, bits = held.reached[i]!; bits; s++, bits >>= 1) {
+      if (!(bits & 1)) continue;
+      reached![g * stages + s]!++;
+      if (!Number.isNaN(held.days[i * stages + s]!)) timed![g * stages + s]!++;
     }
   }
-  tallies.forEach((group, g) => {
-    group.days = STAGES.map((_, s) => new Float64Array(dayCounts[g * stages + s]!));
-  });
-  const filled = dayCounts.map(() => 0);
+  const days = [...timed!].map((count) => new Float64Array(count));
+  const filled = new Int32Array(size);
   for (let i = 0; i < held.customers.length; i++) {
     const g = groupOf[i]!;
     if (g < 0) continue;
-    const first = i * stages;
-    for (let s = 1; s < stages; s++)
-      if (hasDays(first, s))
-        tallies[g]!.days[s]![filled[g * stages + s]!++] =
-          (held.entered[first + s]! - held.entered[first + s - 1]!) / 86400;
+    for (let s = 1; s < stages; s++) {
+      const value = held.days[i * stages + s]!;
+      if (!Number.isNaN(value)) days[g * stages + s]![filled[g * stages + s]!++] = value;
+    }
   }
-  return tallies
-    .map((group, g) => toRow(breakdown === 'cohort' ? new Date(Number(keys[g])) : String(keys[g]), group))
-    .sort((a, b) => b.customers - a.customers || compareKeys(a.group_key, b.group_key));
+  const rows: LifecycleReportRow[] = [];
+  groups.keys.forEach((key, g) => {
+    if (customers![g] === 0) return;
+    const of = (counts: Int32Array) => [...counts.subarray(g * stages, (g + 1) * stages)];
+    const group = {
+      customers: customers![g]!,
+      reached: of(reached!),
+      current: of(current!),
+      lapsed: of(lapsed!),
+      days: days.slice(g * stages, (g + 1) * stages),
+    };
+    rows.push(toRow(breakdown === 'cohort' ? new Date(Number(key)) : String(key), group));
+  });
+  return rows.sort((a, b) => b.customers - a.customers || compareKeys(a.group_key, b.group_key));
 }
 
 interface GroupTally {
@@ -251,13 +274,27 @@ interface GroupTally {
   days: Float64Array[];
 }
 
-const newTally = (): GroupTally => ({
-  customers: 0,
-  reached: STAGES.map(() => 0),
-  current: STAGES.map(() => 0),
-  lapsed: STAGES.map(() => 0),
-  days: [],
-});
+/** The breakdown's group of every held customer, made once per breakdown and held with the customers. */
+function groupsOf(held: HeldCustomers, breakdown: LifecycleQuery['breakdown']): Groups {
+  const found = held.groups.get(breakdown);
+  if (found) return found;
+  const keyOf = groupKey(held, breakdown);
+  const keys: Array<string | number> = [];
+  const indexOfKey = new Map<string | number, number>();
+  const of = new Int32Array(held.customers.length);
+  for (let i = 0; i < held.customers.length; i++) {
+    const key = keyOf(i);
+    let g = indexOfKey.get(key);
+    if (g === undefined) {
+      g = keys.push(key) - 1;
+      indexOfKey.set(key, g);
+    }
+    of[i] = g;
+  }
+  const groups = { keys, of };
+  held.groups.set(breakdown, groups);
+  return groups;
+}
 
 /** The customer's group (as GROUP_KEYS names it); a cohort as the time its month began. */
 function groupKey(

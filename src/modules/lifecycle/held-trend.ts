@@ -48,24 +48,30 @@ export function countTrend(
   interval: TrendQuery['interval'],
   kept: Audience | null,
 ): { period_start: Date; stage: Stage; entered: number }[] {
+  if (held.days.length === 0) return [];
+  // Each day's period as a dense index, so the pass counts into a flat array: periods × stages.
   const periodOf = periodStart(interval);
-  // period's first day → entries per stage
-  const periods = new Map<number, number[]>();
+  let [firstDay, lastDay] = [held.days[0]!, held.days[0]!];
+  for (const day of held.days) [firstDay, lastDay] = [Math.min(firstDay, day), Math.max(lastDay, day)];
+  const starts: number[] = [];
+  const periodOfDay = new Int32Array(lastDay - firstDay + 1);
+  for (let day = firstDay; day <= lastDay; day++) {
+    const start = periodOf(day);
+    if (start !== starts[starts.length - 1]) starts.push(start);
+    periodOfDay[day - firstDay] = starts.length - 1;
+  }
+  const stages = STAGES.length;
+  const entered = new Int32Array(starts.length * stages);
   for (let i = 0; i < held.customers.length; i++) {
     if (kept && !kept.has(held.customers[i]!)) continue;
-    const period = periodOf(held.days[i]!);
-    const entered = periods.get(period) ?? STAGES.map(() => 0);
-    entered[held.stages[i]!]!++;
-    periods.set(period, entered);
+    entered[periodOfDay[held.days[i]! - firstDay]! * stages + held.stages[i]!]!++;
   }
-  return [...periods.keys()]
-    .sort((a, b) => a - b)
-    .flatMap((period) =>
-      STAGES.flatMap((stage, index) => {
-        const entered = periods.get(period)![index]!;
-        return entered ? [{ period_start: new Date(period * DAY_SECONDS * 1000), stage, entered }] : [];
-      }),
-    );
+  return starts.flatMap((start, p) =>
+    STAGES.flatMap((stage, s) => {
+      const count = entered[p * stages + s]!;
+      return count ? [{ period_start: new Date(start * DAY_SECONDS * 1000), stage, entered: count }] : [];
+    }),
+  );
 }
 
 /** The first day of the period (as date_trunc finds it: weeks start on Monday) holding a day since the epoch. */
@@ -73,14 +79,8 @@ function periodStart(interval: TrendQuery['interval']): (day: number) => number 
   if (interval === 'day') return (day) => day;
   // 1 January 1970 was a Thursday, three days after a Monday.
   if (interval === 'week') return (day) => day - ((((day + 3) % 7) + 7) % 7);
-  const months = new Map<number, number>();
   return (day) => {
-    let first = months.get(day);
-    if (first === undefined) {
-      const date = new Date(day * DAY_SECONDS * 1000);
-      first = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / (DAY_SECONDS * 1000);
-      months.set(day, first);
-    }
-    return first;
+    const date = new Date(day * DAY_SECONDS * 1000);
+    return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / (DAY_SECONDS * 1000);
   };
 }

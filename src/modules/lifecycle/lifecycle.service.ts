@@ -50,6 +50,8 @@ const DAY_MS = 86_400_000;
 const HELD_WORKSPACES = 4;
 /** Saved segments whose members are held for filters. */
 const HELD_SEGMENTS = 16;
+/** Filters whose customers are held: a page asks for several answers under the same filter at once. */
+const HELD_AUDIENCES = 8;
 
 /**
  * `keepReads`: in a server, every stage entry is held for the next trend (held-trend.ts), and every
@@ -61,22 +63,26 @@ export function createLifecycleService(deps: LifecycleDeps & { keepReads?: boole
   const entries = createKeptReads<HeldEntries>(db, HELD_WORKSPACES, deps.keepReads ?? false);
   const customers = createKeptReads<HeldCustomers>(db, HELD_WORKSPACES, deps.keepReads ?? false);
   const segmentMembers = createKeptReads<Int32Array>(db, HELD_SEGMENTS, deps.keepReads ?? false);
+  const audiences = createKeptReads<Audience | null>(db, HELD_AUDIENCES, deps.keepReads ?? false);
   const heldCustomers = (workspaceId: number) =>
     customers.get(readKey({ workspaceId }), () => readHeldCustomers(db, workspaceId));
 
   /** The customers a filter keeps (null: everyone), from every customer's facts held where kept. */
   async function customersKept(workspaceId: number, filter: CustomerFilter): Promise<Audience | null> {
     if (!customers.keeps) return queryCustomersKept(db, workspaceId, filter);
-    const { savedSegment } = filter;
-    const [held, members] = await Promise.all([
-      heldCustomers(workspaceId),
-      savedSegment
-        ? segmentMembers.get(readKey({ workspaceId, savedSegment }), () =>
-            readSegmentMembers(db, workspaceId, savedSegment),
-          )
-        : null,
-    ]);
-    return keepCustomers(held, filter, members);
+    const { from, to, segment, channel, device, persona, savedSegment } = filter;
+    const key = readKey({ workspaceId, from, to, segment, channel, device, persona, savedSegment });
+    return audiences.get(key, async () => {
+      const [held, members] = await Promise.all([
+        heldCustomers(workspaceId),
+        savedSegment
+          ? segmentMembers.get(readKey({ workspaceId, savedSegment }), () =>
+              readSegmentMembers(db, workspaceId, savedSegment),
+            )
+          : null,
+      ]);
+      return keepCustomers(held, filter, members);
+    });
   }
 
   /** The funnel's rows: counted from every customer held where kept, else read for this filter alone. */

@@ -253,46 +253,47 @@ export function createValueService(deps: {
       // The models are fitted on every customer; a saved segment's report values its members.
       const { savedSegment } = query;
       const members = savedSegment ? await lifecycle.customersKept(workspaceId, { savedSegment }) : null;
-      const kept = valued.rows.flatMap((row, i) =>
-        !members || members.has(Number(row.customer_id)) ? [i] : [],
-      );
-      const rows = kept.map((i) => valued.rows[i]!);
-      const values = kept.map((i) => valued.values[i]!);
       const groupOf = await groupsOf(workspaceId, query.breakdown);
       const groups = new Map<string, { customers: number; total: number }>();
-      rows.forEach((row, i) => {
-        const key = groupOf(row.customer_id);
-        const group = groups.get(key) ?? { customers: 0, total: 0 };
-        group.customers += 1;
-        group.total += values[i]!;
-        groups.set(key, group);
+      const all = { customers: 0, total: 0 };
+      const top: number[] = [];
+      valued.rows.forEach((row, i) => {
+        if (members && !members.has(Number(row.customer_id))) return;
+        const value = valued.values[i]!;
+        all.customers += 1;
+        all.total += value;
+        if (query.breakdown !== 'none') {
+          const key = groupOf(row.customer_id);
+          const group = groups.get(key) ?? { customers: 0, total: 0 };
+          group.customers += 1;
+          group.total += value;
+          groups.set(key, group);
+        }
+        keepLargest(top, i, valued.values, TOP);
       });
-      const figures = (customers: number, total: number) => ({
+      const figures = ({ customers, total }: { customers: number; total: number }) => ({
         customers,
         total,
         mean: customers ? total / customers : 0,
       });
-      const order = rows.map((_, i) => i).sort((i, j) => values[j]! - values[i]!);
       return {
         asOf,
         months: query.months,
         discountRate: query.discountRate,
-        all: figures(
-          rows.length,
-          values.reduce((a, b) => a + b, 0),
-        ),
-        groups:
-          query.breakdown === 'none'
-            ? []
-            : [...groups]
-                .map(([key, group]) => ({ key, ...figures(group.customers, group.total) }))
-                .sort((a, b) => b.total - a.total),
-        top: order.slice(0, TOP).map((i) => ({
-          customerId: rows[i]!.customer_id,
-          clv: values[i]!,
-          probabilityAlive: probabilityAlive(fit.bgnbd, rows[i]!.x, rows[i]!.tx, rows[i]!.T),
-          repeatPurchases: rows[i]!.x,
-        })),
+        all: figures(all),
+        groups: [...groups]
+          .map(([key, group]) => ({ key, ...figures(group) }))
+          .sort((a, b) => b.total - a.total),
+        top: top.map((i) => {
+          const { customer_id, x, tx, T } = valued.rows[i]!;
+          const probability = probabilityAlive(fit.bgnbd, x, tx, T);
+          return {
+            customerId: customer_id,
+            clv: valued.values[i]!,
+            probabilityAlive: probability,
+            repeatPurchases: x,
+          };
+        }),
         notes,
       };
     },
@@ -485,6 +486,19 @@ const money = (value: number) => Math.round(value).toLocaleString('en-US');
 
 /** The most valuable customers listed. */
 const TOP = 20;
+
+/**
+ * Adds index `i` to `top`, the indexes of the `most` largest `values` so far, largest first and, among equal
+ * values, in the order offered: a sort of every value kept, without sorting half a million of them.
+ */
+function keepLargest(top: number[], i: number, values: ArrayLike<number>, most: number): void {
+  const value = values[i]!;
+  if (top.length === most && value <= values[top[most - 1]!]!) return;
+  let at = top.length;
+  while (at > 0 && values[top[at - 1]!]! < value) at--;
+  top.splice(at, 0, i);
+  if (top.length > most) top.pop();
+}
 
 function meanRepeatValue(rows: CustomerSummary[]): number {
   const values = rows.flatMap((row) =>
