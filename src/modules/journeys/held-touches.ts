@@ -91,8 +91,9 @@ interface InRange {
   end: number;
   at: Float64Array;
   labels: Indexes;
-  /** Whether touchpoint i is left out of paths. */
-  leftOut: (i: number) => boolean;
+  names: Indexes;
+  /** 1 for a name left out of paths, by name index; null when none is. */
+  leftOut: Uint8Array | null;
 }
 
 /**
@@ -109,22 +110,35 @@ export function walkPaths(
   const [labels, texts] =
     query.by === 'channel' ? [held.channels, held.channelTexts] : [held.names, held.nameTexts];
   const anchor = texts.indexOf((query.start ?? query.end)!);
-  const ignored = new Set(query.ignore.map((name) => held.nameTexts.indexOf(name)));
-  const leftOut = (i: number) => ignored.has(held.names[i]!);
+  const leftOut = query.ignore.length ? new Uint8Array(held.nameTexts.length) : null;
+  for (const name of query.ignore)
+    if (leftOut && held.nameTexts.includes(name)) leftOut[held.nameTexts.indexOf(name)] = 1;
   const from = query.from ? query.from.getTime() / 1000 : Number.NEGATIVE_INFINITY;
   const to = query.to ? query.to.getTime() / 1000 : Number.POSITIVE_INFINITY;
-  const customersByPath = new Map<string, number>();
+  // A path is counted under a number, its labels as digits (label + 1, so that a shorter path differs),
+  // when every path of `depth` labels has one: a string per customer would cost more than the walk.
+  const base = texts.length + 1;
+  const numbered = base ** query.depth <= Number.MAX_SAFE_INTEGER;
+  const customersByKey = new Map<number | string, number>();
+  const steps = new Int32Array(query.depth);
   for (let c = 0; anchor >= 0 && c < held.customers.length; c++) {
     if (members && !members.has(held.customers[c]!)) continue;
     const first = firstAtOrAfter(held.at, held.starts[c]!, held.starts[c + 1]!, from);
     const end = firstAtOrAfter(held.at, first, held.starts[c + 1]!, to);
-    const touches: InRange = { first, end, at: held.at, labels, leftOut };
-    const steps = query.start
-      ? stepsFrom(touches, anchor, query.depth)
-      : stepsTo(touches, anchor, query.depth);
-    if (!steps) continue;
-    const path = steps.map((label) => texts[label]).join(STEP_SEPARATOR);
-    customersByPath.set(path, (customersByPath.get(path) ?? 0) + 1);
+    const touches: InRange = { first, end, at: held.at, labels, names: held.names, leftOut };
+    const count = query.start ? stepsFrom(touches, anchor, steps) : stepsTo(touches, anchor, steps);
+    if (count < 0) continue;
+    let key: number | string = 0;
+    if (numbered) for (let step = count - 1; step >= 0; step--) key = key * base + steps[step]! + 1;
+    else key = [...steps.subarray(0, count)].join(',');
+    customersByKey.set(key, (customersByKey.get(key) ?? 0) + 1);
+  }
+  const customersByPath = new Map<string, number>();
+  for (const [key, customers] of customersByKey) {
+    const path: string[] = [];
+    if (typeof key === 'string') path.push(...key.split(',').map((label) => texts[Number(label)]!));
+    else for (let rest = key; rest > 0; rest = Math.floor(rest / base)) path.push(texts[(rest % base) - 1]!);
+    customersByPath.set(path.join(STEP_SEPARATOR), customers);
   }
   return customersByPath;
 }
@@ -140,42 +154,53 @@ function firstAtOrAfter(at: Float64Array, start: number, end: number, time: numb
   return low;
 }
 
+const isLeftOut = (touches: InRange, i: number) => touches.leftOut?.[touches.names[i]!] === 1;
+
 /** The first touchpoint in range, not left out, with the anchor's label; -1 if none. */
 function firstAnchor(touches: InRange, anchor: number): number {
   for (let i = touches.first; i < touches.end; i++)
-    if (!touches.leftOut(i) && touches.labels[i] === anchor) return i;
+    if (touches.labels[i] === anchor && !isLeftOut(touches, i)) return i;
   return -1;
 }
 
 /**
  * From the anchor: the touchpoints from its time on (with any at the same time before it), a repeat of the
- * label before counted once, `depth` labels from the first anchor among them.
+ * label before counted once, up to `steps.length` labels from the first anchor among them, written into
+ * `steps`; how many, or -1 where the anchor is not in range.
  */
-function stepsFrom(touches: InRange, anchor: number, depth: number): number[] | null {
+function stepsFrom(touches: InRange, anchor: number, steps: Int32Array): number {
   const at = firstAnchor(touches, anchor);
-  if (at < 0) return null;
-  let i = firstAtOrAfter(touches.at, touches.first, at, touches.at[at]!);
-  const steps: number[] = [];
+  if (at < 0) return -1;
+  let count = 0;
   let previous = -1;
-  for (; i < touches.end && steps.length < depth; i++) {
-    if (touches.leftOut(i) || touches.labels[i] === previous) continue;
+  for (let i = firstAtOrAfter(touches.at, touches.first, at, touches.at[at]!); i < touches.end; i++) {
+    if (isLeftOut(touches, i) || touches.labels[i] === previous) continue;
     previous = touches.labels[i]!;
-    if (steps.length > 0 || previous === anchor) steps.push(previous);
+    if (count > 0 || previous === anchor) steps[count++] = previous;
+    if (count === steps.length) break;
   }
-  return steps;
+  return count;
 }
 
 /**
  * To the anchor: the touchpoints in range up to its first time, a repeat of the label before counted once,
- * the `depth` labels that end with the first anchor among them.
+ * the last `steps.length` labels, ending with the first anchor among them, written into `steps`; how many,
+ * or -1 where the anchor is not in range.
  */
-function stepsTo(touches: InRange, anchor: number, depth: number): number[] | null {
+function stepsTo(touches: InRange, anchor: number, steps: Int32Array): number {
   const at = firstAnchor(touches, anchor);
-  if (at < 0) return null;
-  const steps: number[] = [];
+  if (at < 0) return -1;
+  // Every label up to the anchor, each written over the one `depth` before it: the last `depth` remain.
+  const depth = steps.length;
+  let count = 0;
+  let previous = -1;
   for (let i = touches.first; i <= at; i++) {
-    if (touches.leftOut(i) || touches.labels[i] === steps[steps.length - 1]) continue;
-    steps.push(touches.labels[i]!);
+    if (isLeftOut(touches, i) || touches.labels[i] === previous) continue;
+    previous = touches.labels[i]!;
+    steps[count++ % depth] = previous;
   }
-  return steps.slice(-depth);
+  if (count <= depth) return count;
+  const last = [...steps.subarray(count % depth), ...steps.subarray(0, count % depth)];
+  steps.set(last);
+  return depth;
 }
