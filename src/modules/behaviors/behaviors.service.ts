@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { type Clock, systemClock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
-import { createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
+import { createKeptFacts, createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import type { LifecycleService } from '../lifecycle/index.ts';
 import {
@@ -50,6 +50,8 @@ const KPI_DAYS = 90;
 
 /** Windows and breakdowns whose scores are held at most. */
 const HELD_INDEXES = 8;
+/** Small facts held: each workspace's latest event, and whether its taxonomy tags behaviours. */
+const HELD_FACTS = 16;
 
 /** `keepReads`: in a server, every active customer's scores are held for the next population (held-index.ts). */
 export function createBehaviorService(deps: {
@@ -60,6 +62,7 @@ export function createBehaviorService(deps: {
 }) {
   const { db, lifecycle, clock = systemClock } = deps;
   const indexes = createKeptReads<HeldIndex>(db, HELD_INDEXES, deps.keepReads ?? false);
+  const fact = createKeptFacts(db, HELD_FACTS, deps.keepReads ?? false);
 
   /** The window ending at asOf, by default the day after the latest event. */
   async function windowOf(
@@ -67,9 +70,11 @@ export function createBehaviorService(deps: {
     query: { asOf?: Date | undefined; window: number },
   ): Promise<IndexWindow> {
     if (query.asOf) return { asOf: query.asOf, windowDays: query.window };
-    const [row] = await db.query<{ latest: Date | null }>(
-      'SELECT max(occurred_at) AS latest FROM events WHERE workspace_id = $1',
-      [workspaceId],
+    const [row] = await fact({ workspaceId, fact: 'latest event' }, () =>
+      db.query<{ latest: Date | null }>(
+        'SELECT max(occurred_at) AS latest FROM events WHERE workspace_id = $1',
+        [workspaceId],
+      ),
     );
     const latest = row?.latest ? new Date(row.latest) : clock.now();
     return { asOf: new Date(Math.floor(latest.getTime() / DAY) * DAY + DAY), windowDays: query.window };
@@ -77,9 +82,11 @@ export function createBehaviorService(deps: {
 
   /** Without behaviour tags there is nothing to score: say how to add them. */
   async function refuseUntagged(workspaceId: number): Promise<void> {
-    const [tagged] = await db.query(
-      'SELECT 1 AS tagged FROM event_taxonomy WHERE workspace_id = $1 AND behavior IS NOT NULL LIMIT 1',
-      [workspaceId],
+    const [tagged] = await fact({ workspaceId, fact: 'tagged' }, () =>
+      db.query(
+        'SELECT 1 AS tagged FROM event_taxonomy WHERE workspace_id = $1 AND behavior IS NOT NULL LIMIT 1',
+        [workspaceId],
+      ),
     );
     if (!tagged)
       throw new AppError(

@@ -1,6 +1,6 @@
 /** Journeys: paths through touchpoints, the path to purchase, micro-moments and retention cohorts. */
 import type { Database } from '../../platform/db/database.ts';
-import { createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
+import { createKeptFacts, createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
 import { refuseUnknownEvents } from '../funnels/index.ts';
 import type { CustomerFilter, LifecycleService } from '../lifecycle/index.ts';
 import { queryCohortRetention, queryLastMonth } from './cohort-retention.query.ts';
@@ -30,6 +30,8 @@ const HELD_PURCHASE_PATHS = 4;
 const HELD_TOUCHES = 2;
 /** Buyers' active months held at most (one per workspace and measure). */
 const HELD_COHORTS = 4;
+/** Small facts held: each workspace's last month of orders or of events. */
+const HELD_FACTS = 8;
 
 /**
  * `keepReads`: in a server, the moments of all time (held-moments.ts), every touchpoint for journey paths
@@ -46,6 +48,7 @@ export function createJourneyService(deps: {
   const touches = createKeptReads<HeldTouches>(db, HELD_TOUCHES, deps.keepReads ?? false);
   const purchasePaths = createKeptReads<PurchasePaths>(db, HELD_PURCHASE_PATHS, deps.keepReads ?? false);
   const cohorts = createKeptReads<HeldCohorts>(db, HELD_COHORTS, deps.keepReads ?? false);
+  const fact = createKeptFacts(db, HELD_FACTS, deps.keepReads ?? false);
 
   /** Cohorts by first purchase month from every buyer's months held where kept, else read for the query. */
   async function cohortRows(workspaceId: number, query: CohortQuery) {
@@ -101,7 +104,9 @@ export function createJourneyService(deps: {
       await lifecycle.ensureRefreshed(workspaceId);
       const [rows, lastMonth] = await Promise.all([
         cohortRows(workspaceId, query),
-        queryLastMonth(db, workspaceId, query.measure),
+        fact({ workspaceId, lastMonthOf: query.measure }, () =>
+          queryLastMonth(db, workspaceId, query.measure),
+        ),
       ]);
       return computeCohortMatrix(query, rows, lastMonth);
     },

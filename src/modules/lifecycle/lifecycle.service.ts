@@ -3,7 +3,7 @@
  * the reports that read them.
  */
 import type { Queryable } from '../../platform/db/database.ts';
-import { createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
+import { createKeptFacts, createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
 import {
   countAccounts,
@@ -52,6 +52,8 @@ const HELD_WORKSPACES = 4;
 const HELD_SEGMENTS = 16;
 /** Filters whose customers are held: a page asks for several answers under the same filter at once. */
 const HELD_AUDIENCES = 8;
+/** Small facts held (a workspace's refresh state and latest time seen, saved segments found). */
+const HELD_FACTS = 64;
 
 /**
  * `keepReads`: in a server, every stage entry is held for the next trend (held-trend.ts), and every
@@ -64,6 +66,7 @@ export function createLifecycleService(deps: LifecycleDeps & { keepReads?: boole
   const customers = createKeptReads<HeldCustomers>(db, HELD_WORKSPACES, deps.keepReads ?? false);
   const segmentMembers = createKeptReads<Int32Array>(db, HELD_SEGMENTS, deps.keepReads ?? false);
   const audiences = createKeptReads<Audience | null>(db, HELD_AUDIENCES, deps.keepReads ?? false);
+  const fact = createKeptFacts(db, HELD_FACTS, deps.keepReads ?? false);
   const heldCustomers = (workspaceId: number) =>
     customers.get(readKey({ workspaceId }), () => readHeldCustomers(db, workspaceId));
 
@@ -102,7 +105,10 @@ export function createLifecycleService(deps: LifecycleDeps & { keepReads?: boole
     ]);
     return countTrend(held, interval, kept);
   }
-  const { refresh, ensureRefreshed, readState, writeState } = refresher;
+  const { refresh, readState, writeState } = refresher;
+  /** The refresh state, refreshing first if the stages were never refreshed. */
+  const ensureRefreshed = (workspaceId: number) =>
+    fact({ workspaceId, fact: 'state' }, () => refresher.ensureRefreshed(workspaceId));
 
   async function updateRules(workspaceId: number, rules: LifecycleRules): Promise<LifecycleRules> {
     const state = await readState(workspaceId);
@@ -117,9 +123,11 @@ export function createLifecycleService(deps: LifecycleDeps & { keepReads?: boole
   }
 
   async function defaultAsOf(workspaceId: number): Promise<Date | null> {
-    const [row] = await db.query<{ latest: Date | null }>(
-      'SELECT max(last_seen_at) AS latest FROM customer_lifecycle WHERE workspace_id = $1',
-      [workspaceId],
+    const [row] = await fact({ workspaceId, fact: 'last seen' }, () =>
+      db.query<{ latest: Date | null }>(
+        'SELECT max(last_seen_at) AS latest FROM customer_lifecycle WHERE workspace_id = $1',
+        [workspaceId],
+      ),
     );
     const latest = row?.latest ?? null;
     const now = clock.now();
@@ -129,10 +137,9 @@ export function createLifecycleService(deps: LifecycleDeps & { keepReads?: boole
   /** A filter by a saved segment that does not exist is a typo, not a question whose answer is empty. */
   async function refuseUnknownSavedSegment(workspaceId: number, slug: string | undefined): Promise<void> {
     if (!slug) return;
-    const found = await db.query('SELECT 1 AS found FROM segments WHERE workspace_id = $1 AND slug = $2', [
-      workspaceId,
-      slug,
-    ]);
+    const found = await fact({ workspaceId, savedSegment: slug }, () =>
+      db.query('SELECT 1 AS found FROM segments WHERE workspace_id = $1 AND slug = $2', [workspaceId, slug]),
+    );
     if (found.length === 0)
       throw new AppError(
         'INVALID_INPUT',

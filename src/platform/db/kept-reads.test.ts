@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Database } from './database.ts';
-import { createKeptReads, inWholeDays, readKey } from './kept-reads.ts';
+import { createKeptFacts, createKeptReads, inWholeDays, readKey } from './kept-reads.ts';
 
 /** A database that is only its engine and its count of changes, which the test moves. */
 const fakeDb = (engine: 'duckdb' | 'postgres') => {
@@ -37,6 +37,19 @@ describe('reads kept until the data changes', () => {
     expect(await kept.get('a', async () => ++reads)).toBe(2);
     await expect(kept.get('b', () => Promise.reject(new Error('gone')))).rejects.toThrow('gone');
     expect(await kept.get('b', async () => 7)).toBe(7);
+  });
+
+  it('keeps small facts of any type under the parts they depend on, until the data changes', async () => {
+    const db = fakeDb('duckdb');
+    const fact = createKeptFacts(db, 4, true);
+    const latest = (workspaceId: number, at: string) =>
+      fact({ workspaceId, fact: 'latest' }, async () => new Date(at));
+    expect(await latest(1, '2026-01-01')).toEqual(new Date('2026-01-01'));
+    expect(await latest(1, '2026-02-02')).toEqual(new Date('2026-01-01'));
+    expect(await latest(2, '2026-03-03')).toEqual(new Date('2026-03-03'));
+    expect(await fact({ workspaceId: 1, savedSegment: 'vip' }, async () => true)).toBe(true);
+    db.dataChanges++;
+    expect(await latest(1, '2026-02-02')).toEqual(new Date('2026-02-02'));
   });
 
   it('lets the read used longest ago go first, and keeps nothing on PostgreSQL nor where not wanted', async () => {

@@ -30,6 +30,17 @@ export const inWholeDays = (range: { from?: Date | undefined; to?: Date | undefi
   [range.from, range.to].every((at) => !at || at.getTime() % 86_400_000 === 0);
 
 /**
+ * Small facts a request asks for before its answer (the latest time seen, whether a name exists, the state of
+ * a refresh), kept as reads are, under the parts they depend on: a query fewer per request, and one that
+ * scans a table no longer runs for each of a page's calls.
+ */
+export function createKeptFacts(db: Database, most: number, wanted: boolean) {
+  const reads = createKeptReads<unknown>(db, most, wanted);
+  return <T>(parts: Record<string, unknown>, read: () => Promise<T>): Promise<T> =>
+    reads.get(readKey(parts), read) as Promise<T>;
+}
+
+/**
  * `most`: reads kept at most, the one used longest ago going first. `wanted`: whether the process lives to
  * use them (a server does; a CLI verb that answers once and exits would only read more than it needs).
  */
