@@ -115,6 +115,9 @@ export function createJourneyService(deps: {
 
 export type JourneyService = ReturnType<typeof createJourneyService>;
 
+/** Keys in order with their numbers as numbers ("9" before "10"); one collator, not one per comparison. */
+const NUMERIC = new Intl.Collator('en', { numeric: true });
+
 function shapeMicroMoments(rows: MomentRow[]): MicroMomentReport {
   const byIntent = rows.filter((row) => row.stage === null && row.channel === null && row.hour === null);
   const moments = byIntent.reduce((sum, row) => sum + row.moments, 0);
@@ -124,9 +127,7 @@ function shapeMicroMoments(rows: MomentRow[]): MicroMomentReport {
     rows
       .filter((row) => pick(row) !== null)
       .map((row) => ({ key: String(pick(row)), intent: row.intent, moments: row.moments }))
-      .sort(
-        (a, b) => a.key.localeCompare(b.key, 'en', { numeric: true }) || a.intent.localeCompare(b.intent),
-      );
+      .sort((a, b) => NUMERIC.compare(a.key, b.key) || a.intent.localeCompare(b.intent));
   return {
     moments,
     mobileShare: moments ? onMobile / moments : null,
