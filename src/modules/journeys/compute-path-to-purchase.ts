@@ -77,8 +77,10 @@ export function toPurchasePaths(rows: PurchasePathRow[]): PurchasePaths {
 
 /** The report for the given customers (all when null). */
 export function countPathToPurchase(paths: PurchasePaths, members: Audience | null): PathToPurchase {
-  const touches: number[] = [];
-  const days: number[] = [];
+  // The kept customers' touchpoints and days before purchase, written into arrays sized for everyone.
+  const touches = new Float64Array(paths.customers.length);
+  const days = new Float64Array(paths.customers.length);
+  let [touchCount, dayCount] = [0, 0];
   const bySequence = new Int32Array(paths.sequenceTexts.length);
   // Customers per set of touchpoints met: [0] those who never bought, [1] buyers.
   const bySet = [new Int32Array(paths.sets.length), new Int32Array(paths.sets.length)] as const;
@@ -87,8 +89,8 @@ export function countPathToPurchase(paths: PurchasePaths, members: Audience | nu
     if (members && !members.has(paths.customers[i]!)) continue;
     const bought = paths.bought[i]!;
     counted[bought]!++;
-    if (!Number.isNaN(paths.touches[i]!)) touches.push(paths.touches[i]!);
-    if (!Number.isNaN(paths.days[i]!)) days.push(paths.days[i]!);
+    if (!Number.isNaN(paths.touches[i]!)) touches[touchCount++] = paths.touches[i]!;
+    if (!Number.isNaN(paths.days[i]!)) days[dayCount++] = paths.days[i]!;
     if (paths.sequences[i]! >= 0) bySequence[paths.sequences[i]!]!++;
     if (paths.metSets[i]! >= 0) bySet[bought]![paths.metSets[i]!]!++;
   }
@@ -104,8 +106,8 @@ export function countPathToPurchase(paths: PurchasePaths, members: Audience | nu
   return {
     buyers,
     nonBuyers,
-    touchpointsToPurchase: distribution(touches, TOUCHPOINT_BUCKETS, true),
-    daysToPurchase: distribution(days, DAY_BUCKETS, false),
+    touchpointsToPurchase: distribution(touches.subarray(0, touchCount), TOUCHPOINT_BUCKETS, true),
+    daysToPurchase: distribution(days.subarray(0, dayCount), DAY_BUCKETS, false),
     sequences: mostCommon(paths.sequenceTexts, bySequence),
     touchpoints: paths.labels
       .map((name, label) => {
@@ -133,9 +135,13 @@ function mostCommon(texts: string[], customers: Int32Array): PathToPurchase['seq
     .map(({ text, customers }) => ({ path: text.split(PATH_SEPARATOR), customers }));
 }
 
-/** Mean, median, 90th percentile (interpolated, as percentile_cont) and buckets of `values`. */
-function distribution(values: number[], lowers: number[], counts: boolean): PathToPurchase['daysToPurchase'] {
-  const sorted = Float64Array.from(values).sort();
+/** Mean, median, 90th percentile (interpolated, as percentile_cont) and buckets of `values` (sorts them). */
+function distribution(
+  values: Float64Array,
+  lowers: number[],
+  counts: boolean,
+): PathToPurchase['daysToPurchase'] {
+  const sorted = values.sort();
   const percentile = (p: number) => {
     const position = p * (sorted.length - 1);
     const below = sorted[Math.floor(position)]!;
