@@ -34,15 +34,15 @@ export interface HeldCustomers {
   personas: Int32Array;
   /** Persona names by id. */
   personaNames: Map<number, string>;
-  /** Index into STAGES of where the customer stands. */
-  stages: Uint8Array;
-  /** Bit s set where the customer reached STAGES[s]. */
-  reached: Uint8Array;
+  /** Where the customer stands and which stages they reached, as one number: see `profileOf`. */
+  profiles: Uint16Array;
   /**
-   * Days from the stage before to each stage, NaN where either was not entered (and for the first stage):
-   * STAGES.length per customer.
+   * Per stage, the days each customer took from the stage before it, in ascending order (none for the first
+   * stage); and per customer and stage, the position of theirs among them, -1 where either stage was not
+   * entered: STAGES.length per customer.
    */
-  days: Float64Array;
+  daysInOrder: Float64Array[];
+  positions: Int32Array;
   /** Seconds since the epoch of the last event. */
   lastSeen: Float64Array;
   /** Each breakdown's group per customer, made when first asked for (groupsOf). */
@@ -116,7 +116,6 @@ export async function readHeldCustomers(db: Database, workspaceId: number): Prom
           return [Number(text.slice(0, space)), text.slice(space + 1)];
         }),
       ),
-      stages: matrixColumn(matrix, 6, new Uint8Array(rows)),
       lastSeen: matrixColumn(matrix, 7, new Float64Array(rows)),
       ...stagesReached(matrix.values, rows),
       groups: new Map(),
@@ -124,20 +123,64 @@ export async function readHeldCustomers(db: Database, workspaceId: number): Prom
   }
 }
 
-/** Which stages each customer reached, and the days between stages, from the times each was entered. */
+/**
+ * A customer's stage (an index into STAGES) and the stages they reached (bit s for STAGES[s]), as one number
+ * below PROFILES: a funnel counts customers by it, and only then by stage.
+ */
+const profileOf = (stage: number, reached: number) => reached * STAGES.length + stage;
+const PROFILES = 2 ** STAGES.length * STAGES.length;
+
+/**
+ * Each customer's profile, and the days between stages held in order with each customer's position among
+ * them, from the times each stage was entered (the matrix's columns after COLUMNS).
+ */
 function stagesReached(values: Float64Array, rows: number) {
   const stages = STAGES.length;
-  const reached = new Uint8Array(rows);
+  const profiles = new Uint16Array(rows);
   const days = new Float64Array(rows * stages).fill(Number.NaN);
   for (let i = 0; i < rows; i++) {
     const entered = i * WIDTH + COLUMNS.length;
+    let reached = 0;
     for (let s = 0; s < stages; s++) {
       if (Number.isNaN(values[entered + s]!)) continue;
-      reached[i]! |= 1 << s;
+      reached |= 1 << s;
       if (s > 0) days[i * stages + s] = (values[entered + s]! - values[entered + s - 1]!) / 86400;
     }
+    profiles[i] = profileOf(values[i * WIDTH + COLUMNS.indexOf('stage')]!, reached);
   }
-  return { reached, days };
+  const positions = new Int32Array(rows * stages).fill(-1);
+  const daysInOrder = STAGES.map((_, s) => inOrder(days, s, positions));
+  return { profiles, daysInOrder, positions };
+}
+
+/**
+ * Stage `s`'s days in ascending order, each customer's position among them written into `positions`: the
+ * days sorted as numbers by the engine (fast), then each customer given the first free position of their
+ * value, found by halving.
+ */
+function inOrder(days: Float64Array, s: number, positions: Int32Array): Float64Array {
+  const stages = STAGES.length;
+  const rows = days.length / stages;
+  let count = 0;
+  for (let i = 0; i < rows; i++) if (!Number.isNaN(days[i * stages + s]!)) count++;
+  const sorted = new Float64Array(count);
+  for (let i = 0, at = 0; i < rows; i++)
+    if (!Number.isNaN(days[i * stages + s]!)) sorted[at++] = days[i * stages + s]!;
+  sorted.sort();
+  // Positions already given to a customer whose value is first found at each position.
+  const taken = new Int32Array(count);
+  for (let i = 0; i < rows; i++) {
+    const value = days[i * stages + s]!;
+    if (Number.isNaN(value)) continue;
+    let [low, high] = [0, count];
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (sorted[middle]! < value) low = middle + 1;
+      else high = middle;
+    }
+    positions[i * stages + s] = low + taken[low]!++;
+  }
+  return sorted;
 }
 
 /** The members of a workspace's saved segment, as of its last refresh (none if no segment has the slug). */
@@ -218,51 +261,66 @@ export function countLifecycle(
   const groups = groupsOf(held, breakdown);
   const lapsedCutoff = lapsedBefore.getTime() / 1000;
   const stages = STAGES.length;
-  const size = groups.keys.length * stages;
-  const [customers, reached, current, lapsed, timed] = [
-    new Int32Array(groups.keys.length),
-    ...[0, 1, 2, 3].map(() => new Int32Array(size)),
-  ] as Int32Array[];
-  // Each kept customer's group (-1: not kept); the days are then written into arrays of their size.
-  const groupOf = new Int32Array(held.customers.length).fill(-1);
+  // Kept customers by group, profile and whether lapsed; and per stage, each kept customer's group (+ 1) at
+  // their position among the days in order, which the percentiles then walk in order.
+  const byProfile = new Int32Array(groups.keys.length * PROFILES * 2);
+  const marks = held.daysInOrder.map((days) =>
+    groups.keys.length < 0xff ? new Uint8Array(days.length) : new Int32Array(days.length),
+  );
   for (let i = 0; i < held.customers.length; i++) {
     if (kept && !kept.has(held.customers[i]!)) continue;
     const g = groups.of[i]!;
-    groupOf[i] = g;
-    customers![g]!++;
-    const at = g * stages + held.stages[i]!;
-    current![at]!++;
-    if (held.lastSeen[i]! < lapsedCutoff) lapsed![at]!++;
-    for (let s = 0, bits = held.reached[i]!; bits; s++, bits >>= 1) {
-      if (!(bits & 1)) continue;
-      reached![g * stages + s]!++;
-      if (!Number.isNaN(held.days[i * stages + s]!)) timed![g * stages + s]!++;
-    }
-  }
-  const days = [...timed!].map((count) => new Float64Array(count));
-  const filled = new Int32Array(size);
-  for (let i = 0; i < held.customers.length; i++) {
-    const g = groupOf[i]!;
-    if (g < 0) continue;
-    for (let s = 1; s < stages; s++) {
-      const value = held.days[i * stages + s]!;
-      if (!Number.isNaN(value)) days[g * stages + s]![filled[g * stages + s]!++] = value;
-    }
+    const profile = held.profiles[i]!;
+    byProfile[(g * PROFILES + profile) * 2 + (held.lastSeen[i]! < lapsedCutoff ? 1 : 0)]!++;
+    // A stage with days: reached, as was the one before it.
+    const reached = Math.floor(profile / stages);
+    for (let s = 1, timed = reached & (reached >> 1); timed; s++, timed >>= 1)
+      if (timed & 1) marks[s]![held.positions[i * stages + s]!] = g + 1;
   }
   const rows: LifecycleReportRow[] = [];
+  const tallies = groups.keys.map((_, g) => tallyOf(byProfile, g));
+  const percentiles = STAGES.map((_, s) =>
+    s === 0 ? null : stagePercentiles(held.daysInOrder[s]!, marks[s]!, tallies, s),
+  );
   groups.keys.forEach((key, g) => {
-    if (customers![g] === 0) return;
-    const of = (counts: Int32Array) => [...counts.subarray(g * stages, (g + 1) * stages)];
-    const group = {
-      customers: customers![g]!,
-      reached: of(reached!),
-      current: of(current!),
-      lapsed: of(lapsed!),
-      days: days.slice(g * stages, (g + 1) * stages),
-    };
-    rows.push(toRow(breakdown === 'cohort' ? new Date(Number(key)) : String(key), group));
+    const tally = tallies[g]!;
+    if (tally.customers === 0) return;
+    tally.medians = percentiles.map((found) => found?.medians[g] ?? null);
+    tally.p90s = percentiles.map((found) => found?.p90s[g] ?? null);
+    rows.push(toRow(breakdown === 'cohort' ? new Date(Number(key)) : String(key), tally));
   });
   return rows.sort((a, b) => b.customers - a.customers || compareKeys(a.group_key, b.group_key));
+}
+
+/** Group g's counts from its customers by profile and whether lapsed. */
+function tallyOf(byProfile: Int32Array, g: number): GroupTally {
+  const stages = STAGES.length;
+  const tally: GroupTally = {
+    customers: 0,
+    reached: STAGES.map(() => 0),
+    current: STAGES.map(() => 0),
+    lapsed: STAGES.map(() => 0),
+    timed: STAGES.map(() => 0),
+    medians: [],
+    p90s: [],
+  };
+  for (let profile = 0; profile < PROFILES; profile++) {
+    const [active, lapsed] = [0, 1].map((flag) => byProfile[(g * PROFILES + profile) * 2 + flag]!) as [
+      number,
+      number,
+    ];
+    const customers = active + lapsed;
+    if (customers === 0) continue;
+    const [stage, reached] = [profile % stages, Math.floor(profile / stages)];
+    tally.customers += customers;
+    tally.current[stage]! += customers;
+    tally.lapsed[stage]! += lapsed;
+    for (let s = 0; s < stages; s++) {
+      if (reached & (1 << s)) tally.reached[s]! += customers;
+      if (s > 0 && reached & (1 << s) && reached & (1 << (s - 1))) tally.timed[s]! += customers;
+    }
+  }
+  return tally;
 }
 
 interface GroupTally {
@@ -270,8 +328,11 @@ interface GroupTally {
   reached: number[];
   current: number[];
   lapsed: number[];
-  /** Per stage, the days each customer took from the stage before it. */
-  days: Float64Array[];
+  /** Per stage, the customers with days from the stage before it. */
+  timed: number[];
+  /** Per stage, the median and 90th percentile of the days from the stage before it; null where none. */
+  medians: Array<number | null>;
+  p90s: Array<number | null>;
 }
 
 /** The breakdown's group of every held customer, made once per breakdown and held with the customers. */
@@ -327,53 +388,59 @@ function toRow(key: string | Date, group: GroupTally): LifecycleReportRow {
     figures[`current_${stage}`] = group.current[s]!;
     figures[`lapsed_${stage}`] = group.lapsed[s]!;
     if (s === 0) return;
-    const days = group.days[s]!;
-    figures[`median_${stage}`] = percentileCont(days, 0.5);
-    figures[`p90_${stage}`] = percentileCont(days, 0.9);
+    figures[`median_${stage}`] = group.medians[s]!;
+    figures[`p90_${stage}`] = group.p90s[s]!;
   });
   return { ...figures, group_key: key, customers: group.customers } as LifecycleReportRow;
 }
 
 /**
- * As SQL's percentile_cont: the value q of the way through `values` in order, between the two around it by
- * its share. Found by selection, not by sorting half a million days (reorders `values`).
+ * Each group's median and 90th percentile of stage `s`'s days, as SQL's percentile_cont finds them: the value
+ * q of the way through the group's days in order, between the two around it by its share. One walk over
+ * every customer's days in order, `marks` telling whose group (+ 1) each is kept in, instead of sorting each
+ * group's days.
  */
-function percentileCont(values: Float64Array, q: number): number | null {
-  if (values.length === 0) return null;
-  const position = q * (values.length - 1);
-  const below = Math.floor(position);
-  const lower = select(values, below);
-  // Every value after `below` is at least `lower` now: the next in order is the least of them.
-  let upper = lower;
-  if (position > below) {
-    upper = Number.POSITIVE_INFINITY;
-    for (let i = below + 1; i < values.length; i++) upper = Math.min(upper, values[i]!);
+function stagePercentiles(
+  days: Float64Array,
+  marks: Uint8Array | Int32Array,
+  tallies: GroupTally[],
+  s: number,
+) {
+  const QUANTILES = [0.5, 0.9];
+  const groups = tallies.length;
+  // Per group and quantile, the ranks of the values below and above the quantile's position, and the values.
+  const ranks = new Float64Array(groups * 4).fill(-1);
+  const values = new Float64Array(groups * 4);
+  let unfinished = 0;
+  tallies.forEach((tally, g) => {
+    const count = tally.timed[s]!;
+    if (count === 0) return;
+    unfinished++;
+    QUANTILES.forEach((q, k) => {
+      ranks[g * 4 + k * 2] = Math.floor(q * (count - 1));
+      ranks[g * 4 + k * 2 + 1] = Math.ceil(q * (count - 1));
+    });
+  });
+  // The last rank asked is the 90th percentile's upper one: a group is done when it passes it.
+  const seen = new Int32Array(groups);
+  for (let at = 0; at < marks.length && unfinished > 0; at++) {
+    if (marks[at] === 0) continue;
+    const g = marks[at]! - 1;
+    const rank = seen[g]!++;
+    for (let r = g * 4; r < g * 4 + 4; r++) if (ranks[r] === rank) values[r] = days[at]!;
+    if (rank === ranks[g * 4 + 3]) unfinished--;
   }
-  return lower + (position - below) * (upper - lower);
-}
-
-/** The k-th smallest of `values` (from 0), moved to index k with none larger before it nor smaller after it. */
-function select(values: Float64Array, k: number): number {
-  let left = 0;
-  let right = values.length - 1;
-  while (right > left) {
-    const pivot = values[(left + right) >>> 1]!;
-    let i = left;
-    let j = right;
-    while (i <= j) {
-      while (values[i]! < pivot) i++;
-      while (values[j]! > pivot) j--;
-      if (i <= j) {
-        [values[i], values[j]] = [values[j]!, values[i]!];
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) right = j;
-    else if (k >= i) left = i;
-    else break;
-  }
-  return values[k]!;
+  const percentile = (g: number, k: number) => {
+    const count = tallies[g]!.timed[s]!;
+    if (count === 0) return null;
+    const position = QUANTILES[k]! * (count - 1);
+    const [lower, upper] = [values[g * 4 + k * 2]!, values[g * 4 + k * 2 + 1]!];
+    return lower + (position - Math.floor(position)) * (upper - lower);
+  };
+  return {
+    medians: Array.from({ length: groups }, (_, g) => percentile(g, 0)),
+    p90s: Array.from({ length: groups }, (_, g) => percentile(g, 1)),
+  };
 }
 
 const compareKeys = (a: string | Date, b: string | Date) =>
