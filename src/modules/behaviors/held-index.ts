@@ -16,7 +16,7 @@ export interface HeldIndex {
   active: Int32Array;
   groups: Int32Array;
   groupNames: string[];
-  /** One score per customer and behaviour shown (an index into BEHAVIORS). */
+  /** One score per customer and behaviour shown (an index into BEHAVIORS); the customer's index in `active`. */
   scored: Int32Array;
   behaviors: Uint8Array;
   scores: Float64Array;
@@ -32,15 +32,19 @@ export async function readHeldIndex(
   const groupNames = [...new Set(rows.map((row) => row.grp))];
   const indexOf = new Map(groupNames.map((name, i) => [name, i]));
   // Rows come by customer: the first of each is the customer's.
-  const firsts = rows.filter((row, i) => i === 0 || rows[i - 1]!.customer_id !== row.customer_id);
-  const scored = rows.filter((row) => row.behavior !== null);
+  const isFirst = (i: number) => i === 0 || rows[i - 1]!.customer_id !== rows[i]!.customer_id;
+  const firsts = rows.flatMap((_, i) => (isFirst(i) ? [i] : []));
+  const scored = rows.flatMap((row, i) => (row.behavior === null ? [] : [i]));
+  // Each row's customer as an index into `active`.
+  let customer = -1;
+  const activeOf = Int32Array.from(rows, (_, i) => (isFirst(i) ? ++customer : customer));
   return {
-    active: Int32Array.from(firsts, (row) => row.customer_id),
-    groups: Int32Array.from(firsts, (row) => indexOf.get(row.grp)!),
+    active: Int32Array.from(firsts, (i) => rows[i]!.customer_id),
+    groups: Int32Array.from(firsts, (i) => indexOf.get(rows[i]!.grp)!),
     groupNames,
-    scored: Int32Array.from(scored, (row) => row.customer_id),
-    behaviors: Uint8Array.from(scored, (row) => row.behavior!),
-    scores: Float64Array.from(scored, (row) => row.score!),
+    scored: Int32Array.from(scored, (i) => activeOf[i]!),
+    behaviors: Uint8Array.from(scored, (i) => rows[i]!.behavior!),
+    scores: Float64Array.from(scored, (i) => rows[i]!.score!),
   };
 }
 
@@ -51,21 +55,23 @@ export function countIndex(held: HeldIndex, kept: Audience | null): IndexRow[] {
   const active = new Float64Array(groups + 1);
   const showing = new Float64Array((groups + 1) * BEHAVIORS.length);
   const sums = new Float64Array((groups + 1) * BEHAVIORS.length);
-  const groupOf = new Map<number, number>();
+  // Each active customer's group, -1 where not kept.
+  const groupOf = new Int32Array(held.active.length).fill(-1);
   for (let i = 0; i < held.active.length; i++) {
-    const customer = held.active[i]!;
-    if (kept && !kept.has(customer)) continue;
-    groupOf.set(customer, held.groups[i]!);
+    if (kept && !kept.has(held.active[i]!)) continue;
+    groupOf[i] = held.groups[i]!;
     active[held.groups[i]!]!++;
     active[groups]!++;
   }
+  const organisation = groups * BEHAVIORS.length;
   for (let i = 0; i < held.scored.length; i++) {
-    const group = groupOf.get(held.scored[i]!);
-    if (group === undefined) continue;
-    for (const at of [group * BEHAVIORS.length, groups * BEHAVIORS.length]) {
-      showing[at + held.behaviors[i]!]!++;
-      sums[at + held.behaviors[i]!]! += held.scores[i]!;
-    }
+    const group = groupOf[held.scored[i]!]!;
+    if (group < 0) continue;
+    const [own, all] = [group * BEHAVIORS.length + held.behaviors[i]!, organisation + held.behaviors[i]!];
+    showing[own]!++;
+    sums[own]! += held.scores[i]!;
+    showing[all]!++;
+    sums[all]! += held.scores[i]!;
   }
   const rowsOf = (dim: string, grp: string, g: number): IndexRow[] =>
     active[g]! === 0
