@@ -28,8 +28,8 @@ type Side = EconomicsReport['groups'][number]['conquest'];
 
 export function computeEconomics(
   customers: readonly EconomicsCustomer[],
-  /** Retention channels each kept customer met in the period. */
-  reached: ReadonlyMap<number, ReadonlySet<string>>,
+  /** Retention channels each kept customer met in the period, each once. */
+  reached: ReadonlyMap<number, Iterable<string>>,
   spend: Spend,
 ): Pick<EconomicsReport, 'groups' | 'channels'> {
   // Customers by their index in `customers`, so that what each cost is an array, not a map by id.
@@ -44,11 +44,11 @@ export function computeEconomics(
     objective: 'acquisition' | 'retention',
     amounts: Map<string, number>,
     group: readonly number[],
-    channelsOf: (customer: EconomicsCustomer) => Iterable<string>,
+    holdersOf: (holders: Map<string, number[]>, i: number) => void,
   ) => {
     // Each channel's holders in the group's order, found in one pass over the group.
     const holders = new Map([...amounts.keys()].map((channel) => [channel, [] as number[]]));
-    for (const i of group) for (const channel of channelsOf(customers[i]!)) holders.get(channel)?.push(i);
+    for (const i of group) holdersOf(holders, i);
     let unplaced = 0;
     for (const [channel, amount] of [...amounts].sort(([a], [b]) => a.localeCompare(b))) {
       const holding = holders.get(channel)!;
@@ -64,20 +64,38 @@ export function computeEconomics(
     }
     for (const i of group) cost[i]! += unplaced / group.length;
   };
-  allocate('acquisition', spend.acquisition, won, (customer) =>
-    customer.firstChannel === null ? [] : [customer.firstChannel],
-  );
-  allocate('retention', spend.retention, kept, (customer) => reached.get(customer.customerId) ?? []);
+  allocate('acquisition', spend.acquisition, won, (holders, i) => {
+    const channel = customers[i]!.firstChannel;
+    if (channel !== null) holders.get(channel)?.push(i);
+  });
+  allocate('retention', spend.retention, kept, (holders, i) => {
+    for (const channel of reached.get(customers[i]!.customerId) ?? []) holders.get(channel)?.push(i);
+  });
+  return { groups: sidesByPersona(customers, cost), channels };
+}
 
-  const side = (group: readonly number[]): Side => {
-    let total = 0;
-    let value = 0;
-    for (const i of group) {
-      const customer = customers[i]!;
-      total += cost[i]!;
-      value = value + customer.spent + (customer.clv ?? 0);
-    }
-    const n = group.length;
+/** Per persona (all customers first), what the new and the kept customers cost and brought. */
+function sidesByPersona(customers: readonly EconomicsCustomer[], cost: Float64Array) {
+  const personas = [...new Set(customers.map((customer) => customer.persona ?? 'no persona'))].sort();
+  const byPersona = personas.length > 1 || (personas.length === 1 && personas[0] !== 'no persona');
+  // Per group (all customers first, then each persona), per side (new, kept): customers, cost, value. Summed
+  // in the customers' order, as each group's members would be one by one.
+  const sums = new Float64Array((personas.length + 1) * 2 * 3);
+  const groupOf = new Map(personas.map((persona, g) => [persona, g + 1]));
+  const add = (group: number, i: number) => {
+    const customer = customers[i]!;
+    const at = (group * 2 + (customer.isNew ? 0 : 1)) * 3;
+    sums[at]!++;
+    sums[at + 1]! += cost[i]!;
+    sums[at + 2] = sums[at + 2]! + customer.spent + (customer.clv ?? 0);
+  };
+  customers.forEach((customer, i) => {
+    add(0, i);
+    if (byPersona) add(groupOf.get(customer.persona ?? 'no persona')!, i);
+  });
+  const side = (group: number, kept: number): Side => {
+    const at = (group * 2 + kept) * 3;
+    const [n, total, value] = [sums[at]!, sums[at + 1]!, sums[at + 2]!];
     return {
       customers: n,
       cost: total,
@@ -87,26 +105,11 @@ export function computeEconomics(
       returnOnCost: n > 0 && total > 0 ? value / total : null,
     };
   };
-  const byPersona = new Map<string, number[]>();
-  customers.forEach((customer, i) => {
-    const persona = customer.persona ?? 'no persona';
-    const members = byPersona.get(persona) ?? [];
-    byPersona.set(persona, members);
-    members.push(i);
-  });
-  const personas = [...byPersona.keys()].sort();
-  const groups = [
-    { persona: 'all', members: customers.map((_, i) => i) },
-    ...(personas.length > 1 || personas[0] !== 'no persona'
-      ? personas.map((persona) => ({ persona, members: byPersona.get(persona)! }))
-      : []),
-  ].map(({ persona, members }) => {
-    const conquest = side(members.filter((i) => customers[i]!.isNew));
-    const relations = side(members.filter((i) => !customers[i]!.isNew));
+  return ['all', ...(byPersona ? personas : [])].map((persona, group) => {
+    const [conquest, relations] = [side(group, 0), side(group, 1)];
     const pays = verdict(conquest, relations);
     return { persona, conquest, relations, pays, statement: statement(persona, pays, conquest, relations) };
   });
-  return { groups, channels };
 }
 
 function verdict(conquest: Side, relations: Side): 'conquest' | 'relations' | null {

@@ -99,7 +99,7 @@ export function periodReach(
   to: Date,
   channels: readonly string[],
   customers: readonly EconomicsCustomer[],
-): Map<number, Set<string>> {
+): Map<number, string[]> {
   const [first, end] = [from.getTime() / 1000 / DAY_SECONDS, to.getTime() / 1000 / DAY_SECONDS];
   const { retention } = held;
   const asked = retention.names.map((name) => channels.includes(name));
@@ -108,13 +108,18 @@ export function periodReach(
   for (const customer of customers) largest = Math.max(largest, customer.customerId);
   const kept = new Uint8Array(largest + 1);
   for (const customer of customers) if (!customer.isNew) kept[customer.customerId] = 1;
-  const reached = new Map<number, Set<string>>();
+  const reached = new Map<number, string[]>();
+  // The days come by customer: a channel is new to the customer unless last met by them.
+  const lastCustomer = new Int32Array(retention.names.length).fill(-1);
   for (let i = 0; i < retention.customers.length; i++) {
-    const customer = retention.customers[i]!;
+    const [customer, channel] = [retention.customers[i]!, retention.channels[i]!];
     const day = retention.days[i]!;
-    if (day < first || day >= end || kept[customer] !== 1 || !asked[retention.channels[i]!]) continue;
-    const channel = retention.names[retention.channels[i]!]!;
-    reached.set(customer, (reached.get(customer) ?? new Set()).add(channel));
+    if (day < first || day >= end || kept[customer] !== 1 || !asked[channel]) continue;
+    if (lastCustomer[channel] === customer) continue;
+    lastCustomer[channel] = customer;
+    const met = reached.get(customer);
+    if (met) met.push(retention.names[channel]!);
+    else reached.set(customer, [retention.names[channel]!]);
   }
   return reached;
 }
