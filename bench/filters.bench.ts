@@ -2,9 +2,9 @@
  * The console's calls under a filter no one asked for, in the server's own process: each page's API calls
  * with a date range and with a saved segment, answered by the application as `agora serve` builds it (held
  * reads included) but with no answer kept, so that every run computes its answer. The first run of all reads
- * what the server holds (shown apart); then each call's median of `--runs`, and the median time a page waits for
- * its calls all asked at once, as the browser asks them. Issue 10 asks ≤ 300 ms p95 per call; the network
- * and the browser add a few milliseconds (bench/console.bench.ts measures those).
+ * what the server holds (shown apart); then each call's median of `--runs`, and the median time a page
+ * waits for its calls all asked at once, as the browser asks them. Issue 10 asks ≤ 300 ms p95 per call; the
+ * network and the browser add a few milliseconds (bench/console.bench.ts measures those).
  *
  *   npx agora demo --customers 500000 --no-serve --data-dir /tmp/big
  *   npm run bench:filters -- --data-dir /tmp/big

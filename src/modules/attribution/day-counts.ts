@@ -12,6 +12,7 @@
  */
 import type { Database } from '../../platform/db/database.ts';
 import { createKeptReads, inWholeDays, readKey } from '../../platform/db/kept-reads.ts';
+import { firstAtOrAfter } from '../../platform/numeric/sorted.ts';
 import type { AttributionQuery } from './attribution.schema.ts';
 import {
   type ChannelSetRow,
@@ -58,8 +59,9 @@ const ALL_SUMS = ['conversions', 'revenue'];
 
 /**
  * One kind of row by day, grouped by key: for each key, a row standing for it and its counts day by day in
- * typed arrays (a row of `columns` per day, days in order, so that a range is found by halving). Hundreds of thousands of rows a step summed without a single
- * object made, and held in a fraction of the memory the rows would take.
+ * typed arrays (a row of `columns` per day, days in order, so that a range is found by halving). Hundreds of
+ * thousands of rows a step summed without a single object made, and held in a fraction of the memory the rows
+ * would take.
  */
 interface DayTable<T> {
   columns: readonly string[];
@@ -110,29 +112,15 @@ function tableOf<T extends { day?: number | null }>(
   return {
     columns,
     keys: [...byKey.values()].map(({ row, days, values }) => {
-      const order = days.map((_, d) => d).sort((a, b) => days[a]! - days[b]!);
       const width = columns.length;
-      return {
-        row,
-        days: Int32Array.from(order, (d) => days[d]!),
-        values: Float64Array.from(
-          { length: values.length },
-          (_, at) => values[order[Math.floor(at / width)]! * width + (at % width)]!,
-        ),
-      };
+      const order = days.map((_, d) => d).sort((a, b) => days[a]! - days[b]!);
+      const inOrder = new Float64Array(values.length);
+      order.forEach((d, at) => {
+        inOrder.set(values.slice(d * width, (d + 1) * width), at * width);
+      });
+      return { row, days: Int32Array.from(order, (d) => days[d]!), values: inOrder };
     }),
   };
-}
-
-/** The first of `days` (ascending) at or after `day`. */
-function firstDayAtOrAfter(days: Int32Array, day: number): number {
-  let [low, high] = [0, days.length];
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (days[middle]! < day) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 /**
@@ -146,7 +134,7 @@ export function countsWithin(index: DayIndex, from?: Date, to?: Date): PathCount
   const within = <T>(table: DayTable<T>, keepEmpty = false): T[] =>
     table.keys.flatMap(({ row, days, values }) => {
       const sums = new Float64Array(table.columns.length);
-      const [start, stop] = [firstDayAtOrAfter(days, first), firstDayAtOrAfter(days, end)];
+      const [start, stop] = [firstAtOrAfter(days, first), firstAtOrAfter(days, end)];
       for (let d = start; d < stop; d++)
         for (let c = 0; c < sums.length; c++) sums[c]! += values[d * sums.length + c]!;
       if (start === stop && !keepEmpty) return [];

@@ -8,6 +8,7 @@
  */
 import type { Database } from '../../platform/db/database.ts';
 import { epochSeconds } from '../../platform/db/portable-sql.ts';
+import { firstAtOrAfter } from '../../platform/numeric/sorted.ts';
 import type { Audience } from '../lifecycle/index.ts';
 import { STEP_SEPARATOR } from './compute-journey-paths.ts';
 import type { PathQuery } from './journeys.schema.ts';
@@ -110,9 +111,9 @@ export function walkPaths(
   const [labels, texts] =
     query.by === 'channel' ? [held.channels, held.channelTexts] : [held.names, held.nameTexts];
   const anchor = texts.indexOf((query.start ?? query.end)!);
-  const leftOut = query.ignore.length ? new Uint8Array(held.nameTexts.length) : null;
-  for (const name of query.ignore)
-    if (leftOut && held.nameTexts.includes(name)) leftOut[held.nameTexts.indexOf(name)] = 1;
+  const ignored = query.ignore.map((name) => held.nameTexts.indexOf(name)).filter((name) => name >= 0);
+  const leftOut = ignored.length ? new Uint8Array(held.nameTexts.length) : null;
+  for (const name of ignored) leftOut![name] = 1;
   const from = query.from ? query.from.getTime() / 1000 : Number.NEGATIVE_INFINITY;
   const to = query.to ? query.to.getTime() / 1000 : Number.POSITIVE_INFINITY;
   // A path is counted under a number, its labels as digits (label + 1, so that a shorter path differs),
@@ -123,8 +124,8 @@ export function walkPaths(
   const steps = new Int32Array(query.depth);
   for (let c = 0; anchor >= 0 && c < held.customers.length; c++) {
     if (members && !members.has(held.customers[c]!)) continue;
-    const first = firstAtOrAfter(held.at, held.starts[c]!, held.starts[c + 1]!, from);
-    const end = firstAtOrAfter(held.at, first, held.starts[c + 1]!, to);
+    const first = firstAtOrAfter(held.at, from, held.starts[c]!, held.starts[c + 1]!);
+    const end = firstAtOrAfter(held.at, to, first, held.starts[c + 1]!);
     const touches: InRange = { first, end, at: held.at, labels, names: held.names, leftOut };
     const count = query.start ? stepsFrom(touches, anchor, steps) : stepsTo(touches, anchor, steps);
     if (count < 0) continue;
@@ -141,17 +142,6 @@ export function walkPaths(
     customersByPath.set(path.join(STEP_SEPARATOR), customers);
   }
   return customersByPath;
-}
-
-/** The first index in [start, end) whose time is at or after `time` (times ascend within a customer). */
-function firstAtOrAfter(at: Float64Array, start: number, end: number, time: number): number {
-  let [low, high] = [start, end];
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (at[middle]! < time) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 const isLeftOut = (touches: InRange, i: number) => touches.leftOut?.[touches.names[i]!] === 1;
@@ -173,7 +163,7 @@ function stepsFrom(touches: InRange, anchor: number, steps: Int32Array): number 
   if (at < 0) return -1;
   let count = 0;
   let previous = -1;
-  for (let i = firstAtOrAfter(touches.at, touches.first, at, touches.at[at]!); i < touches.end; i++) {
+  for (let i = firstAtOrAfter(touches.at, touches.at[at]!, touches.first, at); i < touches.end; i++) {
     if (isLeftOut(touches, i) || touches.labels[i] === previous) continue;
     previous = touches.labels[i]!;
     if (count > 0 || previous === anchor) steps[count++] = previous;

@@ -10,6 +10,7 @@
  */
 import { type Database, matrixColumn } from '../../platform/db/database.ts';
 import { epochSeconds } from '../../platform/db/portable-sql.ts';
+import { firstAtOrAfter } from '../../platform/numeric/sorted.ts';
 import { type LifecycleQuery, STAGES } from './lifecycle.schema.ts';
 import type { CustomerFilter, LifecycleReportRow } from './lifecycle-report.query.ts';
 
@@ -58,6 +59,7 @@ interface Groups {
 /** The columns read per customer, in order. */
 const COLUMNS = ['customer_id', 'first_seen', 'channel', 'device', 'b2b', 'persona', 'stage', 'last_seen'];
 const WIDTH = COLUMNS.length + STAGES.length;
+const STAGE_COLUMN = COLUMNS.indexOf('stage');
 
 const FIRST_TEXTS = (column: string) =>
   `SELECT DISTINCT ${column} AS text FROM customer_lifecycle WHERE workspace_id = $1 AND ${column} IS NOT NULL`;
@@ -146,7 +148,7 @@ function stagesReached(values: Float64Array, rows: number) {
       reached |= 1 << s;
       if (s > 0) days[i * stages + s] = (values[entered + s]! - values[entered + s - 1]!) / 86400;
     }
-    profiles[i] = profileOf(values[i * WIDTH + COLUMNS.indexOf('stage')]!, reached);
+    profiles[i] = profileOf(values[i * WIDTH + STAGE_COLUMN]!, reached);
   }
   const positions = new Int32Array(rows * stages).fill(-1);
   const daysInOrder = STAGES.map((_, s) => inOrder(days, s, positions));
@@ -172,13 +174,8 @@ function inOrder(days: Float64Array, s: number, positions: Int32Array): Float64A
   for (let i = 0; i < rows; i++) {
     const value = days[i * stages + s]!;
     if (Number.isNaN(value)) continue;
-    let [low, high] = [0, count];
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (sorted[middle]! < value) low = middle + 1;
-      else high = middle;
-    }
-    positions[i * stages + s] = low + taken[low]!++;
+    const first = firstAtOrAfter(sorted, value);
+    positions[i * stages + s] = first + taken[first]!++;
   }
   return sorted;
 }
@@ -305,11 +302,8 @@ function tallyOf(byProfile: Int32Array, g: number): GroupTally {
     p90s: [],
   };
   for (let profile = 0; profile < PROFILES; profile++) {
-    const [active, lapsed] = [0, 1].map((flag) => byProfile[(g * PROFILES + profile) * 2 + flag]!) as [
-      number,
-      number,
-    ];
-    const customers = active + lapsed;
+    const at = (g * PROFILES + profile) * 2;
+    const [lapsed, customers] = [byProfile[at + 1]!, byProfile[at]! + byProfile[at + 1]!];
     if (customers === 0) continue;
     const [stage, reached] = [profile % stages, Math.floor(profile / stages)];
     tally.customers += customers;

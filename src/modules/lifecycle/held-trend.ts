@@ -1,7 +1,8 @@
 /**
  * The lifecycle trend under any filter, from every stage entry held in memory: the day it happened and its
- * stage. A filter keeps customers (first seen in a range, of a segment, …: held-customers.ts), so its trend is one pass over the entries instead of a join of every entry with the filtered customers. Read
- * once per change of the data (db/kept-reads.ts: in a server on DuckDB); elsewhere each trend is read on its
+ * stage. A filter keeps customers (first seen in a range, of a segment, …: held-customers.ts), so its trend
+ * is one pass over the entries instead of a join of every entry with the filtered customers. Read once per
+ * change of the data (db/kept-reads.ts: in a server on DuckDB); elsewhere each trend is read on its
  * own (lifecycle-report.query.ts), and this pass counts what that SQL counts.
  */
 import { type Database, matrixColumn } from '../../platform/db/database.ts';
