@@ -5,6 +5,7 @@
  * almost nothing and a server can answer every date and segment filter from rows read once.
  */
 
+import { percentileCont } from '../../platform/numeric/percentile.ts';
 import type { Audience } from '../lifecycle/index.ts';
 import { PATH_SEPARATOR } from './journey-paths.query.ts';
 import type { PathToPurchase } from './journeys.schema.ts';
@@ -135,29 +136,25 @@ function mostCommon(texts: string[], customers: Int32Array): PathToPurchase['seq
     .map(({ text, customers }) => ({ path: text.split(PATH_SEPARATOR), customers }));
 }
 
-/** Mean, median, 90th percentile (interpolated, as percentile_cont) and buckets of `values` (sorts them). */
+/** Mean, median, 90th percentile (interpolated, as percentile_cont) and buckets of `values` (moves them). */
 function distribution(
   values: Float64Array,
   lowers: number[],
   counts: boolean,
 ): PathToPurchase['daysToPurchase'] {
-  const sorted = values.sort();
-  const percentile = (p: number) => {
-    const position = p * (sorted.length - 1);
-    const below = sorted[Math.floor(position)]!;
-    return below + (position - Math.floor(position)) * (sorted[Math.ceil(position)]! - below);
-  };
   const inBucket = new Array<number>(lowers.length).fill(0);
-  let bucket = 0;
-  for (const value of sorted) {
-    while (bucket + 1 < lowers.length && value >= lowers[bucket + 1]!) bucket++;
-    if (value >= lowers[0]!) inBucket[bucket]!++;
+  let sum = 0;
+  for (const value of values) {
+    sum += value;
+    let bucket = lowers.length - 1;
+    while (bucket >= 0 && value < lowers[bucket]!) bucket--;
+    if (bucket >= 0) inBucket[bucket]!++;
   }
   const labels = bucketLabels(lowers, counts);
   return {
-    mean: sorted.length ? sorted.reduce((sum, value) => sum + value, 0) / sorted.length : null,
-    median: sorted.length ? percentile(0.5) : null,
-    p90: sorted.length ? percentile(0.9) : null,
+    mean: values.length ? sum / values.length : null,
+    median: percentileCont(values, 0.5),
+    p90: percentileCont(values, 0.9),
     buckets: labels.map((label, index) => ({ label, customers: inBucket[index]! })),
   };
 }

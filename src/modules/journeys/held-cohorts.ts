@@ -24,6 +24,9 @@ export interface HeldCohorts {
   /** Months since year 0 (year × 12 + month − 1): the first purchase's, and the active month's. */
   firstMonths: Int32Array;
   months: Float64Array;
+  /** The earliest first month, and how many months from it to the latest month held. */
+  earliest: number;
+  span: number;
 }
 
 const monthNumber = (column: string) =>
@@ -48,16 +51,24 @@ export async function readHeldCohorts(
     [workspaceId],
   );
   const { rows } = matrix;
+  const [firstMonths, months] = [
+    matrixColumn(matrix, 2, new Int32Array(rows)),
+    matrixColumn(matrix, 3, new Float64Array(rows)),
+  ];
+  let [earliest, latest] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  for (let i = 0; i < rows; i++) {
+    earliest = Math.min(earliest, firstMonths[i]!);
+    latest = Math.max(latest, firstMonths[i]!, Number.isNaN(months[i]!) ? firstMonths[i]! : months[i]!);
+  }
   return {
     customers: matrixColumn(matrix, 0, new Int32Array(rows)),
     firstAt: matrixColumn(matrix, 1, new Float64Array(rows)),
-    firstMonths: matrixColumn(matrix, 2, new Int32Array(rows)),
-    months: matrixColumn(matrix, 3, new Float64Array(rows)),
+    firstMonths,
+    months,
+    earliest: rows ? earliest : 0,
+    span: rows ? latest - earliest + 1 : 0,
   };
 }
-
-/** More months after a first purchase than any cohort has (and one for a cohort's size, offset -1). */
-const OFFSETS = 100_000;
 
 /**
  * The rows of queryCohortRetention for cohorts by first purchase month: the buyers who first bought in
@@ -71,12 +82,12 @@ export function countCohorts(
 ): CohortRow[] {
   const from = query.from ? query.from.getTime() / 1000 : Number.NEGATIVE_INFINITY;
   const to = query.to ? query.to.getTime() / 1000 : Number.POSITIVE_INFINITY;
-  // firstMonth × OFFSETS + offset + 1 → customers: a number key, where a text per entry cost most of the pass
-  const counts = new Map<number, number>();
-  const count = (firstMonth: number, offset: number) => {
-    const key = firstMonth * OFFSETS + offset + 1;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  };
+  // Customers by first month and offset (from -1, a cohort's size, to span − 1), in one flat array: a Map
+  // entry per row cost most of the pass.
+  const width = held.span + 1;
+  const counts = new Int32Array(held.span * width);
+  const count = (firstMonth: number, offset: number) =>
+    counts[(firstMonth - held.earliest) * width + offset + 1]!++;
   for (let i = 0; i < held.customers.length; i++) {
     const customer = held.customers[i]!;
     const firstAt = held.firstAt[i]!;
@@ -87,9 +98,12 @@ export function countCohorts(
     const month = held.months[i]!;
     if (!Number.isNaN(month)) count(firstMonth, month - firstMonth);
   }
-  return [...counts].map(([key, customers]) => {
-    const [firstMonth, offset] = [Math.floor(key / OFFSETS), (key % OFFSETS) - 1];
+  const rows: CohortRow[] = [];
+  counts.forEach((customers, cell) => {
+    if (customers === 0) return;
+    const [firstMonth, offset] = [held.earliest + Math.floor(cell / width), (cell % width) - 1];
     const start = new Date(Date.UTC(Math.floor(firstMonth / 12), firstMonth % 12, 1));
-    return { cohort: start, first_month: start, month_offset: offset, customers };
+    rows.push({ cohort: start, first_month: start, month_offset: offset, customers });
   });
+  return rows;
 }

@@ -14,6 +14,7 @@ function heldOf(names: number[]): HeldTouches {
     channels: new Uint16Array(names.length),
     nameTexts,
     channelTexts: ['(none)'],
+    anchors: new Map(),
   };
 }
 

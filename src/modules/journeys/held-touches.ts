@@ -27,6 +27,11 @@ export interface HeldTouches {
   channels: Indexes;
   nameTexts: string[];
   channelTexts: string[];
+  /**
+   * Per anchor ("event:" or "channel:" and its text), where each customer first did it, -1 where they never
+   * did: made when first asked for (firstAnchors), so that a walk skips at once the touchpoints before it.
+   */
+  anchors: Map<string, Int32Array>;
 }
 
 const TOUCHES = "FROM events WHERE workspace_id = $1 AND type IN ('track', 'page', 'screen')";
@@ -83,13 +88,34 @@ function toColumns(values: Float64Array, rows: number, nameTexts: string[], chan
     touches.channels[i] = values[i * 4 + 3]!;
   }
   starts.push(rows);
-  return { ...touches, customers: Int32Array.from(customers), starts: Int32Array.from(starts) };
+  const anchors = new Map<string, Int32Array>();
+  return { ...touches, customers: Int32Array.from(customers), starts: Int32Array.from(starts), anchors };
+}
+
+/** Where each customer first met the label `anchor`, -1 where they never did; held per anchor. */
+function firstAnchors(held: HeldTouches, by: PathQuery['by'], labels: Indexes, anchor: number): Int32Array {
+  const key = `${by}:${anchor}`;
+  const found = held.anchors.get(key);
+  if (found) return found;
+  const firsts = new Int32Array(held.customers.length).fill(-1);
+  for (let c = 0; c < held.customers.length; c++) {
+    const end = held.starts[c + 1]!;
+    for (let i = held.starts[c]!; i < end; i++)
+      if (labels[i] === anchor) {
+        firsts[c] = i;
+        break;
+      }
+  }
+  held.anchors.set(key, firsts);
+  return firsts;
 }
 
 /** One customer's touchpoints in a range, [first, end), as the walk reads them. */
 interface InRange {
   first: number;
   end: number;
+  /** Where to look for the anchor: no touchpoint before it has the anchor's label. */
+  anchorFrom: number;
   at: Float64Array;
   labels: Indexes;
   names: Indexes;
@@ -122,11 +148,21 @@ export function walkPaths(
   const numbered = base ** query.depth <= Number.MAX_SAFE_INTEGER;
   const customersByKey = new Map<number | string, number>();
   const steps = new Int32Array(query.depth);
+  const firsts = anchor >= 0 ? firstAnchors(held, query.by, labels, anchor) : new Int32Array();
+  const touches: InRange = {
+    first: 0,
+    end: 0,
+    anchorFrom: 0,
+    at: held.at,
+    labels,
+    names: held.names,
+    leftOut,
+  };
   for (let c = 0; anchor >= 0 && c < held.customers.length; c++) {
-    if (members && !members.has(held.customers[c]!)) continue;
-    const first = firstAtOrAfter(held.at, from, held.starts[c]!, held.starts[c + 1]!);
-    const end = firstAtOrAfter(held.at, to, first, held.starts[c + 1]!);
-    const touches: InRange = { first, end, at: held.at, labels, names: held.names, leftOut };
+    if (firsts[c]! < 0 || (members && !members.has(held.customers[c]!))) continue;
+    touches.first = firstAtOrAfter(held.at, from, held.starts[c]!, held.starts[c + 1]!);
+    touches.end = firstAtOrAfter(held.at, to, touches.first, held.starts[c + 1]!);
+    touches.anchorFrom = Math.max(touches.first, firsts[c]!);
     const count = query.start ? stepsFrom(touches, anchor, steps) : stepsTo(touches, anchor, steps);
     if (count < 0) continue;
     let key: number | string = 0;
@@ -148,7 +184,7 @@ const isLeftOut = (touches: InRange, i: number) => touches.leftOut?.[touches.nam
 
 /** The first touchpoint in range, not left out, with the anchor's label; -1 if none. */
 function firstAnchor(touches: InRange, anchor: number): number {
-  for (let i = touches.first; i < touches.end; i++)
+  for (let i = touches.anchorFrom; i < touches.end; i++)
     if (touches.labels[i] === anchor && !isLeftOut(touches, i)) return i;
   return -1;
 }
