@@ -56,7 +56,10 @@ describe('percentiles of values in no order', () => {
 
   it('selects the value a sort would put at each place, among many repeats', () => {
     let seed = 7;
-    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const random = () => {
+      seed = (seed * 48271) % 2147483647;
+      return seed / 2147483647;
+    };
     const values = Float64Array.from({ length: 5001 }, () => Math.floor(random() * 40));
     const sorted = values.slice().sort();
     for (const k of [0, 1, 2500, 4500, 5000]) {
