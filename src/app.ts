@@ -40,6 +40,7 @@ import { consoleBuilt, consolePage, registerConsole } from './platform/http/cons
 import { registerErrorHandling } from './platform/http/error-handler.ts';
 import { healthRoutes } from './platform/http/health.routes.ts';
 import { migrationRoutes } from './platform/http/migration.routes.ts';
+import { startPassLanes } from './platform/workers/pass-lanes.ts';
 
 export interface AppOptions {
   /** The token a local CLI presents instead of an admin key (see platform/http/server-file.ts). */
@@ -70,7 +71,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   const ingest = createIngestService({ ...deps, touchpointRules });
   // Requests whose clients gave up are still written before the database closes.
   app.addHook('onClose', () => ingest.idle());
-  const lifecycle = createLifecycleService({ ...deps, keepReads: true });
+  // The passes over what a server holds run on two lanes: a page's calls are answered by two cores.
+  const lanes = startPassLanes();
+  app.addHook('onClose', () => lanes.close());
+  const lifecycle = createLifecycleService({ ...deps, keepReads: true, lanes });
 
   await registerConsole(app, { name: 'Agora', version: API_VERSION, docs: '/docs' });
   await app.register(healthRoutes(deps.db));
@@ -89,7 +93,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     lifecycleRoutes(lifecycle),
     funnelRoutes(createFunnelService(deps)),
     // A server keeps what analyses read for the next filter (platform/db/kept-reads.ts); a CLI verb does not.
-    journeyRoutes(createJourneyService({ ...deps, lifecycle, keepReads: true })),
+    journeyRoutes(createJourneyService({ ...deps, lifecycle, keepReads: true, lanes })),
     attributionRoutes(createAttributionService({ ...deps, lifecycle, keepReads: true })),
     valueRoutes(createValueService({ ...deps, lifecycle, keepReads: true })),
     behaviorRoutes(createBehaviorService({ ...deps, lifecycle, keepReads: true })),

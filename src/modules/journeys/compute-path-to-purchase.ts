@@ -6,6 +6,7 @@
  */
 
 import { percentileCont } from '../../platform/numeric/percentile.ts';
+import { sharedArray } from '../../platform/workers/shared-arrays.ts';
 import type { Audience } from '../lifecycle/index.ts';
 import { PATH_SEPARATOR } from './journey-paths.query.ts';
 import type { PathToPurchase } from './journeys.schema.ts';
@@ -54,12 +55,12 @@ export function toPurchasePaths(rows: PurchasePathRow[]): PurchasePaths {
   const labels = interner();
   const n = rows.length;
   const paths: PurchasePaths = {
-    customers: new Int32Array(n),
-    bought: new Uint8Array(n),
-    touches: new Float64Array(n),
-    days: new Float64Array(n),
-    sequences: new Int32Array(n),
-    metSets: new Int32Array(n),
+    customers: sharedArray(Int32Array, n),
+    bought: sharedArray(Uint8Array, n),
+    touches: sharedArray(Float64Array, n),
+    days: sharedArray(Float64Array, n),
+    sequences: sharedArray(Int32Array, n),
+    metSets: sharedArray(Int32Array, n),
     sequenceTexts: sequences.texts,
     sets: [],
     labels: labels.texts,

@@ -9,6 +9,7 @@
  */
 import { type Database, matrixColumn } from '../../platform/db/database.ts';
 import { epochSeconds } from '../../platform/db/portable-sql.ts';
+import { sharedArray } from '../../platform/workers/shared-arrays.ts';
 import type { Audience } from '../lifecycle/index.ts';
 import { ACTIVE_MONTHS, type CohortRow } from './cohort-retention.query.ts';
 import type { CohortQuery } from './journeys.schema.ts';
@@ -52,8 +53,8 @@ export async function readHeldCohorts(
   );
   const { rows } = matrix;
   const [firstMonths, months] = [
-    matrixColumn(matrix, 2, new Int32Array(rows)),
-    matrixColumn(matrix, 3, new Float64Array(rows)),
+    matrixColumn(matrix, 2, sharedArray(Int32Array, rows)),
+    matrixColumn(matrix, 3, sharedArray(Float64Array, rows)),
   ];
   let [earliest, latest] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
   for (let i = 0; i < rows; i++) {
@@ -61,8 +62,8 @@ export async function readHeldCohorts(
     latest = Math.max(latest, firstMonths[i]!, Number.isNaN(months[i]!) ? firstMonths[i]! : months[i]!);
   }
   return {
-    customers: matrixColumn(matrix, 0, new Int32Array(rows)),
-    firstAt: matrixColumn(matrix, 1, new Float64Array(rows)),
+    customers: matrixColumn(matrix, 0, sharedArray(Int32Array, rows)),
+    firstAt: matrixColumn(matrix, 1, sharedArray(Float64Array, rows)),
     firstMonths,
     months,
     earliest: rows ? earliest : 0,

@@ -8,6 +8,8 @@
  */
 import type { Database } from '../../platform/db/database.ts';
 import { createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
+import { type PassLanes, pass } from '../../platform/workers/pass-lanes.ts';
+import { sharedArray } from '../../platform/workers/shared-arrays.ts';
 import type { Audience, LifecycleService } from '../lifecycle/index.ts';
 import { audienceOf } from './journey-paths.query.ts';
 import type { MicroMomentQuery } from './journeys.schema.ts';
@@ -35,10 +37,13 @@ interface MomentList {
   names: string[];
 }
 
+const MOMENTS_PASS = pass(import.meta.url, countMoments);
+
 export function createMomentCounts(
   db: Database,
   lifecycle: Pick<LifecycleService, 'customersKept'>,
   keepReads: boolean,
+  lanes: PassLanes,
 ) {
   const lists = createKeptReads<MomentList>(db, HELD_LISTS, keepReads);
   return async (workspaceId: number, query: MicroMomentQuery): Promise<MomentRow[]> => {
@@ -49,7 +54,7 @@ export function createMomentCounts(
       lists.get(key, async () => toColumns(await queryMomentList(db, workspaceId, query))),
       lifecycle.customersKept(workspaceId, audienceOf(query)),
     ]);
-    return countMoments(list, { from, to }, members);
+    return lanes.run(MOMENTS_PASS, list, { from, to }, members);
   };
 }
 
@@ -64,14 +69,14 @@ export function toColumns(rows: MomentListRow[]): MomentList {
   };
   const n = rows.length;
   const list: MomentList = {
-    customers: new Int32Array(n),
-    startedAt: new Float64Array(n),
-    hours: new Uint8Array(n),
-    intents: new Uint16Array(n),
-    stages: new Uint16Array(n),
-    channels: new Uint16Array(n),
-    converted: new Uint8Array(n),
-    mostlyMobile: new Uint8Array(n),
+    customers: sharedArray(Int32Array, n),
+    startedAt: sharedArray(Float64Array, n),
+    hours: sharedArray(Uint8Array, n),
+    intents: sharedArray(Uint16Array, n),
+    stages: sharedArray(Uint16Array, n),
+    channels: sharedArray(Uint16Array, n),
+    converted: sharedArray(Uint8Array, n),
+    mostlyMobile: sharedArray(Uint8Array, n),
     names,
   };
   rows.forEach((row, i) => {

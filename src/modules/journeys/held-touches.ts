@@ -9,6 +9,7 @@
 import type { Database } from '../../platform/db/database.ts';
 import { epochSeconds } from '../../platform/db/portable-sql.ts';
 import { firstAtOrAfter } from '../../platform/numeric/sorted.ts';
+import { sharedArray, sharedFrom } from '../../platform/workers/shared-arrays.ts';
 import type { Audience } from '../lifecycle/index.ts';
 import { STEP_SEPARATOR } from './compute-journey-paths.ts';
 import type { PathQuery } from './journeys.schema.ts';
@@ -28,8 +29,8 @@ export interface HeldTouches {
   nameTexts: string[];
   channelTexts: string[];
   /**
-   * Per anchor ("event:" or "channel:" and its text), where each customer first did it, -1 where they never
-   * did: made when first asked for (firstAnchors), so that a walk skips at once the touchpoints before it.
+   * Per anchor ("event:" or "channel:" and its label's index), where each customer first did it, -1 where they never
+   * did: made when first asked for (holdAnchor), so that a walk skips at once the touchpoints before it.
    */
   anchors: Map<string, Int32Array>;
 }
@@ -67,9 +68,9 @@ export async function readHeldTouches(db: Database, workspaceId: number): Promis
 
 function toColumns(values: Float64Array, rows: number, nameTexts: string[], channelTexts: string[]) {
   const indexes = (texts: string[]) =>
-    texts.length <= 0xffff ? new Uint16Array(rows) : new Int32Array(rows);
+    texts.length <= 0xffff ? sharedArray(Uint16Array, rows) : sharedArray(Int32Array, rows);
   const touches = {
-    at: new Float64Array(rows),
+    at: sharedArray(Float64Array, rows),
     names: indexes(nameTexts),
     channels: indexes(channelTexts),
     nameTexts,
@@ -89,15 +90,33 @@ function toColumns(values: Float64Array, rows: number, nameTexts: string[], chan
   }
   starts.push(rows);
   const anchors = new Map<string, Int32Array>();
-  return { ...touches, customers: Int32Array.from(customers), starts: Int32Array.from(starts), anchors };
+  return {
+    ...touches,
+    customers: sharedFrom(Int32Array, customers),
+    starts: sharedFrom(Int32Array, starts),
+    anchors,
+  };
 }
 
-/** Where each customer first met the label `anchor`, -1 where they never did; held per anchor. */
-function firstAnchors(held: HeldTouches, by: PathQuery['by'], labels: Indexes, anchor: number): Int32Array {
-  const key = `${by}:${anchor}`;
+/** The labels a query's paths are made of, their texts, and its anchor's index among them (-1 if none). */
+function labelsOf(held: HeldTouches, query: PathQuery) {
+  const [labels, texts] =
+    query.by === 'channel' ? [held.channels, held.channelTexts] : [held.names, held.nameTexts];
+  return { labels, texts, anchor: texts.indexOf((query.start ?? query.end)!) };
+}
+
+/**
+ * Where each customer first met the query's anchor, -1 where they never did (null when no one did), made
+ * when first asked for and held with the touchpoints: asked for before a walk on another thread, so that it
+ * is made once.
+ */
+export function holdAnchor(held: HeldTouches, query: PathQuery): Int32Array | null {
+  const { labels, anchor } = labelsOf(held, query);
+  if (anchor < 0) return null;
+  const key = `${query.by}:${anchor}`;
   const found = held.anchors.get(key);
   if (found) return found;
-  const firsts = new Int32Array(held.customers.length).fill(-1);
+  const firsts = sharedArray(Int32Array, held.customers.length).fill(-1);
   for (let c = 0; c < held.customers.length; c++) {
     const end = held.starts[c + 1]!;
     for (let i = held.starts[c]!; i < end; i++)
@@ -134,9 +153,8 @@ export function walkPaths(
   query: PathQuery,
   members: Audience | null,
 ): Map<string, number> {
-  const [labels, texts] =
-    query.by === 'channel' ? [held.channels, held.channelTexts] : [held.names, held.nameTexts];
-  const anchor = texts.indexOf((query.start ?? query.end)!);
+  const { labels, texts, anchor } = labelsOf(held, query);
+  const firsts = holdAnchor(held, query);
   const ignored = query.ignore.map((name) => held.nameTexts.indexOf(name)).filter((name) => name >= 0);
   const leftOut = ignored.length ? new Uint8Array(held.nameTexts.length) : null;
   for (const name of ignored) leftOut![name] = 1;
@@ -148,7 +166,6 @@ export function walkPaths(
   const numbered = base ** query.depth <= Number.MAX_SAFE_INTEGER;
   const customersByKey = new Map<number | string, number>();
   const steps = new Int32Array(query.depth);
-  const firsts = anchor >= 0 ? firstAnchors(held, query.by, labels, anchor) : new Int32Array();
   const touches: InRange = {
     first: 0,
     end: 0,
@@ -158,7 +175,7 @@ export function walkPaths(
     names: held.names,
     leftOut,
   };
-  for (let c = 0; anchor >= 0 && c < held.customers.length; c++) {
+  for (let c = 0; firsts && c < held.customers.length; c++) {
     if (firsts[c]! < 0 || (members && !members.has(held.customers[c]!))) continue;
     touches.first = firstAtOrAfter(held.at, from, held.starts[c]!, held.starts[c + 1]!);
     touches.end = firstAtOrAfter(held.at, to, touches.first, held.starts[c + 1]!);

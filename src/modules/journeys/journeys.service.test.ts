@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/app.ts';
 import { describeEachEngine } from '../../../test/engines.ts';
+import { startPassLanes } from '../../platform/workers/pass-lanes.ts';
 import { createIngestService } from '../ingestion/index.ts';
 import { createLifecycleService, queryCustomersKept } from '../lifecycle/index.ts';
 import { type CohortRow, queryCohortRetention } from './cohort-retention.query.ts';
@@ -48,7 +49,7 @@ const MOBILE = { device: { type: 'mobile' } };
 const DESKTOP = { device: { type: 'desktop' } };
 const EMAIL = { page: { url: 'https://shop.example/?utm_medium=email&utm_source=news' } };
 
-describeEachEngine('journeys', ({ db }) => {
+describeEachEngine('journeys', ({ db, engine }) => {
   let t: TestApp;
   let journeys: JourneyService;
   /** Each part of the fixture in a workspace of its own, so that the parts do not count each other. */
@@ -89,11 +90,16 @@ describeEachEngine('journeys', ({ db }) => {
     }
   };
 
+  // The service that holds its reads runs its passes on the worker lane: each pass is asked alone, so the
+  // worker takes it (platform/workers/pass-lanes.ts).
+  const lanes = startPassLanes();
   beforeAll(async () => {
     t = await createTestApp(db());
-    journeys = createJourneyService({ db: db(), lifecycle: createLifecycleService(t.deps), keepReads: true });
+    await lanes.ready;
+    const lifecycle = createLifecycleService({ ...t.deps, keepReads: true, lanes });
+    journeys = createJourneyService({ db: db(), lifecycle, keepReads: true, lanes });
   });
-  afterAll(() => t.app.close());
+  afterAll(() => Promise.all([t.app.close(), lanes.close()]));
 
   describe('paths and the path to purchase', () => {
     let ws: number;
@@ -238,6 +244,7 @@ describeEachEngine('journeys', ({ db }) => {
     });
 
     it('answers any range and audience from every touchpoint held as reading the paths alone does', async () => {
+      const before = lanes.answered();
       const alone = createJourneyService({ db: db(), lifecycle: createLifecycleService(t.deps) });
       const AUDIENCES = [
         {},
@@ -264,6 +271,8 @@ describeEachEngine('journeys', ({ db }) => {
             await alone.paths(ws, query),
           );
         }
+      // Each walk was the worker's (a failed one would have run again here); PostgreSQL's are read alone.
+      expect(lanes.answered() - before).toBe(engine === 'duckdb' ? ASKED.length * AUDIENCES.length : 0);
     });
 
     it('answers any audience from every customer’s path to purchase held as reading the audience alone does', async () => {

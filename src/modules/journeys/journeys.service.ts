@@ -1,6 +1,7 @@
 /** Journeys: paths through touchpoints, the path to purchase, micro-moments and retention cohorts. */
 import type { Database } from '../../platform/db/database.ts';
 import { createKeptFacts, createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
+import { ONE_LANE, type PassLanes, pass } from '../../platform/workers/pass-lanes.ts';
 import { refuseUnknownEvents } from '../funnels/index.ts';
 import type { CustomerFilter, LifecycleService } from '../lifecycle/index.ts';
 import { queryCohortRetention, queryLastMonth } from './cohort-retention.query.ts';
@@ -9,7 +10,7 @@ import { computeJourneyPaths, countJourneyPaths } from './compute-journey-paths.
 import { countPathToPurchase, type PurchasePaths, toPurchasePaths } from './compute-path-to-purchase.ts';
 import { countCohorts, type HeldCohorts, readHeldCohorts } from './held-cohorts.ts';
 import { createMomentCounts } from './held-moments.ts';
-import { type HeldTouches, readHeldTouches, walkPaths } from './held-touches.ts';
+import { type HeldTouches, holdAnchor, readHeldTouches, walkPaths } from './held-touches.ts';
 import { audienceOf, queryJourneyPaths } from './journey-paths.query.ts';
 import type {
   CohortMatrix,
@@ -33,18 +34,29 @@ const HELD_COHORTS = 4;
 /** Small facts held: each workspace's last month of orders or of events. */
 const HELD_FACTS = 8;
 
+/** The passes over what is held, on either lane (platform/workers/pass-lanes.ts). */
+const PATHS_PASS = pass(new URL('./held-touches.ts', import.meta.url).href, walkPaths);
+const PURCHASE_PASS = pass(
+  new URL('./compute-path-to-purchase.ts', import.meta.url).href,
+  countPathToPurchase,
+);
+const COHORTS_PASS = pass(new URL('./held-cohorts.ts', import.meta.url).href, countCohorts);
+
 /**
  * `keepReads`: in a server, the moments of all time (held-moments.ts), every touchpoint for journey paths
  * (held-touches.ts), every customer's path to purchase (compute-path-to-purchase.ts) and every buyer's
- * active months (held-cohorts.ts) are held for the next range or audience.
+ * active months (held-cohorts.ts) are held for the next range or audience. `lanes`: where the passes over
+ * them run.
  */
 export function createJourneyService(deps: {
   db: Database;
   lifecycle: LifecycleService;
   keepReads?: boolean;
+  lanes?: PassLanes;
 }) {
   const { db, lifecycle } = deps;
-  const momentCounts = createMomentCounts(db, lifecycle, deps.keepReads ?? false);
+  const lanes = deps.lanes ?? ONE_LANE;
+  const momentCounts = createMomentCounts(db, lifecycle, deps.keepReads ?? false, lanes);
   const touches = createKeptReads<HeldTouches>(db, HELD_TOUCHES, deps.keepReads ?? false);
   const purchasePaths = createKeptReads<PurchasePaths>(db, HELD_PURCHASE_PATHS, deps.keepReads ?? false);
   const cohorts = createKeptReads<HeldCohorts>(db, HELD_COHORTS, deps.keepReads ?? false);
@@ -59,7 +71,7 @@ export function createJourneyService(deps: {
       cohorts.get(readKey({ workspaceId, measure }), () => readHeldCohorts(db, workspaceId, measure)),
       lifecycle.customersKept(workspaceId, audienceOf(query)),
     ]);
-    return countCohorts(held, query, kept);
+    return lanes.run(COHORTS_PASS, held, query, kept);
   }
 
   return {
@@ -76,7 +88,10 @@ export function createJourneyService(deps: {
         touches.get(readKey({ workspaceId }), () => readHeldTouches(db, workspaceId)),
         lifecycle.customersKept(workspaceId, audienceOf(query)),
       ]);
-      return computeJourneyPaths(query, countJourneyPaths(walkPaths(held, query, members), query));
+      // Where customers first met the anchor is made here, where it is then held for the next walk.
+      holdAnchor(held, query);
+      const paths = await lanes.run(PATHS_PASS, held, query, members);
+      return computeJourneyPaths(query, countJourneyPaths(paths, query));
     },
 
     async pathToPurchase(workspaceId: number, query: PathToPurchaseQuery): Promise<PathToPurchase> {
@@ -90,7 +105,7 @@ export function createJourneyService(deps: {
         purchasePaths.get(readKey({ workspaceId, depth, by, ignore }), () => read(null)),
         lifecycle.customersKept(workspaceId, query),
       ]);
-      return countPathToPurchase(paths, members);
+      return lanes.run(PURCHASE_PASS, paths, members);
     },
 
     async microMoments(workspaceId: number, query: MicroMomentQuery): Promise<MicroMomentReport> {

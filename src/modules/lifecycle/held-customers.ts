@@ -11,6 +11,8 @@
 import { type Database, matrixColumn } from '../../platform/db/database.ts';
 import { epochSeconds } from '../../platform/db/portable-sql.ts';
 import { firstAtOrAfter } from '../../platform/numeric/sorted.ts';
+import { IdMask } from '../../platform/workers/id-mask.ts';
+import { sharedArray } from '../../platform/workers/shared-arrays.ts';
 import { type LifecycleQuery, STAGES } from './lifecycle.schema.ts';
 import type { CustomerFilter, LifecycleReportRow } from './lifecycle-report.query.ts';
 
@@ -104,21 +106,21 @@ export async function readHeldCustomers(db: Database, workspaceId: number): Prom
     const { rows } = matrix;
     const [channelTexts, deviceTexts, personas] = after as [string[], string[], string[]];
     return {
-      customers: matrixColumn(matrix, 0, new Int32Array(rows)),
-      firstSeen: matrixColumn(matrix, 1, new Float64Array(rows)),
-      channels: matrixColumn(matrix, 2, new Int32Array(rows)),
-      devices: matrixColumn(matrix, 3, new Int32Array(rows)),
+      customers: matrixColumn(matrix, 0, sharedArray(Int32Array, rows)),
+      firstSeen: matrixColumn(matrix, 1, sharedArray(Float64Array, rows)),
+      channels: matrixColumn(matrix, 2, sharedArray(Int32Array, rows)),
+      devices: matrixColumn(matrix, 3, sharedArray(Int32Array, rows)),
       channelTexts,
       deviceTexts,
-      b2b: matrixColumn(matrix, 4, new Uint8Array(rows)),
-      personas: matrixColumn(matrix, 5, new Int32Array(rows)),
+      b2b: matrixColumn(matrix, 4, sharedArray(Uint8Array, rows)),
+      personas: matrixColumn(matrix, 5, sharedArray(Int32Array, rows)),
       personaNames: new Map(
         personas.map((text) => {
           const space = text.indexOf(' ');
           return [Number(text.slice(0, space)), text.slice(space + 1)];
         }),
       ),
-      lastSeen: matrixColumn(matrix, 7, new Float64Array(rows)),
+      lastSeen: matrixColumn(matrix, 7, sharedArray(Float64Array, rows)),
       ...stagesReached(matrix.values, rows),
       groups: new Map(),
     };
@@ -138,7 +140,7 @@ const PROFILES = 2 ** STAGES.length * STAGES.length;
  */
 function stagesReached(values: Float64Array, rows: number) {
   const stages = STAGES.length;
-  const profiles = new Uint16Array(rows);
+  const profiles = sharedArray(Uint16Array, rows);
   const days = new Float64Array(rows * stages).fill(Number.NaN);
   for (let i = 0; i < rows; i++) {
     const entered = i * WIDTH + COLUMNS.length;
@@ -150,7 +152,7 @@ function stagesReached(values: Float64Array, rows: number) {
     }
     profiles[i] = profileOf(values[i * WIDTH + STAGE_COLUMN]!, reached);
   }
-  const positions = new Int32Array(rows * stages).fill(-1);
+  const positions = sharedArray(Int32Array, rows * stages).fill(-1);
   const daysInOrder = STAGES.map((_, s) => inOrder(days, s, positions));
   return { profiles, daysInOrder, positions };
 }
@@ -165,7 +167,7 @@ function inOrder(days: Float64Array, s: number, positions: Int32Array): Float64A
   const rows = days.length / stages;
   let count = 0;
   for (let i = 0; i < rows; i++) if (!Number.isNaN(days[i * stages + s]!)) count++;
-  const sorted = new Float64Array(count);
+  const sorted = sharedArray(Float64Array, count);
   for (let i = 0, at = 0; i < rows; i++)
     if (!Number.isNaN(days[i * stages + s]!)) sorted[at++] = days[i * stages + s]!;
   sorted.sort();
@@ -195,14 +197,6 @@ export async function readSegmentMembers(
   return Int32Array.from(values.subarray(0, rows));
 }
 
-/** Customers kept as a mask over their ids: a lookup as cheap as reading one byte. */
-class Mask implements Audience {
-  constructor(private readonly kept: Uint8Array) {}
-  has(customerId: number): boolean {
-    return this.kept[customerId] === 1;
-  }
-}
-
 /**
  * The customers `filter` keeps, as queryCustomersKept keeps them; null when it keeps everyone.
  * `segmentMembers`: the members of `filter.savedSegment`, when it names one.
@@ -222,7 +216,7 @@ export function keepCustomers(
   const b2b = segment === undefined ? null : segment === 'b2b' ? 1 : 0;
   let largest = 0;
   for (const customer of held.customers) largest = Math.max(largest, customer);
-  const kept = new Uint8Array(largest + 1);
+  const kept = sharedArray(Uint8Array, largest + 1);
   if (savedSegment) for (const member of segmentMembers ?? []) if (member <= largest) kept[member] = 2;
   // 2 marks a member of the saved segment, which the pass below keeps (1) if everything else agrees.
   const wanted = savedSegment ? 2 : 0;
@@ -237,7 +231,7 @@ export function keepCustomers(
     if (persona !== undefined && held.personas[i] !== persona) continue;
     kept[customer] = 1;
   }
-  return new Mask(kept);
+  return new IdMask(kept);
 }
 
 const indexOr = (texts: string[], text: string) => {
@@ -330,13 +324,13 @@ interface GroupTally {
 }
 
 /** The breakdown's group of every held customer, made once per breakdown and held with the customers. */
-function groupsOf(held: HeldCustomers, breakdown: LifecycleQuery['breakdown']): Groups {
+export function groupsOf(held: HeldCustomers, breakdown: LifecycleQuery['breakdown']): Groups {
   const found = held.groups.get(breakdown);
   if (found) return found;
   const keyOf = groupKey(held, breakdown);
   const keys: Array<string | number> = [];
   const indexOfKey = new Map<string | number, number>();
-  const of = new Int32Array(held.customers.length);
+  const of = sharedArray(Int32Array, held.customers.length);
   for (let i = 0; i < held.customers.length; i++) {
     const key = keyOf(i);
     let g = indexOfKey.get(key);

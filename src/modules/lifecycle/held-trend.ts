@@ -7,6 +7,7 @@
  */
 import { type Database, matrixColumn } from '../../platform/db/database.ts';
 import { epochDay } from '../../platform/db/portable-sql.ts';
+import { sharedArray } from '../../platform/workers/shared-arrays.ts';
 import type { Audience } from './held-customers.ts';
 import type { Stage, TrendQuery } from './lifecycle.schema.ts';
 import { STAGES } from './lifecycle.schema.ts';
@@ -33,9 +34,9 @@ export async function readHeldEntries(db: Database, workspaceId: number): Promis
   );
   const { rows } = matrix;
   return {
-    customers: matrixColumn(matrix, 0, new Int32Array(rows)),
-    stages: matrixColumn(matrix, 1, new Uint8Array(rows)),
-    days: matrixColumn(matrix, 2, new Int32Array(rows)),
+    customers: matrixColumn(matrix, 0, sharedArray(Int32Array, rows)),
+    stages: matrixColumn(matrix, 1, sharedArray(Uint8Array, rows)),
+    days: matrixColumn(matrix, 2, sharedArray(Int32Array, rows)),
   };
 }
 

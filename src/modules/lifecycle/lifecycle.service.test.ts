@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/app.ts';
 import { describeEachEngine } from '../../../test/engines.ts';
 import { fixedClock } from '../../platform/clock.ts';
+import { startPassLanes } from '../../platform/workers/pass-lanes.ts';
 import { createIngestService, type IngestService } from '../ingestion/index.ts';
 import { createTaxonomyService } from '../taxonomy/index.ts';
 import { computeLifecycleFunnel } from './compute-lifecycle-funnel.ts';
@@ -333,8 +334,15 @@ describeEachEngine('lifecycle engine', ({ db, engine }) => {
     ]);
   });
 
-  it('counts the trend of any filter from every stage entry held as reading the filter alone does', async () => {
-    const held = createLifecycleService({ ...t.deps, keepReads: true });
+  it('counts the trend and funnel of any filter from what is held, on the worker lane, as reading the filter alone does', async () => {
+    const lanes = startPassLanes();
+    await lanes.ready;
+    const held = createLifecycleService({ ...t.deps, keepReads: true, lanes });
+    for (const breakdown of ['none', 'firstChannel', 'persona'] as const)
+      for (const filter of [{}, { segment: 'b2c' as const }])
+        expect(await held.report(ws(), { breakdown, ...filter })).toEqual(
+          await lifecycle.report(ws(), { breakdown, ...filter }),
+        );
     expect((await held.trend(ws(), { interval: 'month' })).periods).toEqual(
       (await lifecycle.trend(ws(), { interval: 'month' })).periods,
     );
@@ -356,6 +364,10 @@ describeEachEngine('lifecycle engine', ({ db, engine }) => {
         const alone = await lifecycle.trend(ws(), query);
         expect(await held.trend(ws(), query), JSON.stringify(query)).toEqual(alone);
       }
+    // Every funnel and trend was the worker's (a failed one would have run again here); PostgreSQL's are
+    // read alone.
+    expect(lanes.answered()).toBe(engine === 'duckdb' ? 6 + 1 + 18 : 0);
+    await lanes.close();
   });
 
   it('moves a customer on once a new event is refreshed, and rebuilds all when the taxonomy changes', async () => {

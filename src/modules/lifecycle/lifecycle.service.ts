@@ -5,6 +5,7 @@
 import type { Queryable } from '../../platform/db/database.ts';
 import { createKeptFacts, createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
+import { ONE_LANE, type PassLanes, pass } from '../../platform/workers/pass-lanes.ts';
 import {
   countAccounts,
   engagedMembersPerBuyingAccount,
@@ -17,6 +18,7 @@ import { computeLifecycleFunnel } from './compute-lifecycle-funnel.ts';
 import {
   type Audience,
   countLifecycle,
+  groupsOf,
   type HeldCustomers,
   keepCustomers,
   readHeldCustomers,
@@ -55,12 +57,18 @@ const HELD_AUDIENCES = 8;
 /** Small facts held (a workspace's refresh state and latest time seen, saved segments found). */
 const HELD_FACTS = 64;
 
+/** The passes over what is held, on either lane (platform/workers/pass-lanes.ts). */
+const FUNNEL_PASS = pass(new URL('./held-customers.ts', import.meta.url).href, countLifecycle);
+const TREND_PASS = pass(new URL('./held-trend.ts', import.meta.url).href, countTrend);
+
 /**
  * `keepReads`: in a server, every stage entry is held for the next trend (held-trend.ts), and every
  * customer's stages and what they are filtered by for the next funnel and filter (held-customers.ts).
+ * `lanes`: where the passes over them run.
  */
-export function createLifecycleService(deps: LifecycleDeps & { keepReads?: boolean }) {
+export function createLifecycleService(deps: LifecycleDeps & { keepReads?: boolean; lanes?: PassLanes }) {
   const { db, clock } = deps;
+  const lanes = deps.lanes ?? ONE_LANE;
   const refresher = createLifecycleRefresher(deps);
   const entries = createKeptReads<HeldEntries>(db, HELD_WORKSPACES, deps.keepReads ?? false);
   const customers = createKeptReads<HeldCustomers>(db, HELD_WORKSPACES, deps.keepReads ?? false);
@@ -92,7 +100,9 @@ export function createLifecycleService(deps: LifecycleDeps & { keepReads?: boole
   async function reportRows(workspaceId: number, query: LifecycleQuery, lapsedBefore: Date) {
     if (!customers.keeps) return queryLifecycleReport(db, workspaceId, query, lapsedBefore);
     const [held, kept] = await Promise.all([heldCustomers(workspaceId), customersKept(workspaceId, query)]);
-    return countLifecycle(held, query.breakdown, kept, lapsedBefore);
+    // The breakdown's groups are made here, where they are then held with the customers for the next pass.
+    groupsOf(held, query.breakdown);
+    return lanes.run(FUNNEL_PASS, held, query.breakdown, kept, lapsedBefore);
   }
 
   /** The trend's rows: counted from every stage entry held where kept, else read for this filter alone. */
@@ -103,7 +113,7 @@ export function createLifecycleService(deps: LifecycleDeps & { keepReads?: boole
       entries.get(readKey({ workspaceId }), () => readHeldEntries(db, workspaceId)),
       customersKept(workspaceId, audience),
     ]);
-    return countTrend(held, interval, kept);
+    return lanes.run(TREND_PASS, held, interval, kept);
   }
   const { refresh, readState, writeState } = refresher;
   /** The refresh state, refreshing first if the stages were never refreshed. */

@@ -1,0 +1,23 @@
+/**
+ * Typed arrays on shared memory, for what held passes read (pass-lanes.ts): a worker thread sent one reads the
+ * same memory instead of a copy of hundreds of megabytes.
+ */
+type TypedArrayOf<T> = {
+  new (buffer: SharedArrayBuffer): T;
+  readonly BYTES_PER_ELEMENT: number;
+};
+
+/** A typed array of `length` zeros on shared memory. */
+export function sharedArray<T>(Type: TypedArrayOf<T>, length: number): T {
+  return new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT));
+}
+
+/** A typed array on shared memory holding `values`. */
+export function sharedFrom<T extends { set(values: ArrayLike<number>): void }>(
+  Type: TypedArrayOf<T>,
+  values: ArrayLike<number>,
+): T {
+  const array = sharedArray(Type, values.length);
+  array.set(values);
+  return array;
+}
