@@ -29,8 +29,8 @@ export interface HeldTouches {
   nameTexts: string[];
   channelTexts: string[];
   /**
-   * Per anchor ("event:" or "channel:" and its label's index), where each customer first did it, -1 where they never
-   * did: made when first asked for (holdAnchor), so that a walk skips at once the touchpoints before it.
+   * Per anchor ("event:" or "channel:" and its label's index), where each customer first met it, -1 where
+   * they never did: made when first asked for (holdAnchor), so that a walk skips the touchpoints before it.
    */
   anchors: Map<string, Int32Array>;
 }
@@ -89,12 +89,11 @@ function toColumns(values: Float64Array, rows: number, nameTexts: string[], chan
     touches.channels[i] = values[i * 4 + 3]!;
   }
   starts.push(rows);
-  const anchors = new Map<string, Int32Array>();
   return {
     ...touches,
     customers: sharedFrom(Int32Array, customers),
     starts: sharedFrom(Int32Array, starts),
-    anchors,
+    anchors: new Map<string, Int32Array>(),
   };
 }
 
