@@ -96,7 +96,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     journeyRoutes(createJourneyService({ ...deps, lifecycle, keepReads: true, lanes })),
     attributionRoutes(createAttributionService({ ...deps, lifecycle, keepReads: true })),
     valueRoutes(createValueService({ ...deps, lifecycle, keepReads: true })),
-    behaviorRoutes(createBehaviorService({ ...deps, lifecycle, keepReads: true })),
+    behaviorRoutes(createBehaviorService({ ...deps, lifecycle, keepReads: true, lanes })),
     personaRoutes(createPersonaService({ ...deps, lifecycle })),
     segmentRoutes(createSegmentService({ ...deps, lifecycle })),
     migrationRoutes(deps.db),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/app.ts';
 import { describeEachEngine } from '../../../test/engines.ts';
+import { pass, startPassLanes } from '../../platform/workers/pass-lanes.ts';
 import { createIngestService } from '../ingestion/index.ts';
 import { createLifecycleService } from '../lifecycle/index.ts';
 import { type IndexRow, queryIndex } from './behavior-index.query.ts';
@@ -177,15 +178,23 @@ describeEachEngine('the five behaviours', ({ db }) => {
         }))
         .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
     const window = { asOf: new Date('2026-04-01T00:00:00Z'), windowDays: 30 };
+    // Counted on the worker lane too, as a server counts it, from the same memory.
+    const lanes = startPassLanes();
+    await lanes.ready;
+    const onWorker = pass(new URL('./held-index.ts', import.meta.url).href, countIndex);
     for (const breakdown of ['segment', 'persona', 'channel'] as const) {
       const held = await readHeldIndex(db(), ws(), window, breakdown);
       for (const population of [{}, { persona: 1 }, { savedSegment: 'one' }, { persona: 99 }]) {
         const kept = await lifecycle.customersKept(ws(), population);
+        const expected = normalized(await queryIndex(db(), ws(), window, { breakdown, ...population }));
         expect(normalized(countIndex(held, kept)), JSON.stringify({ breakdown, ...population })).toEqual(
-          normalized(await queryIndex(db(), ws(), window, { breakdown, ...population })),
+          expected,
         );
+        expect(normalized(await lanes.run(onWorker, held, kept))).toEqual(expected);
       }
     }
+    expect(lanes.answered()).toBe(12);
+    await lanes.close();
     const persona = await behaviors.report(ws(), query({ persona: 1 }));
     expect(persona.organisation.activeCustomers).toBe(2);
   });

@@ -7,6 +7,7 @@ import { type Clock, systemClock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { createKeptFacts, createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
+import { ONE_LANE, type PassLanes, pass } from '../../platform/workers/pass-lanes.ts';
 import type { LifecycleService } from '../lifecycle/index.ts';
 import {
   type IndexRow,
@@ -53,14 +54,21 @@ const HELD_INDEXES = 8;
 /** Small facts held: each workspace's latest event, and whether its taxonomy tags behaviours. */
 const HELD_FACTS = 16;
 
-/** `keepReads`: in a server, every active customer's scores are held for the next population (held-index.ts). */
+/** The pass over what is held, on either lane (platform/workers/pass-lanes.ts). */
+const INDEX_PASS = pass(new URL('./held-index.ts', import.meta.url).href, countIndex);
+
+/**
+ * `keepReads`: in a server, every active customer's scores are held for the next population (held-index.ts).
+ * `lanes`: where the passes over them run.
+ */
 export function createBehaviorService(deps: {
   db: Database;
   lifecycle: LifecycleService;
   clock?: Clock;
   keepReads?: boolean;
+  lanes?: PassLanes;
 }) {
-  const { db, lifecycle, clock = systemClock } = deps;
+  const { db, lifecycle, clock = systemClock, lanes = ONE_LANE } = deps;
   const indexes = createKeptReads<HeldIndex>(db, HELD_INDEXES, deps.keepReads ?? false);
   const fact = createKeptFacts(db, HELD_FACTS, deps.keepReads ?? false);
 
@@ -118,7 +126,7 @@ export function createBehaviorService(deps: {
       ),
       lifecycle.customersKept(workspaceId, { persona, savedSegment }),
     ]);
-    return countIndex(held, kept);
+    return lanes.run(INDEX_PASS, held, kept);
   }
 
   async function coverageAt(workspaceId: number, window: IndexWindow): Promise<Coverage> {

@@ -7,6 +7,7 @@
  * counts (the sums in another order: equal to the last few bits).
  */
 import type { Database } from '../../platform/db/database.ts';
+import { sharedFrom } from '../../platform/workers/shared-arrays.ts';
 import type { Audience } from '../lifecycle/index.ts';
 import { type IndexRow, type IndexWindow, queryScores } from './behavior-index.query.ts';
 import { BEHAVIORS, type BehaviorQuery } from './behaviors.schema.ts';
@@ -38,13 +39,29 @@ export async function readHeldIndex(
   // Each row's customer as an index into `active`.
   let customer = -1;
   const activeOf = Int32Array.from(rows, (_, i) => (isFirst(i) ? ++customer : customer));
+  // On shared memory: the index is counted on either lane (platform/workers/pass-lanes.ts).
   return {
-    active: Int32Array.from(firsts, (i) => rows[i]!.customer_id),
-    groups: Int32Array.from(firsts, (i) => indexOf.get(rows[i]!.grp)!),
+    active: sharedFrom(
+      Int32Array,
+      firsts.map((i) => rows[i]!.customer_id),
+    ),
+    groups: sharedFrom(
+      Int32Array,
+      firsts.map((i) => indexOf.get(rows[i]!.grp)!),
+    ),
     groupNames,
-    scored: Int32Array.from(scored, (i) => activeOf[i]!),
-    behaviors: Uint8Array.from(scored, (i) => rows[i]!.behavior!),
-    scores: Float64Array.from(scored, (i) => rows[i]!.score!),
+    scored: sharedFrom(
+      Int32Array,
+      scored.map((i) => activeOf[i]!),
+    ),
+    behaviors: sharedFrom(
+      Uint8Array,
+      scored.map((i) => rows[i]!.behavior!),
+    ),
+    scores: sharedFrom(
+      Float64Array,
+      scored.map((i) => rows[i]!.score!),
+    ),
   };
 }
 
