@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/app.ts';
 import { describeEachEngine } from '../../../test/engines.ts';
+import { startPassLanes } from '../../platform/workers/pass-lanes.ts';
 import { createIngestService } from '../ingestion/index.ts';
 import { createLifecycleService } from '../lifecycle/index.ts';
 import {
@@ -67,6 +68,8 @@ const EXPECTED: Record<Model, Record<string, [conversions: number, revenue: numb
 describeEachEngine('touchpoint attribution', ({ db }) => {
   let t: TestApp;
   let attribution: AttributionService;
+  // The lifecycle steps' models are compared on two lanes, as a server compares them.
+  const lanes = startPassLanes();
   let workspaceId: number;
   const compare = (query: object) => attribution.compare(workspaceId, AttributionQuerySchema.parse(query));
 
@@ -75,13 +78,15 @@ describeEachEngine('touchpoint attribution', ({ db }) => {
     workspaceId = t.workspace.workspaceId;
     const result = await createIngestService(t.deps).ingest(workspaceId, attributionFixture);
     expect(result.rejected).toEqual([]);
+    await lanes.ready;
     attribution = createAttributionService({
       db: db(),
       lifecycle: createLifecycleService(t.deps),
       keepReads: true,
+      lanes,
     });
   });
-  afterAll(() => t.app.close());
+  afterAll(() => Promise.all([t.app.close(), lanes.close()]));
 
   describe('with every model over the same paths', () => {
     let report: AttributionReport;
@@ -227,10 +232,13 @@ describeEachEngine('touchpoint attribution', ({ db }) => {
   });
 
   it('credits each step of the lifecycle with the touchpoints from the stage before on', async () => {
+    const before = lanes.answered();
     const { transitions } = await attribution.stageTransitions(
       workspaceId,
       StageAttributionQuerySchema.parse({}),
     );
+    // The steps' models are compared on both lanes: the worker took some of them.
+    expect(lanes.answered()).toBeGreaterThan(before);
     expect(transitions.map((step) => `${step.from}→${step.to}`)).toEqual([
       'awareness→consideration',
       'consideration→preference',

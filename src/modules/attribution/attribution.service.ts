@@ -4,6 +4,7 @@
  */
 import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
+import { ONE_LANE, type PassLanes, pass } from '../../platform/workers/pass-lanes.ts';
 import { refuseUnknownEvents } from '../funnels/index.ts';
 import type { LifecycleService } from '../lifecycle/index.ts';
 import {
@@ -24,13 +25,20 @@ import { computeLift } from './compute-lift.ts';
 import { createPathCounts } from './day-counts.ts';
 import { type ArmRow, queryExperimentArms } from './experiment-lift.query.ts';
 
-/** `keepReads`: in a server, counts by day are kept for the next date range (day-counts.ts). */
+/** The models compared over a step's counts, on either lane (platform/workers/pass-lanes.ts). */
+const COMPARE_PASS = pass(new URL('./compute-comparison.ts', import.meta.url).href, compareModels);
+
+/**
+ * `keepReads`: in a server, counts by day are kept for the next date range (day-counts.ts). `lanes`: where
+ * the lifecycle steps' models are compared.
+ */
 export function createAttributionService(deps: {
   db: Database;
   lifecycle: LifecycleService;
   keepReads?: boolean;
+  lanes?: PassLanes;
 }) {
-  const { db, lifecycle } = deps;
+  const { db, lifecycle, lanes = ONE_LANE } = deps;
   const pathCounts = createPathCounts(db, deps.keepReads ?? false);
   async function compare(workspaceId: number, query: AttributionQuery): Promise<AttributionReport> {
     await refuseUnknownInput(db, workspaceId, query);
@@ -69,12 +77,15 @@ export function createAttributionService(deps: {
       const counts = await pathCounts(workspaceId, anyStep, true);
       const resamples =
         query.bootstrap > 0 ? await queryResamples(db, workspaceId, anyStep, true) : undefined;
-      const transitions = LIFECYCLE_STEPS.map(({ step, from, to }) => {
-        const { heuristics, transitions, sets } = counts.get(step)!;
-        const report = compareModels(stepQuery(to), heuristics, transitions, sets);
-        if (resamples && report.models.markov) withIntervals(report, stepQuery(to), resamples.get(step)!);
-        return { from, to, report };
-      });
+      // The steps' models compared at once: the two lanes share them.
+      const transitions = await Promise.all(
+        LIFECYCLE_STEPS.map(async ({ step, from, to }) => {
+          const { heuristics, transitions, sets } = counts.get(step)!;
+          const report = await lanes.run(COMPARE_PASS, stepQuery(to), heuristics, transitions, sets);
+          if (resamples && report.models.markov) withIntervals(report, stepQuery(to), resamples.get(step)!);
+          return { from, to, report };
+        }),
+      );
       return { by: query.by, transitions };
     },
 

@@ -19,13 +19,24 @@ describe('pass lanes', () => {
   it('runs one pass on the worker and the next, asked meanwhile, here; each as it would run alone', async () => {
     const totals = [sharedArray(Int32Array, 1), sharedArray(Int32Array, 1)];
     const [there, here] = await Promise.all([
-      lanes.run(KEPT, mask, [1, 2, 5], totals[0]!),
+      lanes.run(KEPT, mask, [1, 2, 5], totals[0]!, 300),
       lanes.run(KEPT, mask, [2, 3], totals[1]!),
     ]);
     expect(there).toEqual({ kept: [2, 5], onMainThread: false });
     expect(here).toEqual({ kept: [2], onMainThread: true });
     expect([...totals[0]!, ...totals[1]!]).toEqual([7, 2]);
     expect(lanes.answered()).toBe(1);
+  });
+
+  it('shares passes asked together between the lanes: the worker takes the next when it has answered', async () => {
+    // Five passes asked at once: the worker takes the first (50 ms), this thread the second (100 ms); by then
+    // the worker has answered, and takes the third (50 ms), this thread the fourth; the fifth comes 50 ms
+    // after the worker answered the third.
+    const asked = [50, 100, 50, 100, 100].map((ms) =>
+      lanes.run(KEPT, mask, [5], sharedArray(Int32Array, 1), ms),
+    );
+    const where = (await Promise.all(asked)).map((answer) => (answer.onMainThread ? 'here' : 'worker'));
+    expect(where).toEqual(['worker', 'here', 'worker', 'here', 'worker']);
   });
 
   it('runs here a pass whose arrays would be copied, not shared', async () => {

@@ -71,11 +71,21 @@ export function startPassLanes(): PassLanes & { ready: Promise<void>; answered()
   };
   worker.on('error', stop);
   worker.on('exit', stop);
+  // Passes run here one at a time, each after the event loop has looked at the worker's answers.
+  let turns = Promise.resolve();
   // Listening would keep a process alive that has nothing else to do: a server closes its lanes itself.
   worker.unref();
   return {
     async run(pass, ...args) {
-      if (!ready || stopped || waiting.size > 0 || !shareable(args, 0)) return pass.run(...args);
+      if (!ready || !shareable(args, 0)) return pass.run(...args);
+      if (waiting.size > 0) {
+        // The worker is busy: wait for a turn here. Passes asked together (a page's calls, a report's parts)
+        // then share the lanes: whichever comes when the worker has answered goes to it.
+        const turn = turns.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+        turns = turn;
+        await turn;
+      }
+      if (stopped || waiting.size > 0) return pass.run(...args);
       const id = next++;
       return new Promise((resolve, reject) => {
         const runHere = () => {
@@ -86,7 +96,13 @@ export function startPassLanes(): PassLanes & { ready: Promise<void>; answered()
           }
         };
         waiting.set(id, { resolve: resolve as (result: unknown) => void, runHere });
-        worker.postMessage({ id, module: pass.module, name: pass.name, args: args.map(toMessage) });
+        try {
+          worker.postMessage({ id, module: pass.module, name: pass.name, args: args.map(toMessage) });
+        } catch {
+          // What cannot be sent (a function, say) is read here.
+          waiting.delete(id);
+          runHere();
+        }
       });
     },
     ready: readiness,
