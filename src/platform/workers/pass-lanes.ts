@@ -99,7 +99,7 @@ export function startPassLanes(): PassLanes & { ready: Promise<void>; answered()
         try {
           worker.postMessage({ id, module: pass.module, name: pass.name, args: args.map(toMessage) });
         } catch {
-          // What cannot be sent (a function, say) is read here.
+          // A pass whose arguments cannot be sent (a function, say) runs here.
           waiting.delete(id);
           runHere();
         }
