@@ -4,7 +4,7 @@
  */
 import type { Database } from '../../platform/db/database.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
-import { ONE_LANE, type PassLanes, pass } from '../../platform/workers/pass-lanes.ts';
+import { ONE_LANE, type PassLanes } from '../../platform/workers/pass-lanes.ts';
 import { refuseUnknownEvents } from '../funnels/index.ts';
 import type { LifecycleService } from '../lifecycle/index.ts';
 import {
@@ -20,13 +20,10 @@ import {
   type StageAttributionReport,
 } from './attribution.schema.ts';
 import { LIFECYCLE_STEPS, type PathCounts, queryResamples } from './attribution-paths.query.ts';
-import { bootstrapIntervals, compareModels } from './compute-comparison.ts';
+import { bootstrapIntervals, COMPARE_PASS, compareModels } from './compute-comparison.ts';
 import { computeLift } from './compute-lift.ts';
 import { createPathCounts } from './day-counts.ts';
 import { type ArmRow, queryExperimentArms } from './experiment-lift.query.ts';
-
-/** The models compared over a step's counts, on either lane (platform/workers/pass-lanes.ts). */
-const COMPARE_PASS = pass(new URL('./compute-comparison.ts', import.meta.url).href, compareModels);
 
 /**
  * `keepReads`: in a server, counts by day are kept for the next date range (day-counts.ts). `lanes`: where

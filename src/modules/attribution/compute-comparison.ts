@@ -2,6 +2,8 @@
  * Every model's credit from the counts the attribution queries give, side by side with their ranks; and the
  * bootstrap intervals of the data-driven models over resamples of customers.
  */
+import { percentileCont } from '../../platform/numeric/percentile.ts';
+import { pass } from '../../platform/workers/pass-lanes.ts';
 import {
   type AttributionQuery,
   type AttributionReport,
@@ -130,20 +132,13 @@ export function bootstrapIntervals(
       for (const [group, { conversions }] of credits[model])
         draws[model].set(group, [...(draws[model].get(group) ?? []), conversions]);
   }
+  // Type 7 quantiles (R's and NumPy's default) are percentile_cont's; every group has a draw per replicate.
+  const quantile = (values: number[], q: number) => percentileCont(Float64Array.from(values), q)!;
   const interval = (values: number[]) => ({ low: quantile(values, 0.025), high: quantile(values, 0.975) });
   return {
     markov: Object.fromEntries([...draws.markov].map(([group, values]) => [group, interval(values)])),
     shapley: Object.fromEntries([...draws.shapley].map(([group, values]) => [group, interval(values)])),
   };
-}
-
-/** The q-quantile by linear interpolation between order statistics (type 7, as R and NumPy default). */
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const position = (sorted.length - 1) * q;
-  const below = Math.floor(position);
-  const above = Math.min(below + 1, sorted.length - 1);
-  return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
 }
 
 /** The query's counts as the chain's transitions: each step, and each path's end, converting or not. */
@@ -217,3 +212,6 @@ function compareRanks(
 const TIE = 1e-9;
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+/** compareModels on either lane (platform/workers/pass-lanes.ts). */
+export const COMPARE_PASS = pass(import.meta.url, compareModels);

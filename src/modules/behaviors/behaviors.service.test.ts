@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/app.ts';
 import { describeEachEngine } from '../../../test/engines.ts';
-import { pass, startPassLanes } from '../../platform/workers/pass-lanes.ts';
+import { startPassLanes } from '../../platform/workers/pass-lanes.ts';
 import { createIngestService } from '../ingestion/index.ts';
 import { createLifecycleService } from '../lifecycle/index.ts';
 import { type IndexRow, queryIndex } from './behavior-index.query.ts';
 import { BehaviorQuerySchema } from './behaviors.schema.ts';
 import { type BehaviorService, createBehaviorService } from './behaviors.service.ts';
-import { countIndex, readHeldIndex } from './held-index.ts';
+import { countIndex, INDEX_PASS, readHeldIndex } from './held-index.ts';
 
 const AS_OF = Date.parse('2026-04-01T00:00:00Z');
 const DAY = 86_400_000;
@@ -181,7 +181,6 @@ describeEachEngine('the five behaviours', ({ db }) => {
     // Counted on the worker lane too, as a server counts it, from the same memory.
     const lanes = startPassLanes();
     await lanes.ready;
-    const onWorker = pass(new URL('./held-index.ts', import.meta.url).href, countIndex);
     for (const breakdown of ['segment', 'persona', 'channel'] as const) {
       const held = await readHeldIndex(db(), ws(), window, breakdown);
       for (const population of [{}, { persona: 1 }, { savedSegment: 'one' }, { persona: 99 }]) {
@@ -190,7 +189,7 @@ describeEachEngine('the five behaviours', ({ db }) => {
         expect(normalized(countIndex(held, kept)), JSON.stringify({ breakdown, ...population })).toEqual(
           expected,
         );
-        expect(normalized(await lanes.run(onWorker, held, kept))).toEqual(expected);
+        expect(normalized(await lanes.run(INDEX_PASS, held, kept))).toEqual(expected);
       }
     }
     expect(lanes.answered()).toBe(12);

@@ -7,7 +7,7 @@ import { type Clock, systemClock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { createKeptFacts, createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
-import { ONE_LANE, type PassLanes, pass } from '../../platform/workers/pass-lanes.ts';
+import { ONE_LANE, type PassLanes } from '../../platform/workers/pass-lanes.ts';
 import type { LifecycleService } from '../lifecycle/index.ts';
 import {
   type IndexRow,
@@ -36,7 +36,7 @@ import {
 } from './behaviors.schema.ts';
 import { recommend } from './compute-recommendations.ts';
 import { queryCoverage } from './coverage.query.ts';
-import { countIndex, type HeldIndex, readHeldIndex } from './held-index.ts';
+import { type HeldIndex, INDEX_PASS, readHeldIndex } from './held-index.ts';
 import {
   insertInitiative,
   listInitiatives,
@@ -53,9 +53,6 @@ const KPI_DAYS = 90;
 const HELD_INDEXES = 8;
 /** Small facts held: each workspace's latest event, and whether its taxonomy tags behaviours. */
 const HELD_FACTS = 16;
-
-/** The pass over what is held, on either lane (platform/workers/pass-lanes.ts). */
-const INDEX_PASS = pass(new URL('./held-index.ts', import.meta.url).href, countIndex);
 
 /**
  * `keepReads`: in a server, every active customer's scores are held for the next population (held-index.ts).

@@ -7,6 +7,7 @@
  * counts (the sums in another order: equal to the last few bits).
  */
 import type { Database } from '../../platform/db/database.ts';
+import { pass } from '../../platform/workers/pass-lanes.ts';
 import { sharedFrom } from '../../platform/workers/shared-arrays.ts';
 import type { Audience } from '../lifecycle/index.ts';
 import { type IndexRow, type IndexWindow, queryScores } from './behavior-index.query.ts';
@@ -41,27 +42,12 @@ export async function readHeldIndex(
   const activeOf = Int32Array.from(rows, (_, i) => (isFirst(i) ? ++customer : customer));
   // On shared memory: the index is counted on either lane (platform/workers/pass-lanes.ts).
   return {
-    active: sharedFrom(
-      Int32Array,
-      firsts.map((i) => rows[i]!.customer_id),
-    ),
-    groups: sharedFrom(
-      Int32Array,
-      firsts.map((i) => indexOf.get(rows[i]!.grp)!),
-    ),
+    active: sharedFrom(Int32Array, firsts, (i) => rows[i]!.customer_id),
+    groups: sharedFrom(Int32Array, firsts, (i) => indexOf.get(rows[i]!.grp)!),
     groupNames,
-    scored: sharedFrom(
-      Int32Array,
-      scored.map((i) => activeOf[i]!),
-    ),
-    behaviors: sharedFrom(
-      Uint8Array,
-      scored.map((i) => rows[i]!.behavior!),
-    ),
-    scores: sharedFrom(
-      Float64Array,
-      scored.map((i) => rows[i]!.score!),
-    ),
+    scored: sharedFrom(Int32Array, scored, (i) => activeOf[i]!),
+    behaviors: sharedFrom(Uint8Array, scored, (i) => rows[i]!.behavior!),
+    scores: sharedFrom(Float64Array, scored, (i) => rows[i]!.score!),
   };
 }
 
@@ -107,3 +93,6 @@ export function countIndex(held: HeldIndex, kept: Audience | null): IndexRow[] {
     ...held.groupNames.flatMap((name, g) => rowsOf('group', name, g)),
   ];
 }
+
+/** countIndex on either lane (platform/workers/pass-lanes.ts). */
+export const INDEX_PASS = pass(import.meta.url, countIndex);

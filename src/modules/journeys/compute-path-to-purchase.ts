@@ -6,6 +6,7 @@
  */
 
 import { percentileCont } from '../../platform/numeric/percentile.ts';
+import { pass } from '../../platform/workers/pass-lanes.ts';
 import { sharedArray } from '../../platform/workers/shared-arrays.ts';
 import type { Audience } from '../lifecycle/index.ts';
 import { PATH_SEPARATOR } from './journey-paths.query.ts';
@@ -169,3 +170,6 @@ function bucketLabels(lowers: number[], counts: boolean): string[] {
     return next === lower + 1 ? String(lower) : `${lower}–${next - 1}`;
   });
 }
+
+/** countPathToPurchase on either lane (platform/workers/pass-lanes.ts). */
+export const PURCHASE_PASS = pass(import.meta.url, countPathToPurchase);

@@ -9,6 +9,7 @@
  */
 import { type Database, matrixColumn } from '../../platform/db/database.ts';
 import { epochSeconds } from '../../platform/db/portable-sql.ts';
+import { pass } from '../../platform/workers/pass-lanes.ts';
 import { sharedArray } from '../../platform/workers/shared-arrays.ts';
 import type { Audience } from '../lifecycle/index.ts';
 import { ACTIVE_MONTHS, type CohortRow } from './cohort-retention.query.ts';
@@ -108,3 +109,6 @@ export function countCohorts(
   });
   return rows;
 }
+
+/** countCohorts on either lane (platform/workers/pass-lanes.ts). */
+export const COHORTS_PASS = pass(import.meta.url, countCohorts);

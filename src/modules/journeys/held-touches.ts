@@ -9,6 +9,7 @@
 import type { Database } from '../../platform/db/database.ts';
 import { epochSeconds } from '../../platform/db/portable-sql.ts';
 import { firstAtOrAfter } from '../../platform/numeric/sorted.ts';
+import { pass } from '../../platform/workers/pass-lanes.ts';
 import { sharedArray, sharedFrom } from '../../platform/workers/shared-arrays.ts';
 import type { Audience } from '../lifecycle/index.ts';
 import { STEP_SEPARATOR } from './compute-journey-paths.ts';
@@ -246,3 +247,6 @@ function stepsTo(touches: InRange, anchor: number, steps: Int32Array): number {
   steps.set(last);
   return depth;
 }
+
+/** walkPaths on either lane (platform/workers/pass-lanes.ts): holdAnchor first, where the anchor is then held. */
+export const PATHS_PASS = pass(import.meta.url, walkPaths);

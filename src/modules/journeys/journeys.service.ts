@@ -1,16 +1,21 @@
 /** Journeys: paths through touchpoints, the path to purchase, micro-moments and retention cohorts. */
 import type { Database } from '../../platform/db/database.ts';
 import { createKeptFacts, createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
-import { ONE_LANE, type PassLanes, pass } from '../../platform/workers/pass-lanes.ts';
+import { ONE_LANE, type PassLanes } from '../../platform/workers/pass-lanes.ts';
 import { refuseUnknownEvents } from '../funnels/index.ts';
 import type { CustomerFilter, LifecycleService } from '../lifecycle/index.ts';
 import { queryCohortRetention, queryLastMonth } from './cohort-retention.query.ts';
 import { computeCohortMatrix } from './compute-cohort-matrix.ts';
 import { computeJourneyPaths, countJourneyPaths } from './compute-journey-paths.ts';
-import { countPathToPurchase, type PurchasePaths, toPurchasePaths } from './compute-path-to-purchase.ts';
-import { countCohorts, type HeldCohorts, readHeldCohorts } from './held-cohorts.ts';
+import {
+  countPathToPurchase,
+  PURCHASE_PASS,
+  type PurchasePaths,
+  toPurchasePaths,
+} from './compute-path-to-purchase.ts';
+import { COHORTS_PASS, type HeldCohorts, readHeldCohorts } from './held-cohorts.ts';
 import { createMomentCounts } from './held-moments.ts';
-import { type HeldTouches, holdAnchor, readHeldTouches, walkPaths } from './held-touches.ts';
+import { type HeldTouches, holdAnchor, PATHS_PASS, readHeldTouches } from './held-touches.ts';
 import { audienceOf, queryJourneyPaths } from './journey-paths.query.ts';
 import type {
   CohortMatrix,
@@ -33,14 +38,6 @@ const HELD_TOUCHES = 2;
 const HELD_COHORTS = 4;
 /** Small facts held: each workspace's last month of orders or of events. */
 const HELD_FACTS = 8;
-
-/** The passes over what is held, on either lane (platform/workers/pass-lanes.ts). */
-const PATHS_PASS = pass(new URL('./held-touches.ts', import.meta.url).href, walkPaths);
-const PURCHASE_PASS = pass(
-  new URL('./compute-path-to-purchase.ts', import.meta.url).href,
-  countPathToPurchase,
-);
-const COHORTS_PASS = pass(new URL('./held-cohorts.ts', import.meta.url).href, countCohorts);
 
 /**
  * `keepReads`: in a server, the moments of all time (held-moments.ts), every touchpoint for journey paths

@@ -12,6 +12,7 @@ import { type Database, matrixColumn } from '../../platform/db/database.ts';
 import { epochSeconds } from '../../platform/db/portable-sql.ts';
 import { firstAtOrAfter } from '../../platform/numeric/sorted.ts';
 import { IdMask } from '../../platform/workers/id-mask.ts';
+import { pass } from '../../platform/workers/pass-lanes.ts';
 import { sharedArray } from '../../platform/workers/shared-arrays.ts';
 import { type LifecycleQuery, STAGES } from './lifecycle.schema.ts';
 import type { CustomerFilter, LifecycleReportRow } from './lifecycle-report.query.ts';
@@ -433,3 +434,6 @@ function stagePercentiles(
 
 const compareKeys = (a: string | Date, b: string | Date) =>
   a instanceof Date && b instanceof Date ? a.getTime() - b.getTime() : a < b ? -1 : a > b ? 1 : 0;
+
+/** countLifecycle on either lane (platform/workers/pass-lanes.ts). */
+export const FUNNEL_PASS = pass(import.meta.url, countLifecycle);

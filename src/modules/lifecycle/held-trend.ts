@@ -7,6 +7,7 @@
  */
 import { type Database, matrixColumn } from '../../platform/db/database.ts';
 import { epochDay } from '../../platform/db/portable-sql.ts';
+import { pass } from '../../platform/workers/pass-lanes.ts';
 import { sharedArray } from '../../platform/workers/shared-arrays.ts';
 import type { Audience } from './held-customers.ts';
 import type { Stage, TrendQuery } from './lifecycle.schema.ts';
@@ -86,3 +87,6 @@ function periodStart(interval: TrendQuery['interval']): (day: number) => number 
     return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / (DAY_SECONDS * 1000);
   };
 }
+
+/** countTrend on either lane (platform/workers/pass-lanes.ts). */
+export const TREND_PASS = pass(import.meta.url, countTrend);

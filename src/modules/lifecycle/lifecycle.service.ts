@@ -5,7 +5,7 @@
 import type { Queryable } from '../../platform/db/database.ts';
 import { createKeptFacts, createKeptReads, readKey } from '../../platform/db/kept-reads.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
-import { ONE_LANE, type PassLanes, pass } from '../../platform/workers/pass-lanes.ts';
+import { ONE_LANE, type PassLanes } from '../../platform/workers/pass-lanes.ts';
 import {
   countAccounts,
   engagedMembersPerBuyingAccount,
@@ -17,14 +17,14 @@ import { computeBuyingCommittees } from './compute-buying-committee.ts';
 import { computeLifecycleFunnel } from './compute-lifecycle-funnel.ts';
 import {
   type Audience,
-  countLifecycle,
+  FUNNEL_PASS,
   groupsOf,
   type HeldCustomers,
   keepCustomers,
   readHeldCustomers,
   readSegmentMembers,
 } from './held-customers.ts';
-import { countTrend, type HeldEntries, readHeldEntries } from './held-trend.ts';
+import { type HeldEntries, readHeldEntries, TREND_PASS } from './held-trend.ts';
 import type {
   AccountCommittee,
   AccountPage,
@@ -56,10 +56,6 @@ const HELD_SEGMENTS = 16;
 const HELD_AUDIENCES = 8;
 /** Small facts held (a workspace's refresh state and latest time seen, saved segments found). */
 const HELD_FACTS = 64;
-
-/** The passes over what is held, on either lane (platform/workers/pass-lanes.ts). */
-const FUNNEL_PASS = pass(new URL('./held-customers.ts', import.meta.url).href, countLifecycle);
-const TREND_PASS = pass(new URL('./held-trend.ts', import.meta.url).href, countTrend);
 
 /**
  * `keepReads`: in a server, every stage entry is held for the next trend (held-trend.ts), and every

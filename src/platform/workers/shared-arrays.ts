@@ -12,12 +12,13 @@ export function sharedArray<T>(Type: TypedArrayOf<T>, length: number): T {
   return new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT));
 }
 
-/** A typed array on shared memory holding `values`. */
-export function sharedFrom<T extends { set(values: ArrayLike<number>): void }>(
+/** A typed array on shared memory holding `values`, each through `map` when given (as TypedArray.from). */
+export function sharedFrom<T extends { [index: number]: number }, V = number>(
   Type: TypedArrayOf<T>,
-  values: ArrayLike<number>,
+  values: ArrayLike<V>,
+  map: (value: V) => number = Number,
 ): T {
   const array = sharedArray(Type, values.length);
-  array.set(values);
+  for (let i = 0; i < values.length; i++) array[i] = map(values[i]!);
   return array;
 }
