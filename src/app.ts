@@ -95,7 +95,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     // A server keeps what analyses read for the next filter (platform/db/kept-reads.ts); a CLI verb does not.
     journeyRoutes(createJourneyService({ ...deps, lifecycle, keepReads: true, lanes })),
     attributionRoutes(createAttributionService({ ...deps, lifecycle, keepReads: true, lanes })),
-    valueRoutes(createValueService({ ...deps, lifecycle, keepReads: true })),
+    valueRoutes(createValueService({ ...deps, lifecycle, keepReads: true, lanes })),
     behaviorRoutes(createBehaviorService({ ...deps, lifecycle, keepReads: true, lanes })),
     personaRoutes(createPersonaService({ ...deps, lifecycle })),
     segmentRoutes(createSegmentService({ ...deps, lifecycle })),

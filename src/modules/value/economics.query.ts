@@ -6,7 +6,7 @@
  */
 import type { Queryable } from '../../platform/db/database.ts';
 import { epochDay, epochSeconds } from '../../platform/db/portable-sql.ts';
-import type { EconomicsCustomer } from './compute-economics.ts';
+import { indexTexts, type PeriodBuyers, type PeriodReach } from './compute-economics.ts';
 
 export interface CostRow {
   objective: 'acquisition' | 'retention';
@@ -41,7 +41,7 @@ export async function queryPeriodBuyers(
   workspaceId: number,
   from: Date,
   to: Date,
-): Promise<EconomicsCustomer[]> {
+): Promise<PeriodBuyers> {
   const rows = await db.query<{
     customer_id: number;
     is_new: number;
@@ -65,21 +65,26 @@ export async function queryPeriodBuyers(
      LEFT JOIN customer_values v ON v.workspace_id = $1 AND v.customer_id = b.customer_id
      LEFT JOIN persona_assignments a ON a.workspace_id = $1 AND a.customer_id = b.customer_id
      LEFT JOIN personas p ON p.workspace_id = a.workspace_id AND p.persona_id = a.persona_id
-     WHERE b.in_period = 1`,
+     WHERE b.in_period = 1
+     ORDER BY b.customer_id`,
     [workspaceId, from.toISOString(), to.toISOString()],
   );
-  return rows.map((row) => ({
-    customerId: Number(row.customer_id),
-    isNew: Number(row.is_new) === 1,
-    firstChannel: row.first_channel,
-    spent: Number(row.spent),
-    clv: row.clv === null ? null : Number(row.clv),
-    persona: row.persona,
-  }));
+  const channels = indexTexts(rows.map((row) => row.first_channel));
+  const personas = indexTexts(rows.map((row) => row.persona));
+  return {
+    customers: Int32Array.from(rows, (row) => Number(row.customer_id)),
+    isNew: Uint8Array.from(rows, (row) => Number(row.is_new)),
+    spent: Float64Array.from(rows, (row) => Number(row.spent)),
+    clv: Float64Array.from(rows, (row) => (row.clv === null ? Number.NaN : Number(row.clv))),
+    firstChannels: Int32Array.from(channels.indices),
+    channelNames: channels.names,
+    personas: Int32Array.from(personas.indices),
+    personaNames: personas.names,
+  };
 }
 
 /**
- * The retention channels among `channels` that each kept customer (bought in the period, and before it) met in
+ * The retention channels among `channels` that each kept buyer (bought in the period, and before it) met in
  * the period. Only theirs: a period's touchpoints are millions, its kept customers' a share of them.
  */
 export async function queryReached(
@@ -88,11 +93,13 @@ export async function queryReached(
   from: Date,
   to: Date,
   channels: readonly string[],
-): Promise<Map<number, Set<string>>> {
-  const reached = new Map<number, Set<string>>();
-  if (channels.length === 0) return reached;
-  const rows = await db.query<{ customer_id: number; channel: string }>(
-    `SELECT DISTINCT customer_id, channel FROM events
+  buyers: PeriodBuyers,
+): Promise<PeriodReach> {
+  const rows =
+    channels.length === 0
+      ? []
+      : await db.query<{ customer_id: number; channel: string }>(
+          `SELECT DISTINCT customer_id, channel FROM events
      WHERE workspace_id = $1 AND occurred_at >= CAST($2 AS TIMESTAMP) AND occurred_at < CAST($3 AS TIMESTAMP)
        AND channel = ANY(CAST($4 AS TEXT[]))
        AND customer_id IN (
@@ -100,13 +107,15 @@ export async function queryReached(
          WHERE workspace_id = $1 AND status = 'completed' AND ordered_at < CAST($3 AS TIMESTAMP)
          GROUP BY customer_id
          HAVING min(ordered_at) < CAST($2 AS TIMESTAMP) AND max(ordered_at) >= CAST($2 AS TIMESTAMP))`,
-    [workspaceId, from.toISOString(), to.toISOString(), channels],
-  );
-  for (const { customer_id, channel } of rows) {
-    const id = Number(customer_id);
-    reached.set(id, (reached.get(id) ?? new Set()).add(channel));
-  }
-  return reached;
+          [workspaceId, from.toISOString(), to.toISOString(), channels],
+        );
+  const indexOf = new Map([...buyers.customers].map((customer, i) => [customer, i]));
+  const reached = indexTexts(rows.map((row) => row.channel));
+  return {
+    buyers: Int32Array.from(rows, (row) => indexOf.get(Number(row.customer_id))!),
+    channels: Int32Array.from(reached.indices),
+    names: reached.names,
+  };
 }
 
 /** Every completed order by customer, then time (seconds since the epoch). */

@@ -4,18 +4,19 @@ import { type Clock, systemClock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { createKeptReads, inWholeDays, readKey } from '../../platform/db/kept-reads.ts';
 import { AppError } from '../../platform/errors/app-error.ts';
+import { ONE_LANE, type PassLanes } from '../../platform/workers/pass-lanes.ts';
 import type { LifecycleService } from '../lifecycle/index.ts';
 import { type BgNbdParams, conditionalExpectedPurchases, fitBgNbd, probabilityAlive } from './bgnbd.model.ts';
 import { computeClvBins, queryClvDistribution } from './clv-distribution.query.ts';
 import { expectedOrderValue, lifetimeValues, MONTH_DAYS, populationMeanValue } from './compute-clv.ts';
-import { computeEconomics } from './compute-economics.ts';
+import { computeEconomics, type Spend } from './compute-economics.ts';
 import { computeRfm, type RfmReport, rfmSegment } from './compute-rfm.ts';
 import { assessRisk, type RiskEntry } from './compute-risk.ts';
 import { trackCumulative } from './compute-tracking.ts';
 import { listCustomerValues, readCustomerValue, replaceCustomerValues } from './customer-values.store.ts';
 import { queryCostSpan, queryCosts, queryPeriodBuyers, queryReached } from './economics.query.ts';
 import { fitGammaGamma } from './gamma-gamma.model.ts';
-import { type HeldEconomics, periodBuyers, periodReach, readHeldEconomics } from './held-economics.ts';
+import { ECONOMICS_PASS, type HeldEconomics, readHeldEconomics } from './held-economics.ts';
 import {
   type CustomerSummary,
   queryOrderSpan,
@@ -54,14 +55,18 @@ const DAY = 86_400_000;
 /** Workspaces whose orders and retention touchpoints are held for conquest or relations (held-economics.ts). */
 const HELD_ECONOMICS = 4;
 
-/** `keepReads`: in a server, all time's orders are held for the next period of conquest or relations. */
+/**
+ * `keepReads`: in a server, all time's orders are held for the next period of conquest or relations.
+ * `lanes`: where the passes over them run.
+ */
 export function createValueService(deps: {
   db: Database;
   lifecycle: LifecycleService;
   clock?: Clock;
   keepReads?: boolean;
+  lanes?: PassLanes;
 }) {
-  const { db, lifecycle, clock = systemClock } = deps;
+  const { db, lifecycle, clock = systemClock, lanes = ONE_LANE } = deps;
   /** customer id → its group: B2B or B2C, its persona's name, or the channel of its first touchpoint. */
   async function groupsOf(
     workspaceId: number,
@@ -176,17 +181,17 @@ export function createValueService(deps: {
 
   const economicsHeld = createKeptReads<HeldEconomics>(db, HELD_ECONOMICS, deps.keepReads ?? false);
 
-  /** The period's buyers and the retention channels that reached the kept ones, from all time held if kept. */
-  async function periodCustomers(workspaceId: number, from: Date, to: Date, channels: string[]) {
+  /** Conquest or relations in the period: from all time held where kept, on either lane; else read for it. */
+  async function periodEconomics(workspaceId: number, from: Date, to: Date, spend: Spend) {
     if (economicsHeld.keeps && inWholeDays({ from, to })) {
       const held = await economicsHeld.get(readKey({ workspaceId }), () =>
         readHeldEconomics(db, workspaceId),
       );
-      const buyers = periodBuyers(held, from, to);
-      return { buyers, reached: periodReach(held, from, to, channels, buyers) };
+      return lanes.run(ECONOMICS_PASS, held, from, to, spend);
     }
     const buyers = await queryPeriodBuyers(db, workspaceId, from, to);
-    return { buyers, reached: await queryReached(db, workspaceId, from, to, channels) };
+    const channels = [...spend.retention.keys()];
+    return computeEconomics(buyers, await queryReached(db, workspaceId, from, to, channels, buyers), spend);
   }
 
   /** A reference date must come after the first order. */
@@ -379,7 +384,7 @@ export function createValueService(deps: {
       if (unvalued)
         notes.push(`Customers could not be valued (${unvalued}): values count the period's spend only.`);
       await lifecycle.ensureRefreshed(workspaceId);
-      const spend = { acquisition: new Map<string, number>(), retention: new Map<string, number>() };
+      const spend: Spend = { acquisition: new Map(), retention: new Map() };
       for (const cost of costs) {
         const start = Math.max(new Date(cost.period_start).getTime(), from.getTime());
         const end = Math.min(new Date(cost.period_end).getTime(), to.getTime());
@@ -387,8 +392,7 @@ export function createValueService(deps: {
         const share = (Number(cost.amount) * (end - start)) / length;
         spend[cost.objective].set(cost.channel, (spend[cost.objective].get(cost.channel) ?? 0) + share);
       }
-      const { buyers, reached } = await periodCustomers(workspaceId, from, to, [...spend.retention.keys()]);
-      const report = computeEconomics(buyers, reached, spend);
+      const report = await periodEconomics(workspaceId, from, to, spend);
       for (const channel of report.channels)
         if (channel.customers === 0)
           notes.push(
