@@ -71,7 +71,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   const ingest = createIngestService({ ...deps, touchpointRules });
   // Requests whose clients gave up are still written before the database closes.
   app.addHook('onClose', () => ingest.idle());
-  // The passes over what a server holds run on two lanes: a page's calls are answered by two cores.
+  // The passes over what a server holds run on worker threads, one per core: its own thread only serves.
   const lanes = startPassLanes();
   app.addHook('onClose', () => lanes.close());
   const lifecycle = createLifecycleService({ ...deps, keepReads: true, lanes });

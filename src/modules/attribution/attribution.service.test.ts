@@ -68,7 +68,7 @@ const EXPECTED: Record<Model, Record<string, [conversions: number, revenue: numb
 describeEachEngine('touchpoint attribution', ({ db }) => {
   let t: TestApp;
   let attribution: AttributionService;
-  // The lifecycle steps' models are compared on two lanes, as a server compares them.
+  // The lifecycle steps' models are compared on the worker lanes, as a server compares them.
   const lanes = startPassLanes();
   let workspaceId: number;
   const compare = (query: object) => attribution.compare(workspaceId, AttributionQuerySchema.parse(query));

@@ -74,7 +74,7 @@ export function createAttributionService(deps: {
       const counts = await pathCounts(workspaceId, anyStep, true);
       const resamples =
         query.bootstrap > 0 ? await queryResamples(db, workspaceId, anyStep, true) : undefined;
-      // The steps' models compared at once: the two lanes share them.
+      // The steps' models compared at once: the lanes share them.
       const transitions = await Promise.all(
         LIFECYCLE_STEPS.map(async ({ step, from, to }) => {
           const { heuristics, transitions, sets } = counts.get(step)!;

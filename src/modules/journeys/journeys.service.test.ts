@@ -90,8 +90,7 @@ describeEachEngine('journeys', ({ db, engine }) => {
     }
   };
 
-  // The service that holds its reads runs its passes on the worker lane: each pass is asked alone, so the
-  // worker takes it (platform/workers/pass-lanes.ts).
+  // The service that holds its reads runs its passes on the worker lanes (platform/workers/pass-lanes.ts).
   const lanes = startPassLanes();
   beforeAll(async () => {
     t = await createTestApp(db());

@@ -1,10 +1,14 @@
 /**
- * Held passes on two lanes. A page asks for its calls at once, and each call's answer is a pass over what the
- * server holds (db/kept-reads.ts); on one thread the page waits for the sum of them (the Funnel & journeys
- * page's five took 0.53 s at 500,000 customers under a saved segment). Here a worker thread takes a pass
- * whenever it has none and this thread runs the next, so that two cores answer a page. What a pass reads is
- * held on shared memory (shared-arrays.ts), so a worker sent it reads the same memory, not a copy.
+ * Held passes on worker lanes. A page asks for its calls at once, and each call's answer is a pass over what
+ * the server holds (db/kept-reads.ts); on one thread the page waits for the sum of them, and so does every
+ * answer already kept that is asked meanwhile (a kept answer waited 0.65 s behind passes at 500,000
+ * customers). Here each pass goes to the first of the worker threads that is free, one per core, and the
+ * server's own thread only serves: what is kept is answered at once, and two cores share a page's passes.
+ * What a pass reads is held on shared memory (shared-arrays.ts), so a worker sent it reads the same memory,
+ * not a copy.
  */
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
 import { IdMask } from './id-mask.ts';
 import { startWorker } from './run-worker.ts';
 
@@ -34,82 +38,99 @@ export const ONE_LANE: PassLanes = {
 /** An array not on shared memory larger than this would be copied to the worker: the pass runs here. */
 const MOST_COPIED = 1 << 20;
 
-interface Waiting {
-  resolve(result: unknown): void;
-  /** The pass run on this thread instead: when the worker fails it or stops. */
-  runHere(): void;
+/** A worker thread that runs one pass at a time. */
+interface Lane {
+  worker: Worker;
+  /** What to do with its answer to the pass it runs: null while it runs none. */
+  running: ((message: { result?: unknown; failed?: boolean }) => void) | null;
 }
 
 /**
- * `ready`: when the worker takes passes; until then (a fraction of a second) every pass runs here.
- * `answered`: how many passes the worker has answered (the rest ran here).
+ * `workers`: how many lanes, by default one per core; they start on the first pass. `ready`: starts them,
+ * and says when every worker takes passes (a fraction of a second; passes asked before wait for them). `answered`: how many passes the workers have answered (the rest
+ * ran here: their arguments could not be sent, or the worker failed them).
  */
-export function startPassLanes(): PassLanes & { ready: Promise<void>; answered(): number } {
-  const worker = startWorker(new URL('./pass-lanes.worker.ts', import.meta.url), {});
-  const waiting = new Map<number, Waiting>();
-  let [next, answered] = [0, 0];
-  let [ready, stopped] = [false, false];
+export function startPassLanes(
+  workers = Math.max(2, availableParallelism()),
+): PassLanes & { ready: Promise<void>; answered(): number } {
+  const free: Lane[] = [];
+  // Passes waiting for a free lane, first asked first; each is given a lane, or null when none is left.
+  const queue: Array<(lane: Lane | null) => void> = [];
+  let [alive, starting, answered] = [workers, workers, 0];
   let isReady = () => {};
-  const readiness = new Promise<void>((resolve) => (isReady = resolve));
-  // A pass the worker failed is run here, where its error (an AppError, say) keeps its kind.
-  worker.on('message', (message: { id: number; result?: unknown; failed?: boolean; ready?: true }) => {
-    if (message.ready) {
-      ready = true;
-      return isReady();
-    }
-    const found = waiting.get(message.id)!;
-    waiting.delete(message.id);
-    if (message.failed) return found.runHere();
-    answered++;
-    found.resolve(message.result);
-  });
-  const stop = () => {
-    stopped = true;
-    isReady();
-    for (const found of waiting.values()) found.runHere();
-    waiting.clear();
+  const ready = new Promise<void>((resolve) => (isReady = resolve));
+  const release = (lane: Lane) => {
+    lane.running = null;
+    const next = queue.shift();
+    if (next) next(lane);
+    else free.push(lane);
   };
-  worker.on('error', stop);
-  worker.on('exit', stop);
-  // Passes run here one at a time, each after the event loop has looked at the worker's answers.
-  let turns = Promise.resolve();
-  // Listening would keep a process alive that has nothing else to do: a server closes its lanes itself.
-  worker.unref();
+  const start = () => {
+    const lane: Lane = {
+      worker: startWorker(new URL('./pass-lanes.worker.ts', import.meta.url), {}),
+      running: null,
+    };
+    lane.worker.on('message', (message: { result?: unknown; failed?: boolean; ready?: true }) => {
+      if (!message.ready) return lane.running?.(message);
+      if (--starting === 0) isReady();
+      release(lane);
+    });
+    // A lane that stops hands its pass back to be run here; when none is left, every pass runs here.
+    let stopped = false;
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      if (free.includes(lane)) free.splice(free.indexOf(lane), 1);
+      lane.running?.({ failed: true });
+      lane.running = null;
+      if (starting > 0 && --starting === 0) isReady();
+      if (--alive === 0) for (const next of queue.splice(0)) next(null);
+    };
+    lane.worker.on('error', stop);
+    lane.worker.on('exit', stop);
+    // Listening would keep a process alive that has nothing else to do: a server closes its lanes itself.
+    lane.worker.unref();
+    return lane;
+  };
+  // The workers start when first needed: a server (or a test's) that runs no pass starts none.
+  let lanes: Lane[] | null = null;
+  const boot = () => {
+    lanes ??= Array.from({ length: workers }, start);
+    return ready;
+  };
+  const freeLane = (): Promise<Lane | null> | Lane | null => {
+    boot();
+    if (alive === 0) return null;
+    return free.shift() ?? new Promise((resolve) => queue.push(resolve));
+  };
   return {
     async run(pass, ...args) {
-      if (!ready || !shareable(args, 0)) return pass.run(...args);
-      if (waiting.size > 0) {
-        // The worker is busy: wait for a turn here. Passes asked together (a page's calls, a report's parts)
-        // then share the lanes: whichever comes when the worker has answered goes to it.
-        const turn = turns.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
-        turns = turn;
-        await turn;
-      }
-      if (stopped || waiting.size > 0) return pass.run(...args);
-      const id = next++;
-      return new Promise((resolve, reject) => {
-        const runHere = () => {
-          try {
-            resolve(pass.run(...args));
-          } catch (error) {
-            reject(error);
-          }
-        };
-        waiting.set(id, { resolve: resolve as (result: unknown) => void, runHere });
+      if (!shareable(args, 0)) return pass.run(...args);
+      const lane = await freeLane();
+      if (!lane) return pass.run(...args);
+      const message = await new Promise<{ result?: unknown; failed?: boolean }>((resolve) => {
+        lane.running = resolve;
         try {
-          worker.postMessage({ id, module: pass.module, name: pass.name, args: args.map(toMessage) });
+          lane.worker.postMessage({ module: pass.module, name: pass.name, args: args.map(toMessage) });
         } catch {
           // A pass whose arguments cannot be sent (a function, say) runs here.
-          waiting.delete(id);
-          runHere();
+          resolve({ failed: true });
         }
       });
+      if (lane.running) release(lane);
+      // A pass the worker failed is run here, where its error (an AppError, say) keeps its kind.
+      if (message.failed) return pass.run(...args);
+      answered++;
+      return message.result as ReturnType<typeof pass.run>;
     },
-    ready: readiness,
+    get ready() {
+      return boot();
+    },
     answered: () => answered,
     async close() {
-      stopped = true;
-      await worker.terminate();
+      // Each lane stops as it ends (above): what it runs or is asked meanwhile runs here.
+      if (!lanes) [lanes, alive] = [[], 0];
+      await Promise.all(lanes.map((lane) => lane.worker.terminate()));
     },
   };
 }
