@@ -64,9 +64,33 @@ async function makeWorldIfMissing(): Promise<void> {
   if (code !== 0) throw new Error(`agora demo exited with ${code}`);
 }
 
+/** The server's request log (at info), read as it comes: each answered call's URL and the server's own time. */
+type RequestLog = { answered: Array<{ url: string; ms: number }> };
+
+function readRequestLog(child: ChildProcess): RequestLog {
+  const log: RequestLog = { answered: [] };
+  const urls = new Map<string, string>();
+  let partLine = '';
+  child.stdout!.on('data', (chunk) => {
+    const lines = (partLine + chunk).split('\n');
+    partLine = lines.pop()!;
+    for (const line of lines) {
+      if (!line.startsWith('{') || !line.endsWith('}')) continue;
+      const entry = JSON.parse(line) as { reqId?: string; req?: { url: string }; responseTime?: number };
+      if (entry.reqId && entry.req) urls.set(entry.reqId, entry.req.url);
+      if (entry.reqId && entry.responseTime !== undefined)
+        log.answered.push({ url: urls.get(entry.reqId) ?? '?', ms: entry.responseTime });
+    }
+  });
+  return log;
+}
+
 /** `agora serve` on the world, once it answers; its address and local token from server.json. */
-async function startServer(logLevel?: string): Promise<{ child: ChildProcess; url: string; token: string }> {
+async function startServer(
+  logLevel?: string,
+): Promise<{ child: ChildProcess; url: string; token: string; requests: RequestLog }> {
   const child = agora(['serve', '--port', '0'], logLevel);
+  const requests = readRequestLog(child);
   let banner = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk) => {
@@ -76,14 +100,18 @@ async function startServer(logLevel?: string): Promise<{ child: ChildProcess; ur
     child.on('exit', (code) => reject(new Error(`agora serve exited with ${code}: ${banner}`)));
   });
   const server = JSON.parse(await readFile(path.join(DATA_DIR, 'server.json'), 'utf8'));
-  return { child, url: server.url, token: server.token };
+  return { child, url: server.url, token: server.token, requests };
 }
 
 /**
  * Waits until `child` (started at `startedAt`, logging at info) logs that it made answers ahead or again; says
  * how long after its start, and the log line.
  */
-async function answersMade(child: ChildProcess, startedAt: number, what: string): Promise<void> {
+async function answersMade(
+  { child, requests }: { child: ChildProcess; requests: RequestLog },
+  startedAt: number,
+  what: string,
+): Promise<void> {
   let log = '';
   await new Promise<void>((resolve, reject) => {
     const timeout = setTimeout(
@@ -103,17 +131,11 @@ async function answersMade(child: ChildProcess, startedAt: number, what: string)
   console.log(
     `\n${what}: made ${((performance.now() - startedAt) / 1000).toFixed(0)} s after the start (${made})`,
   );
-  // The server's request log: which answers took longest to make.
-  const urls = new Map<string, string>();
-  const took: Array<{ url: string; ms: number }> = [];
-  for (const line of log.split('\n')) {
-    if (!line.startsWith('{') || !line.endsWith('}')) continue;
-    const entry = JSON.parse(line) as { reqId?: string; req?: { url: string }; responseTime?: number };
-    if (entry.reqId && entry.req) urls.set(entry.reqId, entry.req.url);
-    if (entry.reqId && entry.responseTime !== undefined)
-      took.push({ url: urls.get(entry.reqId) ?? '?', ms: entry.responseTime });
-  }
-  const slowest = took.sort((a, b) => b.ms - a.ms).slice(0, 8);
+  // Which answers took longest to make.
+  const slowest = requests.answered
+    .splice(0)
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 8);
   console.log(
     `  slowest: ${slowest.map((call) => `${(call.ms / 1000).toFixed(1)} s ${call.url}`).join(' · ')}`,
   );
@@ -185,42 +207,61 @@ async function bundleSizes(): Promise<{ all: number; firstLoad: number }> {
   return { all, firstLoad };
 }
 
-/** Each page loaded once: its last answer, the API p95, and how many answers were current, behind or computed. */
+/**
+ * Each page loaded once: its last answer; the API p95 as the browser saw it, as sent (without chromium's queue)
+ * and as the server timed it; and how many answers were current, behind or computed.
+ */
 async function eachPageOnce(
   page: Page,
-  url: string,
+  server: { url: string; requests: RequestLog },
   answers: { all: number; behind: number; kept: number },
   label: string,
   search = '',
 ): Promise<void> {
+  const columns = [13, 11, 8, 16, 11, 42];
+  const row = (cells: string[]) => cells.map((cell, i) => cell.padEnd(columns[i] ?? 0)).join(' ');
   console.log(`\n${label}:`);
   console.log(
-    'page          last answer  API p95  sent→answer p95  answers: kept current / behind / computed  slowest call (of it queued in the browser)',
+    row([
+      'page',
+      'last answer',
+      'API p95',
+      'sent→answer p95',
+      'server p95',
+      'answers: kept current / behind / computed',
+      'slowest call: ms (of it queued in the browser; server ms)',
+    ]),
   );
+  const p95Of = (numbers: number[]) =>
+    `${quantile(
+      numbers.sort((a, b) => a - b),
+      0.95,
+    ).toFixed(0)} ms`;
   for (const pagePath of CONSOLE_PAGES) {
     const before = { ...answers };
-    const run = await loadOnce(page, url + pagePath + search);
+    server.requests.answered.length = 0;
+    const run = await loadOnce(page, server.url + pagePath + search);
+    const serverMs = new Map(server.requests.answered.map((call) => [call.url, call.ms]));
     const kept = answers.kept - before.kept;
     const behind = answers.behind - before.behind;
     const computed = answers.all - before.all - kept - behind;
-    const p95 = quantile(
-      run.calls.map((call) => call.ms).sort((a, b) => a - b),
-      0.95,
-    );
-    // From the request sent to the answer's end: the server's part, without the browser's queue.
-    const sentP95 = quantile(
-      run.calls.map((call) => call.ms - call.queued).sort((a, b) => a - b),
-      0.95,
-    );
     const slowest = [...run.calls].sort((a, b) => b.ms - a.ms)[0];
     const shown = (call: PageRun['calls'][number]) =>
-      `${call.ms.toFixed(0)} ms (${call.queued.toFixed(0)}) ${call.url}`;
+      `${call.ms.toFixed(0)} ms (${call.queued.toFixed(0)}; ${serverMs.get(call.url)?.toFixed(0) ?? '?'}) ${call.url}`;
     console.log(
-      `${pagePath.padEnd(13)} ${`${run.lastAnswer.toFixed(0)} ms`.padStart(11)} ${`${p95.toFixed(0)} ms`.padStart(8)} ${`${sentP95.toFixed(0)} ms`.padStart(16)}  ${`${kept} / ${behind} / ${computed}`.padEnd(42)} ${slowest ? shown(slowest) : '-'}`,
+      row([
+        pagePath,
+        `${run.lastAnswer.toFixed(0)} ms`,
+        p95Of(run.calls.map((call) => call.ms)),
+        p95Of(run.calls.map((call) => call.ms - call.queued)),
+        p95Of([...serverMs.values()]),
+        `${kept} / ${behind} / ${computed}`,
+        slowest ? shown(slowest) : '-',
+      ]),
     );
     // Every other call over the goal: a page is as quick as its slowest answers.
     for (const call of run.calls.filter((call) => call !== slowest && call.ms > GOAL_MS))
-      console.log(`${''.padEnd(93)} ${shown(call)}`);
+      console.log(row([...columns.map(() => ''), shown(call)]));
   }
 }
 
@@ -253,7 +294,7 @@ try {
     body: JSON.stringify({ name: 'Bench: loyal', rules: { stage: ['loyalty', 'advocacy'] } }),
   });
   if (!saved.ok) throw new Error(`saving the bench segment failed: ${await saved.text()}`);
-  await answersMade(server.child, serverStartedAt, 'the console’s opening views');
+  await answersMade(server, serverStartedAt, 'the console’s opening views');
   const page = await context.newPage();
   const answers = { all: 0, behind: 0, kept: 0 };
   page.on('response', (response) => {
@@ -312,9 +353,9 @@ try {
     }),
   });
   if (!tracked.ok) throw new Error(`tracking failed: ${await tracked.text()}`);
-  await eachPageOnce(page, server.url, answers, '100 new events arrived: each page at once');
+  await eachPageOnce(page, server, answers, '100 new events arrived: each page at once');
   await new Promise((resolve) => setTimeout(resolve, Number(values['quiet-wait']) * 1000));
-  await eachPageOnce(page, server.url, answers, `${values['quiet-wait']} s later`);
+  await eachPageOnce(page, server, answers, `${values['quiet-wait']} s later`);
 
   // A restart: the server makes the answers asked before (answers-asked.json) once the data is quiet.
   server.child.kill('SIGTERM');
@@ -322,19 +363,19 @@ try {
   const restartedAt = performance.now();
   const restarted = await startServer('info');
   server.child = restarted.child;
-  await answersMade(restarted.child, restartedAt, 'restarted: the answers asked before');
-  await eachPageOnce(page, restarted.url, answers, 'after the restart, each page once');
+  await answersMade(restarted, restartedAt, 'restarted: the answers asked before');
+  await eachPageOnce(page, restarted, answers, 'after the restart, each page once');
   const filter = `?from=${values['filter-from']}`;
   await eachPageOnce(
     page,
-    restarted.url,
+    restarted,
     answers,
     `each page with a filter no one asked for (${filter})`,
     filter,
   );
   await eachPageOnce(
     page,
-    restarted.url,
+    restarted,
     answers,
     `each page with a segment no one asked for (?segment=${BENCH_SEGMENT})`,
     `?segment=${BENCH_SEGMENT}`,
