@@ -12,6 +12,7 @@
  *
  *   npm run bench:console -- --data-dir DIR            a world made by `agora demo --no-serve --data-dir DIR`
  *   npm run bench:console -- --data-dir DIR --customers 500000   makes the world first when DIR is empty
+ *   npm run bench:console -- --data-dir DIR --filters-only        only the loads with a filter no one asked for
  *
  * Then 100 new events arrive through the tracking API, and each page is loaded once at once (a console
  * session is given the answers from before them, marked behind, while they are made again) and once more
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     'quiet-wait': { type: 'string', default: '240' },
     'filter-from': { type: 'string', default: '2026-01-01' },
+    'filters-only': { type: 'boolean', default: false },
   },
 });
 if (!values['data-dir']) throw new Error('Give the demo world’s data directory: --data-dir DIR.');
@@ -85,10 +87,10 @@ function readRequestLog(child: ChildProcess): RequestLog {
   return log;
 }
 
+type Server = { child: ChildProcess; url: string; token: string; requests: RequestLog };
+
 /** `agora serve` on the world, once it answers; its address and local token from server.json. */
-async function startServer(
-  logLevel?: string,
-): Promise<{ child: ChildProcess; url: string; token: string; requests: RequestLog }> {
+async function startServer(logLevel?: string): Promise<Server> {
   const child = agora(['serve', '--port', '0'], logLevel);
   const requests = readRequestLog(child);
   let banner = '';
@@ -107,11 +109,7 @@ async function startServer(
  * Waits until `child` (started at `startedAt`, logging at info) logs that it made answers ahead or again; says
  * how long after its start, and the log line.
  */
-async function answersMade(
-  { child, requests }: { child: ChildProcess; requests: RequestLog },
-  startedAt: number,
-  what: string,
-): Promise<void> {
+async function answersMade({ child, requests }: Server, startedAt: number, what: string): Promise<void> {
   let log = '';
   await new Promise<void>((resolve, reject) => {
     const timeout = setTimeout(
@@ -207,14 +205,17 @@ async function bundleSizes(): Promise<{ all: number; firstLoad: number }> {
   return { all, firstLoad };
 }
 
+/** How many answers the browser was given in all, and of them marked behind or kept. */
+type Answers = { all: number; behind: number; kept: number };
+
 /**
  * Each page loaded once: its last answer; the API p95 as the browser saw it, as sent (without chromium's queue)
  * and as the server timed it; and how many answers were current, behind or computed.
  */
 async function eachPageOnce(
   page: Page,
-  server: { url: string; requests: RequestLog },
-  answers: { all: number; behind: number; kept: number },
+  server: Server,
+  answers: Answers,
   label: string,
   search = '',
 ): Promise<void> {
@@ -265,45 +266,17 @@ async function eachPageOnce(
   }
 }
 
-await makeWorldIfMissing();
-await rm(path.join(DATA_DIR, 'answers-asked.json'), { force: true });
-const serverStartedAt = performance.now();
-const server = await startServer('info');
-const browser = await launchChromium();
-try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const email = `bench-${Date.now()}@agora.local`;
-  const created = await fetch(`${server.url}/api/users`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ email, role: 'admin' }),
-  });
-  const { password } = (await created.json()) as { password: string };
-  const signedIn = await context.request.post(`${server.url}/api/session`, { data: { email, password } });
-  if (!signedIn.ok()) throw new Error(`sign-in failed: ${await signedIn.text()}`);
-  // Made before the loads: a change through the API makes every answer before it unfit to give as recent.
-  const keyAnswer = await fetch(`${server.url}/api/keys`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ kind: 'write', name: 'bench' }),
-  });
-  const { key: writeKey } = (await keyAnswer.json()) as { key: string };
-  const saved = await fetch(`${server.url}/api/segments/${BENCH_SEGMENT}`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Bench: loyal', rules: { stage: ['loyalty', 'advocacy'] } }),
-  });
-  if (!saved.ok) throw new Error(`saving the bench segment failed: ${await saved.text()}`);
-  await answersMade(server, serverStartedAt, 'the console’s opening views');
-  const page = await context.newPage();
-  const answers = { all: 0, behind: 0, kept: 0 };
-  page.on('response', (response) => {
-    if (!new URL(response.url()).pathname.startsWith('/api/')) return;
-    answers.all++;
-    if (response.headers()['x-agora-behind-seconds'] !== undefined) answers.behind++;
-    else if (response.headers()['x-agora-kept-seconds'] !== undefined) answers.kept++;
-  });
-  console.log(`${os.cpus().length} × ${os.cpus()[0]?.model}; ${RUNS} fresh loads of each page\n`);
+/**
+ * Each page loaded afresh `--runs` times; then after 100 new events, at once and `--quiet-wait` s later; then
+ * after a restart. Gives the restarted server.
+ */
+async function freshLoadsAndRestart(
+  page: Page,
+  server: Server,
+  answers: Answers,
+  writeKey: string,
+): Promise<Server> {
+  console.log(`${RUNS} fresh loads of each page\n`);
   console.log('page          first load  interactive  last answer  API p95  calls  slowest call');
   const firstLoads: Array<{ pagePath: string; calls: PageRun['calls']; kept: number }> = [];
   for (const pagePath of CONSOLE_PAGES) {
@@ -362,20 +335,56 @@ try {
   await new Promise((resolve) => server.child.on('exit', resolve));
   const restartedAt = performance.now();
   const restarted = await startServer('info');
-  server.child = restarted.child;
   await answersMade(restarted, restartedAt, 'restarted: the answers asked before');
   await eachPageOnce(page, restarted, answers, 'after the restart, each page once');
+  return restarted;
+}
+
+await makeWorldIfMissing();
+await rm(path.join(DATA_DIR, 'answers-asked.json'), { force: true });
+const serverStartedAt = performance.now();
+let server = await startServer('info');
+const browser = await launchChromium();
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const email = `bench-${Date.now()}@agora.local`;
+  const created = await fetch(`${server.url}/api/users`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ email, role: 'admin' }),
+  });
+  const { password } = (await created.json()) as { password: string };
+  const signedIn = await context.request.post(`${server.url}/api/session`, { data: { email, password } });
+  if (!signedIn.ok()) throw new Error(`sign-in failed: ${await signedIn.text()}`);
+  // Made before the loads: a change through the API makes every answer before it unfit to give as recent.
+  const keyAnswer = await fetch(`${server.url}/api/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ kind: 'write', name: 'bench' }),
+  });
+  const { key: writeKey } = (await keyAnswer.json()) as { key: string };
+  const saved = await fetch(`${server.url}/api/segments/${BENCH_SEGMENT}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Bench: loyal', rules: { stage: ['loyalty', 'advocacy'] } }),
+  });
+  if (!saved.ok) throw new Error(`saving the bench segment failed: ${await saved.text()}`);
+  await answersMade(server, serverStartedAt, 'the console’s opening views');
+  const page = await context.newPage();
+  const answers: Answers = { all: 0, behind: 0, kept: 0 };
+  page.on('response', (response) => {
+    if (!new URL(response.url()).pathname.startsWith('/api/')) return;
+    answers.all++;
+    if (response.headers()['x-agora-behind-seconds'] !== undefined) answers.behind++;
+    else if (response.headers()['x-agora-kept-seconds'] !== undefined) answers.kept++;
+  });
+  console.log(`${os.cpus().length} × ${os.cpus()[0]?.model}`);
+  if (!values['filters-only']) server = await freshLoadsAndRestart(page, server, answers, writeKey);
   const filter = `?from=${values['filter-from']}`;
+  await eachPageOnce(page, server, answers, `each page with a filter no one asked for (${filter})`, filter);
   await eachPageOnce(
     page,
-    restarted,
-    answers,
-    `each page with a filter no one asked for (${filter})`,
-    filter,
-  );
-  await eachPageOnce(
-    page,
-    restarted,
+    server,
     answers,
     `each page with a segment no one asked for (?segment=${BENCH_SEGMENT})`,
     `?segment=${BENCH_SEGMENT}`,
