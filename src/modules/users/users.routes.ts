@@ -2,6 +2,7 @@
  * The console's sign-in: `POST /api/session` (public) sets an HTTP-only session cookie and answers the CSRF
  * token; the other routes sit behind the admin API's authentication (admin-auth.ts), which reads the cookie.
  */
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../platform/errors/app-error.ts';
@@ -52,10 +53,10 @@ export function signInRoutes(users: UserService): FastifyPluginAsyncZod {
 /** Behind the admin API's authentication. */
 export function userRoutes(users: UserService): FastifyPluginAsyncZod {
   return async (app) => {
-    const signedIn = (request: { user?: { userId: number } }) => {
-      if (!request.user)
+    const signedIn = (request: FastifyRequest) => {
+      if (!request.user || !request.session)
         throw new AppError('INVALID_INPUT', 'This request came with an API key, not a console session.');
-      return request.user;
+      return { user: request.user, ...request.session };
     };
     const cookieOf = (request: { cookies: Record<string, string | undefined> }) =>
       request.cookies[SESSION_COOKIE]!;
@@ -70,11 +71,8 @@ export function userRoutes(users: UserService): FastifyPluginAsyncZod {
         },
         config: { ownAccount: true },
       },
-      async (request) => {
-        signedIn(request);
-        const { user, csrfToken, expiresAt } = await users.authenticate(cookieOf(request));
-        return { user, csrfToken, expiresAt };
-      },
+      // The session was read when the request was authenticated (workspaces/admin-auth.ts).
+      async (request) => signedIn(request),
     );
 
     app.delete(
@@ -103,7 +101,7 @@ export function userRoutes(users: UserService): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const { userId } = signedIn(request);
+        const { userId } = signedIn(request).user;
         await users.changePassword(
           userId,
           cookieOf(request),

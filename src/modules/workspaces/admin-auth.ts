@@ -16,7 +16,9 @@ declare module 'fastify' {
   interface FastifyRequest {
     workspace: Workspace;
     /** Who signed in, for a request that came with a console session; absent for API keys. */
-    user?: { userId: number; email: string; role: 'admin' | 'analyst' };
+    user?: ConsoleUser;
+    /** The console session's CSRF token and end, beside `user`: GET /api/session answers with them. */
+    session?: { csrfToken: string; expiresAt: Date };
     /** True when a workspace's admin key authenticated the request: it acts on that workspace only. */
     keyBound?: boolean;
   }
@@ -31,6 +33,15 @@ declare module 'fastify' {
   }
 }
 
+/** A console user as their session gives them (users/users.schema.ts's User). */
+export interface ConsoleUser {
+  userId: number;
+  email: string;
+  role: 'admin' | 'analyst';
+  mustChangePassword: boolean;
+  createdAt: Date;
+}
+
 export const WORKSPACE_HEADER = 'x-agora-workspace';
 export const SESSION_COOKIE = 'agora_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -38,8 +49,9 @@ export const CSRF_HEADER = 'x-csrf-token';
 /** What the console's sessions must answer: the user of a cookie's token and their CSRF token. */
 export interface SessionAuthenticator {
   authenticate(token: string): Promise<{
-    user: { userId: number; email: string; role: 'admin' | 'analyst' };
+    user: ConsoleUser;
     csrfToken: string;
+    expiresAt: Date;
   }>;
 }
 
@@ -85,7 +97,7 @@ export function createAdminAuth(
    * but their own account.
    */
   async function requireSession(request: FastifyRequest, sessions: SessionAuthenticator, cookie: string) {
-    const { user, csrfToken } = await sessions.authenticate(cookie);
+    const { user, csrfToken, expiresAt } = await sessions.authenticate(cookie);
     const config = request.routeOptions.config;
     const changes = !['GET', 'HEAD', 'OPTIONS'].includes(request.method) && !config?.readOnly;
     if (changes) {
@@ -99,6 +111,7 @@ export function createAdminAuth(
         throw new AppError('FORBIDDEN', 'An analyst account only reads: ask an admin to make this change.');
     }
     request.user = user;
+    request.session = { csrfToken, expiresAt };
     const slug = workspaceSlug(request);
     const workspace = await workspaces.findWorkspace(slug);
     if (!workspace)
