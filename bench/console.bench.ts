@@ -66,71 +66,76 @@ async function makeWorldIfMissing(): Promise<void> {
   if (code !== 0) throw new Error(`agora demo exited with ${code}`);
 }
 
-/** The server's request log (at info), read as it comes: each answered call's URL and the server's own time. */
-type RequestLog = { answered: Array<{ url: string; ms: number }> };
+/**
+ * The server's output, read line by line as it comes: each answered call's URL and the server's own time for
+ * it (its request log at info), and `lineLike`, which waits for the next line that `matches`.
+ */
+interface ServerOutput {
+  answered: Array<{ url: string; ms: number }>;
+  lineLike(matches: (line: string) => boolean): Promise<string>;
+}
 
-function readRequestLog(child: ChildProcess): RequestLog {
-  const log: RequestLog = { answered: [] };
+function readOutput(child: ChildProcess): ServerOutput {
   const urls = new Map<string, string>();
+  const waiting: Array<{ matches: (line: string) => boolean; resolve: (line: string) => void }> = [];
+  const output: ServerOutput = {
+    answered: [],
+    lineLike: (matches) => new Promise((resolve) => waiting.push({ matches, resolve })),
+  };
   let partLine = '';
   child.stdout!.on('data', (chunk) => {
     const lines = (partLine + chunk).split('\n');
     partLine = lines.pop()!;
     for (const line of lines) {
+      for (const waiter of waiting.filter((waiter) => waiter.matches(line))) {
+        waiting.splice(waiting.indexOf(waiter), 1);
+        waiter.resolve(line);
+      }
       if (!line.startsWith('{') || !line.endsWith('}')) continue;
       const entry = JSON.parse(line) as { reqId?: string; req?: { url: string }; responseTime?: number };
       if (entry.reqId && entry.req) urls.set(entry.reqId, entry.req.url);
       if (entry.reqId && entry.responseTime !== undefined)
-        log.answered.push({ url: urls.get(entry.reqId) ?? '?', ms: entry.responseTime });
+        output.answered.push({ url: urls.get(entry.reqId) ?? '?', ms: entry.responseTime });
     }
   });
-  return log;
+  return output;
 }
 
-type Server = { child: ChildProcess; url: string; token: string; requests: RequestLog };
+type Server = { child: ChildProcess; url: string; token: string; output: ServerOutput };
 
 /** `agora serve` on the world, once it answers; its address and local token from server.json. */
 async function startServer(logLevel?: string): Promise<Server> {
   const child = agora(['serve', '--port', '0'], logLevel);
-  const requests = readRequestLog(child);
-  let banner = '';
+  const output = readOutput(child);
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk) => {
-      banner += chunk;
-      if (banner.includes('Press Ctrl+C')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`agora serve exited with ${code}: ${banner}`)));
+    output.lineLike((line) => line.includes('Press Ctrl+C')).then(() => resolve());
+    // Its error is on the bench's own stderr.
+    child.on('exit', (code) => reject(new Error(`agora serve exited with ${code}`)));
   });
   const server = JSON.parse(await readFile(path.join(DATA_DIR, 'server.json'), 'utf8'));
-  return { child, url: server.url, token: server.token, requests };
+  return { child, url: server.url, token: server.token, output };
 }
 
 /**
- * Waits until `child` (started at `startedAt`, logging at info) logs that it made answers ahead or again; says
- * how long after its start, and the log line.
+ * Waits until the server (started at `startedAt`, logging at info) logs that it made answers ahead or again;
+ * says how long after its start, the log line, and which answers took longest to make.
  */
-async function answersMade({ child, requests }: Server, startedAt: number, what: string): Promise<void> {
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    const timeout = setTimeout(
-      () => reject(new Error(`the server made no answers within an hour (${what})`)),
-      60 * 60_000,
-    );
-    const read = (chunk: Buffer) => {
-      log += chunk;
-      if (!log.includes('"kept answers made again"')) return;
-      clearTimeout(timeout);
-      child.stdout!.off('data', read);
-      resolve();
-    };
-    child.stdout!.on('data', read);
-  });
-  const made = /\{[^\n]*"kept answers made again"[^\n]*\}/.exec(log)?.[0];
+async function answersMade({ output }: Server, startedAt: number, what: string): Promise<void> {
+  let timeout: NodeJS.Timeout | undefined;
+  const made = await Promise.race([
+    output.lineLike((line) => line.includes('"kept answers made again"')),
+    new Promise<never>((_, reject) => {
+      timeout = setTimeout(
+        () => reject(new Error(`the server made no answers within an hour (${what})`)),
+        60 * 60_000,
+      );
+    }),
+  ]);
+  clearTimeout(timeout);
   console.log(
     `\n${what}: made ${((performance.now() - startedAt) / 1000).toFixed(0)} s after the start (${made})`,
   );
-  // Which answers took longest to make.
-  const slowest = requests.answered
+  const slowest = output.answered
     .splice(0)
     .sort((a, b) => b.ms - a.ms)
     .slice(0, 8);
@@ -240,9 +245,9 @@ async function eachPageOnce(
     ).toFixed(0)} ms`;
   for (const pagePath of CONSOLE_PAGES) {
     const before = { ...answers };
-    server.requests.answered.length = 0;
+    server.output.answered.length = 0;
     const run = await loadOnce(page, server.url + pagePath + search);
-    const serverMs = new Map(server.requests.answered.map((call) => [call.url, call.ms]));
+    const serverMs = new Map(server.output.answered.map((call) => [call.url, call.ms]));
     const kept = answers.kept - before.kept;
     const behind = answers.behind - before.behind;
     const computed = answers.all - before.all - kept - behind;
