@@ -67,16 +67,23 @@ async function makeWorldIfMissing(): Promise<void> {
 }
 
 /**
- * The server's output, read line by line as it comes: each answered call's URL and the server's own time for
- * it (its request log at info), and `lineLike`, which waits for the next line that `matches`.
+ * The server's output, read line by line as it comes: each answered call's URL, the server's own time for it
+ * and its database's share of it (its request log at info), and `lineLike`, which waits for the next line that
+ * `matches`.
  */
+interface DatabaseTime {
+  statements: number;
+  ms: number;
+  waitMs: number;
+}
 interface ServerOutput {
-  answered: Array<{ url: string; ms: number }>;
+  answered: Array<{ url: string; ms: number; db?: DatabaseTime }>;
   lineLike(matches: (line: string) => boolean): Promise<string>;
 }
 
 function readOutput(child: ChildProcess): ServerOutput {
   const urls = new Map<string, string>();
+  const databaseTimes = new Map<string, DatabaseTime>();
   const waiting: Array<{ matches: (line: string) => boolean; resolve: (line: string) => void }> = [];
   const output: ServerOutput = {
     answered: [],
@@ -92,10 +99,26 @@ function readOutput(child: ChildProcess): ServerOutput {
         waiter.resolve(line);
       }
       if (!line.startsWith('{') || !line.endsWith('}')) continue;
-      const entry = JSON.parse(line) as { reqId?: string; req?: { url: string }; responseTime?: number };
-      if (entry.reqId && entry.req) urls.set(entry.reqId, entry.req.url);
-      if (entry.reqId && entry.responseTime !== undefined)
-        output.answered.push({ url: urls.get(entry.reqId) ?? '?', ms: entry.responseTime });
+      const entry = JSON.parse(line) as {
+        reqId?: string;
+        req?: { url: string };
+        responseTime?: number;
+        db?: DatabaseTime;
+      };
+      if (!entry.reqId) continue;
+      if (entry.req) urls.set(entry.reqId, entry.req.url);
+      // Logged as the response ends, just before the request's own line.
+      if (entry.db) databaseTimes.set(entry.reqId, entry.db);
+      if (entry.responseTime !== undefined) {
+        const db = databaseTimes.get(entry.reqId);
+        output.answered.push({
+          url: urls.get(entry.reqId) ?? '?',
+          ms: entry.responseTime,
+          ...(db ? { db } : {}),
+        });
+        urls.delete(entry.reqId);
+        databaseTimes.delete(entry.reqId);
+      }
     }
   });
   return output;
@@ -235,7 +258,7 @@ async function eachPageOnce(
       'sent→answer p95',
       'server p95',
       'answers: kept current / behind / computed',
-      'slowest call: ms (of it queued in the browser; server ms)',
+      'slowest call: ms (of it queued in the browser; server ms; database: statements × ms, of it waiting)',
     ]),
   );
   const p95Of = (numbers: number[]) =>
@@ -247,20 +270,23 @@ async function eachPageOnce(
     const before = { ...answers };
     server.output.answered.length = 0;
     const run = await loadOnce(page, server.url + pagePath + search);
-    const serverMs = new Map(server.output.answered.map((call) => [call.url, call.ms]));
+    const onServer = new Map(server.output.answered.map((call) => [call.url, call]));
     const kept = answers.kept - before.kept;
     const behind = answers.behind - before.behind;
     const computed = answers.all - before.all - kept - behind;
     const slowest = [...run.calls].sort((a, b) => b.ms - a.ms)[0];
-    const shown = (call: PageRun['calls'][number]) =>
-      `${call.ms.toFixed(0)} ms (${call.queued.toFixed(0)}; ${serverMs.get(call.url)?.toFixed(0) ?? '?'}) ${call.url}`;
+    const shown = (call: PageRun['calls'][number]) => {
+      const served = onServer.get(call.url);
+      const db = served?.db ? `; ${served.db.statements} × ${served.db.ms}, ${served.db.waitMs}` : '';
+      return `${call.ms.toFixed(0)} ms (${call.queued.toFixed(0)}; ${served?.ms.toFixed(0) ?? '?'}${db}) ${call.url}`;
+    };
     console.log(
       row([
         pagePath,
         `${run.lastAnswer.toFixed(0)} ms`,
         p95Of(run.calls.map((call) => call.ms)),
         p95Of(run.calls.map((call) => call.ms - call.queued)),
-        p95Of([...serverMs.values()]),
+        p95Of([...onServer.values()].map((call) => call.ms)),
         `${kept} / ${behind} / ${computed}`,
         slowest ? shown(slowest) : '-',
       ]),

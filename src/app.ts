@@ -35,6 +35,7 @@ import {
   createWorkspaceService,
   workspaceRoutes,
 } from './modules/workspaces/index.ts';
+import { type DatabaseTime, noDatabaseTime, tallyInto } from './platform/db/database-time.ts';
 import { type AnswerCacheOptions, registerAnswerCache } from './platform/http/answer-cache.ts';
 import { consoleBuilt, consolePage, registerConsole } from './platform/http/console.routes.ts';
 import { registerErrorHandling } from './platform/http/error-handler.ts';
@@ -61,6 +62,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app, consoleBuilt() ? consolePage : undefined);
   closeConnectionsWhenClosing(app);
+  logDatabaseTime(app);
   await registerOpenApi(app);
 
   await app.register(cookie);
@@ -126,6 +128,28 @@ function closeConnectionsWhenClosing(app: FastifyInstance): void {
   });
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
+  });
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    databaseTime: DatabaseTime;
+  }
+}
+
+/** Logs, beside each answered request that read or wrote the database, how long the database took (at info). */
+function logDatabaseTime(app: FastifyInstance): void {
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.databaseTime = noDatabaseTime();
+    tallyInto(request.databaseTime, done);
+  });
+  app.addHook('onResponse', async (request) => {
+    const { statements, ms, waitMs } = request.databaseTime;
+    if (statements > 0)
+      request.log.info(
+        { db: { statements, ms: Math.round(ms), waitMs: Math.round(waitMs) } },
+        'database time',
+      );
   });
 }
 

@@ -15,6 +15,14 @@ export const SESSION_MS = 12 * 3_600_000;
 /** This many failed sign-ins for one address in the last quarter of an hour make the next wait. */
 const MAX_FAILURES = 5;
 const FAILURE_WINDOW_MS = 15 * 60_000;
+/**
+ * How long a session read from the database is trusted without reading it again. This process ends its held
+ * sessions itself when it signs someone out or changes a user; the bound is for another server sharing the
+ * PostgreSQL database, whose sign-out reaches this one within it.
+ */
+const HELD_SESSION_MS = 60_000;
+/** At most this many sessions are held; past it, they are read again. */
+const MOST_HELD_SESSIONS = 10_000;
 /** The first admin, created on first start. */
 export const FIRST_ADMIN_EMAIL = 'admin@agora.local';
 
@@ -34,8 +42,27 @@ export interface SessionUser {
   csrfToken: string;
 }
 
+type AuthenticatedSession = SessionUser & { expiresAt: Date };
+
 export function createUserService(deps: { db: Database; clock?: Clock }) {
   const { db, clock = systemClock } = deps;
+  // Every console call is authenticated: a held session spares it a database read, which could wait behind
+  // long analyses for a connection. `ended` counts the changes that may end sessions, as each begins and as
+  // it ends: a read begun before a change ended is not held.
+  const held = new Map<string, { session: AuthenticatedSession; readAt: number }>();
+  let ended = 0;
+  const endHeldSessions = () => {
+    held.clear();
+    ended++;
+  };
+  const endingSessions = async (change: () => Promise<void>) => {
+    endHeldSessions();
+    try {
+      await change();
+    } finally {
+      endHeldSessions();
+    }
+  };
 
   const service = {
     /** On first start, an admin with a generated password, shown once; null when any user exists. */
@@ -88,18 +115,33 @@ export function createUserService(deps: { db: Database; clock?: Clock }) {
     },
 
     /** The session of a cookie's token; a 401 that says to sign in again when it is unknown or expired. */
-    async authenticate(token: string): Promise<SessionUser & { expiresAt: Date }> {
-      const found = await store.findSession(db, hashToken(token));
+    async authenticate(token: string): Promise<AuthenticatedSession> {
+      const tokenHash = hashToken(token);
+      const now = clock.now();
+      const kept = held.get(tokenHash);
+      if (kept && now.getTime() - kept.readAt < HELD_SESSION_MS && kept.session.expiresAt > now)
+        return kept.session;
+      const endedBefore = ended;
+      const found = await store.findSession(db, tokenHash);
       if (!found) throw new AppError('UNAUTHORIZED', 'You are signed out: sign in again.');
-      if (found.expires_at <= clock.now()) {
-        await store.deleteSession(db, hashToken(token));
+      if (found.expires_at <= now) {
+        await store.deleteSession(db, tokenHash);
         throw new AppError('UNAUTHORIZED', 'Your session expired: sign in again.');
       }
-      return { user: store.toUser(found.user), csrfToken: found.csrf_token, expiresAt: found.expires_at };
+      const session = {
+        user: store.toUser(found.user),
+        csrfToken: found.csrf_token,
+        expiresAt: found.expires_at,
+      };
+      if (ended === endedBefore) {
+        if (held.size >= MOST_HELD_SESSIONS) held.clear();
+        held.set(tokenHash, { session, readAt: now.getTime() });
+      }
+      return session;
     },
 
     signOut(token: string): Promise<void> {
-      return store.deleteSession(db, hashToken(token));
+      return endingSessions(() => store.deleteSession(db, hashToken(token)));
     },
 
     /** Replaces the user's password after checking the current one; their other sessions end. */
@@ -113,8 +155,11 @@ export function createUserService(deps: { db: Database; clock?: Clock }) {
         throw new AppError('INVALID_INPUT', 'newPassword: must differ from the current one.', {
           details: { field: 'newPassword' },
         });
-      await store.setPassword(db, userId, await hashPassword(next), clock.now());
-      await store.deleteOtherSessions(db, userId, hashToken(token));
+      const passwordHash = await hashPassword(next);
+      await endingSessions(async () => {
+        await store.setPassword(db, userId, passwordHash, clock.now());
+        await store.deleteOtherSessions(db, userId, hashToken(token));
+      });
     },
 
     async users(): Promise<User[]> {
@@ -131,7 +176,7 @@ export function createUserService(deps: { db: Database; clock?: Clock }) {
           'CONFLICT',
           'This is the last admin: make another user admin before removing this one.',
         );
-      await store.deleteUser(db, userId);
+      await endingSessions(() => store.deleteUser(db, userId));
     },
   };
   return service;

@@ -51,6 +51,8 @@ export function createWorkspaceService({ db, clock }: WorkspaceServiceDeps) {
     return { ...created, key };
   }
 
+  const found = new Map<string, Workspace>();
+
   return {
     /**
      * The workspace with this slug, created with the default taxonomy (and a first admin key, unless told
@@ -74,8 +76,16 @@ export function createWorkspaceService({ db, clock }: WorkspaceServiceDeps) {
       });
     },
 
-    findWorkspace(slug: string): Promise<Workspace | null> {
-      return store.findWorkspaceBySlug(db, slug);
+    /**
+     * The workspace with this slug, or null. Every console call asks it: a workspace once found is held, as no
+     * workspace is renamed or removed, so that a call need not wait behind long reads for a database connection.
+     */
+    async findWorkspace(slug: string): Promise<Workspace | null> {
+      const held = found.get(slug);
+      if (held) return held;
+      const workspace = await store.findWorkspaceBySlug(db, slug);
+      if (workspace) found.set(slug, workspace);
+      return workspace;
     },
 
     async getWorkspace(slug: string): Promise<Workspace> {

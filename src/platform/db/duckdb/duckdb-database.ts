@@ -29,6 +29,7 @@ import {
   type Row,
   type Transaction,
 } from '../database.ts';
+import { tallyStatement } from '../database-time.ts';
 
 const POOL_SIZE = 4;
 const CHECKPOINT_THRESHOLD = '256MB';
@@ -359,13 +360,16 @@ class ConnectionPool {
   ) {}
 
   async use<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const startedAt = performance.now();
     const connection = await this.acquire();
+    const connectedAt = performance.now();
     try {
       return await work(connection);
     } catch (error) {
       throw asQueryError(error);
     } finally {
       this.release(connection);
+      tallyStatement(startedAt, connectedAt, performance.now());
     }
   }
 

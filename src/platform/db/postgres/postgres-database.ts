@@ -17,6 +17,7 @@ import {
   type Row,
   type Transaction,
 } from '../database.ts';
+import { tallyStatement } from '../database-time.ts';
 
 /** PostgreSQL type OIDs whose default parsing differs from Agora's value shape. */
 const OID = {
@@ -245,12 +246,16 @@ async function runQuery<T extends object>(
   sql: string,
   params: readonly unknown[],
 ): Promise<T[]> {
+  // A pool's query waits for a client inside `pg`: its wait is part of the statement's time here.
+  const startedAt = performance.now();
   try {
     const result = await client.query(sql, params.map(toPostgresParameter));
     // A multi-statement script answers with one result per statement.
     return Array.isArray(result) ? [] : (result.rows as T[]);
   } catch (error) {
     throw asQueryError(error);
+  } finally {
+    tallyStatement(startedAt, startedAt, performance.now());
   }
 }
 
