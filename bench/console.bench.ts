@@ -68,22 +68,21 @@ async function makeWorldIfMissing(): Promise<void> {
 
 /**
  * The server's output, read line by line as it comes: each answered call's URL, the server's own time for it
- * and its database's share of it (its request log at info), and `lineLike`, which waits for the next line that
- * `matches`.
+ * and the statements and passes it ran (its request log at info, src/app.ts), and `lineLike`, which waits for
+ * the next line that `matches`.
  */
-interface DatabaseTime {
-  statements: number;
-  ms: number;
-  waitMs: number;
+interface WorkTime {
+  statements: { count: number; ms: number; waitMs: number };
+  passes: { count: number; ms: number; waitMs: number };
 }
 interface ServerOutput {
-  answered: Array<{ url: string; ms: number; db?: DatabaseTime }>;
+  answered: Array<{ url: string; ms: number; work?: WorkTime }>;
   lineLike(matches: (line: string) => boolean): Promise<string>;
 }
 
 function readOutput(child: ChildProcess): ServerOutput {
   const urls = new Map<string, string>();
-  const databaseTimes = new Map<string, DatabaseTime>();
+  const workTimes = new Map<string, WorkTime>();
   const waiting: Array<{ matches: (line: string) => boolean; resolve: (line: string) => void }> = [];
   const output: ServerOutput = {
     answered: [],
@@ -103,21 +102,21 @@ function readOutput(child: ChildProcess): ServerOutput {
         reqId?: string;
         req?: { url: string };
         responseTime?: number;
-        db?: DatabaseTime;
-      };
+      } & Partial<WorkTime>;
       if (!entry.reqId) continue;
       if (entry.req) urls.set(entry.reqId, entry.req.url);
       // Logged as the response ends, just before the request's own line.
-      if (entry.db) databaseTimes.set(entry.reqId, entry.db);
+      if (entry.statements && entry.passes)
+        workTimes.set(entry.reqId, { statements: entry.statements, passes: entry.passes });
       if (entry.responseTime !== undefined) {
-        const db = databaseTimes.get(entry.reqId);
+        const work = workTimes.get(entry.reqId);
         output.answered.push({
           url: urls.get(entry.reqId) ?? '?',
           ms: entry.responseTime,
-          ...(db ? { db } : {}),
+          ...(work ? { work } : {}),
         });
         urls.delete(entry.reqId);
-        databaseTimes.delete(entry.reqId);
+        workTimes.delete(entry.reqId);
       }
     }
   });
@@ -258,7 +257,7 @@ async function eachPageOnce(
       'sent→answer p95',
       'server p95',
       'answers: kept current / behind / computed',
-      'slowest call: ms (of it queued in the browser; server ms; database: statements × ms, of it waiting)',
+      'slowest call: ms (queued in the browser; server ms; n statements ms (waiting); n passes ms (waiting))',
     ]),
   );
   const p95Of = (numbers: number[]) =>
@@ -277,8 +276,12 @@ async function eachPageOnce(
     const slowest = [...run.calls].sort((a, b) => b.ms - a.ms)[0];
     const shown = (call: PageRun['calls'][number]) => {
       const served = onServer.get(call.url);
-      const db = served?.db ? `; ${served.db.statements} × ${served.db.ms}, ${served.db.waitMs}` : '';
-      return `${call.ms.toFixed(0)} ms (${call.queued.toFixed(0)}; ${served?.ms.toFixed(0) ?? '?'}${db}) ${call.url}`;
+      const tally = (what: string, { count, ms, waitMs }: WorkTime['passes']) =>
+        count > 0 ? `; ${count} ${what} ${ms} (${waitMs})` : '';
+      const work = served?.work
+        ? tally('statements', served.work.statements) + tally('passes', served.work.passes)
+        : '';
+      return `${call.ms.toFixed(0)} ms (${call.queued.toFixed(0)}; ${served?.ms.toFixed(0) ?? '?'}${work}) ${call.url}`;
     };
     console.log(
       row([

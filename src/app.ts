@@ -35,12 +35,12 @@ import {
   createWorkspaceService,
   workspaceRoutes,
 } from './modules/workspaces/index.ts';
-import { type DatabaseTime, noDatabaseTime, tallyInto } from './platform/db/database-time.ts';
 import { type AnswerCacheOptions, registerAnswerCache } from './platform/http/answer-cache.ts';
 import { consoleBuilt, consolePage, registerConsole } from './platform/http/console.routes.ts';
 import { registerErrorHandling } from './platform/http/error-handler.ts';
 import { healthRoutes } from './platform/http/health.routes.ts';
 import { migrationRoutes } from './platform/http/migration.routes.ts';
+import { noWorkTime, tallyInto, type WorkTally, type WorkTime } from './platform/work-time.ts';
 import { startPassLanes } from './platform/workers/pass-lanes.ts';
 
 export interface AppOptions {
@@ -62,7 +62,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app, consoleBuilt() ? consolePage : undefined);
   closeConnectionsWhenClosing(app);
-  logDatabaseTime(app);
+  logWorkTime(app);
   await registerOpenApi(app);
 
   await app.register(cookie);
@@ -133,23 +133,28 @@ function closeConnectionsWhenClosing(app: FastifyInstance): void {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    databaseTime: DatabaseTime;
+    workTime: WorkTime;
   }
 }
 
-/** Logs, beside each answered request that read or wrote the database, how long the database took (at info). */
-function logDatabaseTime(app: FastifyInstance): void {
+/**
+ * Logs, beside each answered request that ran statements or passes, how long they took and waited (at info):
+ * where a slow call's time went.
+ */
+function logWorkTime(app: FastifyInstance): void {
   app.addHook('onRequest', (request, _reply, done) => {
-    request.databaseTime = noDatabaseTime();
-    tallyInto(request.databaseTime, done);
+    request.workTime = noWorkTime();
+    tallyInto(request.workTime, done);
   });
   app.addHook('onResponse', async (request) => {
-    const { statements, ms, waitMs } = request.databaseTime;
-    if (statements > 0)
-      request.log.info(
-        { db: { statements, ms: Math.round(ms), waitMs: Math.round(waitMs) } },
-        'database time',
-      );
+    const { statements, passes } = request.workTime;
+    const rounded = ({ count, ms, waitMs }: WorkTally) => ({
+      count,
+      ms: Math.round(ms),
+      waitMs: Math.round(waitMs),
+    });
+    if (statements.count + passes.count > 0)
+      request.log.info({ statements: rounded(statements), passes: rounded(passes) }, 'work time');
   });
 }
 

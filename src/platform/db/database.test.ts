@@ -6,7 +6,7 @@ import {
   syntheticEvents,
 } from '../../../test/synthetic-events.ts';
 import { AppError } from '../errors/app-error.ts';
-import { noDatabaseTime, tallyInto } from './database-time.ts';
+import { noWorkTime, tallyInto } from '../work-time.ts';
 
 const at = (iso: string) => new Date(iso);
 
@@ -245,18 +245,18 @@ describeEachEngine('storage', ({ db }) => {
     }
   });
 
-  describe('database time', () => {
+  describe('work time', () => {
     it('counts to a piece of work the statements it led to, and no others', async () => {
-      const time = noDatabaseTime();
+      const time = noWorkTime();
       const other = db().query('SELECT 1 AS n');
       await tallyInto(time, async () => {
         await db().query('SELECT 1 AS n');
         await Promise.all([db().query('SELECT 2 AS n'), db().queryMatrix('SELECT 3 AS n')]);
       });
       await other;
-      expect(time.statements).toBe(3);
-      expect(time.ms).toBeGreaterThanOrEqual(time.waitMs);
-      expect(time.waitMs).toBeGreaterThanOrEqual(0);
+      expect(time.statements.count).toBe(3);
+      expect(time.statements.ms).toBeGreaterThanOrEqual(time.statements.waitMs);
+      expect(time.statements.waitMs).toBeGreaterThanOrEqual(0);
     });
   });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keptOf, refuse } from '../../../test/fixtures/passes.ts';
 import { AppError } from '../errors/app-error.ts';
+import { noWorkTime, tallyInto } from '../work-time.ts';
 import { IdMask } from './id-mask.ts';
 import { pass, startPassLanes } from './pass-lanes.ts';
 import { sharedArray, sharedFrom } from './shared-arrays.ts';
@@ -29,6 +30,18 @@ describe('pass lanes', () => {
     expect(answers[0]!.thread).not.toBe(answers[1]!.thread);
     expect([...totals[0]!, ...totals[1]!]).toEqual([7, 2]);
     expect(lanes.answered()).toBe(2);
+  });
+
+  it('counts each pass, and its wait for a lane, to the work that asked for it', async () => {
+    const time = noWorkTime();
+    // Two lanes take the first two passes (100 ms each); the third waits for one of them, then runs 100 ms.
+    await tallyInto(time, () =>
+      Promise.all([1, 2, 3].map(() => lanes.run(KEPT, mask, [5], sharedArray(Int32Array, 1), 100))),
+    );
+    expect(time.passes.count).toBe(3);
+    expect(time.passes.waitMs).toBeGreaterThanOrEqual(95);
+    expect(time.passes.ms).toBeGreaterThanOrEqual(395);
+    expect(time.statements.count).toBe(0);
   });
 
   it('gives each pass to the first lane free, and keeps this thread free meanwhile', async () => {

@@ -9,6 +9,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import { tallyWork } from '../work-time.ts';
 import { IdMask } from './id-mask.ts';
 import { startWorker } from './run-worker.ts';
 
@@ -106,8 +107,10 @@ export function startPassLanes(
   return {
     async run(pass, ...args) {
       if (!shareable(args, 0)) return pass.run(...args);
+      const startedAt = performance.now();
       const lane = await freeLane();
       if (!lane) return pass.run(...args);
+      const begunAt = performance.now();
       const message = await new Promise<{ result?: unknown; failed?: boolean }>((resolve) => {
         lane.running = resolve;
         try {
@@ -118,6 +121,7 @@ export function startPassLanes(
         }
       });
       if (lane.running) release(lane);
+      tallyWork('passes', startedAt, begunAt, performance.now());
       // A pass the worker failed is run here, where its error (an AppError, say) keeps its kind.
       if (message.failed) return pass.run(...args);
       answered++;

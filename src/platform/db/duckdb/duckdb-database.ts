@@ -19,6 +19,7 @@ import {
   VARCHAR,
 } from '@duckdb/node-api';
 import { AppError } from '../../errors/app-error.ts';
+import { tallyWork } from '../../work-time.ts';
 import { countChanges } from '../change-counter.ts';
 import {
   type AppendRows,
@@ -29,7 +30,6 @@ import {
   type Row,
   type Transaction,
 } from '../database.ts';
-import { tallyStatement } from '../database-time.ts';
 
 const POOL_SIZE = 4;
 const CHECKPOINT_THRESHOLD = '256MB';
@@ -369,7 +369,7 @@ class ConnectionPool {
       throw asQueryError(error);
     } finally {
       this.release(connection);
-      tallyStatement(startedAt, connectedAt, performance.now());
+      tallyWork('statements', startedAt, connectedAt, performance.now());
     }
   }
 

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { AppError, messageOf } from '../../errors/app-error.ts';
+import { tallyWork } from '../../work-time.ts';
 import { countChanges } from '../change-counter.ts';
 import {
   type AppendRows,
@@ -17,7 +18,6 @@ import {
   type Row,
   type Transaction,
 } from '../database.ts';
-import { tallyStatement } from '../database-time.ts';
 
 /** PostgreSQL type OIDs whose default parsing differs from Agora's value shape. */
 const OID = {
@@ -255,7 +255,7 @@ async function runQuery<T extends object>(
   } catch (error) {
     throw asQueryError(error);
   } finally {
-    tallyStatement(startedAt, startedAt, performance.now());
+    tallyWork('statements', startedAt, startedAt, performance.now());
   }
 }
 
