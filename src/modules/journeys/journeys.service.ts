@@ -73,11 +73,16 @@ export function createJourneyService(deps: {
 
   return {
     async paths(workspaceId: number, query: PathQuery): Promise<Sankey> {
-      // An anchor event no one ever did is a typo; a channel is a label, not checked.
-      if (query.by === 'event')
-        await refuseUnknownEvents(db, workspaceId, [
-          query.start ? { name: query.start, field: 'start' } : { name: query.end!, field: 'end' },
-        ]);
+      // An anchor event no one ever did is a typo; a channel is a label, not checked. An event found stays
+      // known until the data changes: one scan of the events fewer for each new filter.
+      if (query.by === 'event') {
+        const anchor = query.start
+          ? { name: query.start, field: 'start' }
+          : { name: query.end!, field: 'end' };
+        await fact({ workspaceId, knownEvent: anchor.name }, () =>
+          refuseUnknownEvents(db, workspaceId, [anchor]),
+        );
+      }
       await lifecycle.refuseUnknownSavedSegment(workspaceId, query.savedSegment);
       await lifecycle.ensureRefreshed(workspaceId);
       if (!touches.keeps) return computeJourneyPaths(query, await queryJourneyPaths(db, workspaceId, query));
