@@ -20,8 +20,12 @@ export interface Pass<A extends unknown[], R> {
   run: (...args: A) => R;
 }
 
+/** The modules of every pass made so far: each worker loads them all ahead (pass-lanes.worker.ts). */
+const passModules = new Set<string>();
+
 /** `module`: the module's import.meta.url, where the worker finds `run` by its name. */
 export function pass<A extends unknown[], R>(module: string, run: (...args: A) => R): Pass<A, R> {
+  passModules.add(module);
   return { module, name: run.name, run };
 }
 
@@ -68,7 +72,9 @@ export function startPassLanes(
   };
   const start = () => {
     const lane: Lane = {
-      worker: startWorker(new URL('./pass-lanes.worker.ts', import.meta.url), {}),
+      worker: startWorker(new URL('./pass-lanes.worker.ts', import.meta.url), {
+        modules: [...passModules],
+      }),
       running: null,
     };
     lane.worker.on('message', (message: { result?: unknown; failed?: boolean; ready?: true }) => {
