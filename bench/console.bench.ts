@@ -71,9 +71,17 @@ async function makeWorldIfMissing(): Promise<void> {
  * and the statements and passes it ran (its request log at info, src/app.ts), and `lineLike`, which waits for
  * the next line that `matches`.
  */
+interface WorkTally {
+  count: number;
+  ms: number;
+  waitMs: number;
+  runMs: number;
+}
 interface WorkTime {
-  statements: { count: number; ms: number; waitMs: number };
-  passes: { count: number; ms: number; waitMs: number };
+  statements: WorkTally;
+  passes: WorkTally;
+  /** How long the server's own thread was busy while the call was answered. */
+  busyMs: number;
 }
 interface ServerOutput {
   answered: Array<{ url: string; ms: number; work?: WorkTime }>;
@@ -106,8 +114,12 @@ function readOutput(child: ChildProcess): ServerOutput {
       if (!entry.reqId) continue;
       if (entry.req) urls.set(entry.reqId, entry.req.url);
       // Logged as the response ends, just before the request's own line.
-      if (entry.statements && entry.passes)
-        workTimes.set(entry.reqId, { statements: entry.statements, passes: entry.passes });
+      if (entry.statements && entry.passes && entry.busyMs !== undefined)
+        workTimes.set(entry.reqId, {
+          statements: entry.statements,
+          passes: entry.passes,
+          busyMs: entry.busyMs,
+        });
       if (entry.responseTime !== undefined) {
         const work = workTimes.get(entry.reqId);
         output.answered.push({
@@ -257,7 +269,7 @@ async function eachPageOnce(
       'sent→answer p95',
       'server p95',
       'answers: kept current / behind / computed',
-      'slowest call: ms (queued in the browser; server ms; n statements ms (waiting); n passes ms (waiting))',
+      'slowest call: ms (queued in the browser; server ms; n statements ms (waiting); n passes ms (waiting, on the worker); server thread busy ms)',
     ]),
   );
   const p95Of = (numbers: number[]) =>
@@ -276,10 +288,10 @@ async function eachPageOnce(
     const slowest = [...run.calls].sort((a, b) => b.ms - a.ms)[0];
     const shown = (call: PageRun['calls'][number]) => {
       const served = onServer.get(call.url);
-      const tally = (what: string, { count, ms, waitMs }: WorkTime['passes']) =>
-        count > 0 ? `; ${count} ${what} ${ms} (${waitMs})` : '';
+      const tally = (what: string, { count, ms, waitMs, runMs }: WorkTally) =>
+        count > 0 ? `; ${count} ${what} ${ms} (${waitMs}${what === 'passes' ? `, ${runMs}` : ''})` : '';
       const work = served?.work
-        ? tally('statements', served.work.statements) + tally('passes', served.work.passes)
+        ? `${tally('statements', served.work.statements)}${tally('passes', served.work.passes)}; busy ${served.work.busyMs}`
         : '';
       return `${call.ms.toFixed(0)} ms (${call.queued.toFixed(0)}; ${served?.ms.toFixed(0) ?? '?'}${work}) ${call.url}`;
     };

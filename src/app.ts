@@ -1,4 +1,6 @@
 /** buildApp(deps): the Fastify application with its plugins and the explicit list of routes. Never listens. */
+
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -134,27 +136,28 @@ function closeConnectionsWhenClosing(app: FastifyInstance): void {
 declare module 'fastify' {
   interface FastifyRequest {
     workTime: WorkTime;
+    /** This thread's event loop use when the request came. */
+    loopAtStart: EventLoopUtilization;
   }
 }
 
 /**
- * Logs, beside each answered request that ran statements or passes, how long they took and waited (at info):
- * where a slow call's time went.
+ * Logs, beside each answered request that ran statements or passes, how long they took and waited, and how
+ * long this thread was busy meanwhile (with this request or any other), at info: where a slow call's time went.
  */
 function logWorkTime(app: FastifyInstance): void {
   app.addHook('onRequest', (request, _reply, done) => {
     request.workTime = noWorkTime();
+    request.loopAtStart = performance.eventLoopUtilization();
     tallyInto(request.workTime, done);
   });
   app.addHook('onResponse', async (request) => {
     const { statements, passes } = request.workTime;
-    const rounded = ({ count, ms, waitMs }: WorkTally) => ({
-      count,
-      ms: Math.round(ms),
-      waitMs: Math.round(waitMs),
-    });
-    if (statements.count + passes.count > 0)
-      request.log.info({ statements: rounded(statements), passes: rounded(passes) }, 'work time');
+    if (statements.count + passes.count === 0) return;
+    const rounded = (tally: WorkTally) =>
+      Object.fromEntries(Object.entries(tally).map(([name, value]) => [name, Math.round(value)]));
+    const busyMs = Math.round(performance.eventLoopUtilization(request.loopAtStart).active);
+    request.log.info({ statements: rounded(statements), passes: rounded(passes), busyMs }, 'work time');
   });
 }
 

@@ -12,6 +12,11 @@ export interface WorkTally {
   ms: number;
   /** Of `ms`, waiting for a connection of DuckDB's pool (`pg` waits for one inside its query) or for a lane. */
   waitMs: number;
+  /**
+   * Of `ms`, the passes' own run on their worker; the rest of a pass's time after its wait is its way there
+   * and back, and this thread finding its answer among what else it does.
+   */
+  runMs: number;
 }
 
 export interface WorkTime {
@@ -21,7 +26,7 @@ export interface WorkTime {
 
 const current = new AsyncLocalStorage<WorkTime>();
 
-const noTally = (): WorkTally => ({ count: 0, ms: 0, waitMs: 0 });
+const noTally = (): WorkTally => ({ count: 0, ms: 0, waitMs: 0, runMs: 0 });
 export const noWorkTime = (): WorkTime => ({ statements: noTally(), passes: noTally() });
 
 /** Runs `work` so that every statement and pass it leads to is added to `time`. */
@@ -30,10 +35,17 @@ export function tallyInto<T>(time: WorkTime, work: () => T): T {
 }
 
 /** Adds a statement or pass to the tally of the work that asked for it, if any. */
-export function tallyWork(kind: keyof WorkTime, startedAt: number, begunAt: number, endedAt: number): void {
+export function tallyWork(
+  kind: keyof WorkTime,
+  startedAt: number,
+  begunAt: number,
+  endedAt: number,
+  runMs = 0,
+): void {
   const tally = current.getStore()?.[kind];
   if (!tally) return;
   tally.count++;
   tally.ms += endedAt - startedAt;
   tally.waitMs += begunAt - startedAt;
+  tally.runMs += runMs;
 }

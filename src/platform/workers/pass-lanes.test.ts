@@ -32,7 +32,7 @@ describe('pass lanes', () => {
     expect(lanes.answered()).toBe(2);
   });
 
-  it('counts each pass, and its wait for a lane, to the work that asked for it', async () => {
+  it('counts each pass, its wait for a lane and its run on the worker, to the work that asked for it', async () => {
     const time = noWorkTime();
     // Two lanes take the first two passes (100 ms each); the third waits for one of them, then runs 100 ms.
     await tallyInto(time, () =>
@@ -41,6 +41,8 @@ describe('pass lanes', () => {
     expect(time.passes.count).toBe(3);
     expect(time.passes.waitMs).toBeGreaterThanOrEqual(95);
     expect(time.passes.ms).toBeGreaterThanOrEqual(395);
+    expect(time.passes.runMs).toBeGreaterThanOrEqual(300);
+    expect(time.passes.runMs).toBeLessThanOrEqual(time.passes.ms - time.passes.waitMs);
     expect(time.statements.count).toBe(0);
   });
 

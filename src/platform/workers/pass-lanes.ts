@@ -43,11 +43,18 @@ export const ONE_LANE: PassLanes = {
 /** An array not on shared memory larger than this would be copied to the worker: the pass runs here. */
 const MOST_COPIED = 1 << 20;
 
+/** A lane's answer to a pass: its result and how long the worker ran it, or that it failed. */
+interface LaneAnswer {
+  result?: unknown;
+  ms?: number;
+  failed?: boolean;
+}
+
 /** A worker thread that runs one pass at a time. */
 interface Lane {
   worker: Worker;
   /** What to do with its answer to the pass it runs: null while it runs none. */
-  running: ((message: { result?: unknown; failed?: boolean }) => void) | null;
+  running: ((message: LaneAnswer) => void) | null;
 }
 
 /**
@@ -77,7 +84,7 @@ export function startPassLanes(
       }),
       running: null,
     };
-    lane.worker.on('message', (message: { result?: unknown; failed?: boolean; ready?: true }) => {
+    lane.worker.on('message', (message: LaneAnswer & { ready?: true }) => {
       if (!message.ready) return lane.running?.(message);
       if (--starting === 0) isReady();
       release(lane);
@@ -117,7 +124,7 @@ export function startPassLanes(
       const lane = await freeLane();
       if (!lane) return pass.run(...args);
       const begunAt = performance.now();
-      const message = await new Promise<{ result?: unknown; failed?: boolean }>((resolve) => {
+      const message = await new Promise<LaneAnswer>((resolve) => {
         lane.running = resolve;
         try {
           lane.worker.postMessage({ module: pass.module, name: pass.name, args: args.map(toMessage) });
@@ -127,7 +134,7 @@ export function startPassLanes(
         }
       });
       if (lane.running) release(lane);
-      tallyWork('passes', startedAt, begunAt, performance.now());
+      tallyWork('passes', startedAt, begunAt, performance.now(), message.ms);
       // A pass the worker failed is run here, where its error (an AppError, say) keeps its kind.
       if (message.failed) return pass.run(...args);
       answered++;

@@ -10,7 +10,9 @@ import { fromMessage } from './pass-lanes.ts';
 parentPort!.on('message', async (message: { module: string; name: string; args: unknown[] }) => {
   try {
     const run = (await import(message.module))[message.name] as (...args: unknown[]) => unknown;
-    parentPort!.postMessage({ result: run(...message.args.map(fromMessage)) });
+    const started = performance.now();
+    const result = run(...message.args.map(fromMessage));
+    parentPort!.postMessage({ result, ms: performance.now() - started });
   } catch {
     parentPort!.postMessage({ failed: true });
   }
