@@ -1,5 +1,4 @@
 /** buildApp(deps): the Fastify application with its plugins and the explicit list of routes. Never listens. */
-
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';

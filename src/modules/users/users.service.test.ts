@@ -19,7 +19,7 @@ describeEachEngine('console sessions held in memory', ({ db }) => {
           : Reflect.get(target, name),
     });
     const users = createUserService({ db: counting, clock });
-    const { password } = (await users.createUser('cleo@example.com', 'analyst'))!;
+    const { password } = await users.createUser('cleo@example.com', 'analyst');
     const first = await users.signIn('cleo@example.com', password);
     const second = await users.signIn('cleo@example.com', password);
 
