@@ -30,6 +30,7 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { CONSOLE_PAGES } from '../src/platform/http/console.routes.ts';
+import type { WorkTime as ServerWorkTime, WorkTally } from '../src/platform/work-time.ts';
 import { launchChromium } from '../test/chromium.ts';
 
 const { values } = parseArgs({
@@ -71,15 +72,7 @@ async function makeWorldIfMissing(): Promise<void> {
  * and the statements and passes it ran (its request log at info, src/app.ts), and `lineLike`, which waits for
  * the next line that `matches`.
  */
-interface WorkTally {
-  count: number;
-  ms: number;
-  waitMs: number;
-  runMs: number;
-}
-interface WorkTime {
-  statements: WorkTally;
-  passes: WorkTally;
+interface WorkTime extends ServerWorkTime {
   /** How long the server's own thread was busy while the call was answered. */
   busyMs: number;
 }

@@ -63,7 +63,6 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app, consoleBuilt() ? consolePage : undefined);
   closeConnectionsWhenClosing(app);
-  logWorkTime(app);
   await registerOpenApi(app);
 
   await app.register(cookie);
@@ -106,6 +105,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     userRoutes(users),
   ];
   await app.register(async (admin) => {
+    // First, so that the statements authentication runs are counted too; the tracking API is left out of it.
+    logWorkTime(admin);
     admin.addHook('onRequest', createAdminAuth(workspaces, options.localToken, users));
     registerAnswerCache(admin, deps.db, deps.clock, {
       localToken: options.localToken,
@@ -141,7 +142,7 @@ declare module 'fastify' {
 }
 
 /**
- * Logs, beside each answered request that ran statements or passes, how long they took and waited, and how
+ * Logs, beside each answered admin or console request that ran statements or passes, how long they took and waited, and how
  * long this thread was busy meanwhile (with this request or any other), at info: where a slow call's time went.
  */
 function logWorkTime(app: FastifyInstance): void {
